@@ -1,0 +1,294 @@
+//===- BertOps.td - operations of the bert dialect -----------*- tablegen -*-===//
+//
+// Constraints are numbered per op (C1, C2, ...). The verifier tags each check
+// with `// <op>_c<N>` and test/Dialect/Bert/invalid.mlir has one negative test
+// per constraint, named `@<op>_c<N>`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BERT_OPS_TD
+#define BERT_OPS_TD
+
+include "Bert/BertDialect.td"
+include "Bert/BertEnums.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Bert_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Bert_IndexTensor : RankedTensorOf<[I64]>;
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def Bert_ParamOp : Bert_Op<"param", [Pure]> {
+  let summary = "a named weight tensor, bound when the program loads";
+  let description = [{
+    Refers to the tensor `name` of the model's weights file. Weights are not
+    IR constants: lowering gives each distinct name a slot in one weights
+    buffer, and the runtime fills that buffer from the safetensors file after
+    checking each tensor's name, dtype and shape.
+
+    Constraints:
+    - C1: the result has a static shape.
+    - C2: `name` is not empty.
+
+    Example:
+    ```mlir
+    %w = bert.param "encoder.layer.0.attention.self.query.weight" : tensor<32x32xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Embeddings and positions
+//===----------------------------------------------------------------------===//
+
+def Bert_EmbeddingOp : Bert_Op<"embedding", [Pure]> {
+  let summary = "gathers rows of an embedding table";
+  let description = [{
+    `result[b, s, :] = table[ids[b, s], :]`. Ids must lie inside the table;
+    the compiled program checks this on its inputs before running the model.
+
+    Constraints:
+    - C1: `table` has rank 2.
+    - C2: the result shape is the shape of `ids` followed by the table width.
+    - C3: the result element type is the table's element type.
+
+    Example:
+    ```mlir
+    %e = bert.embedding %table[%ids] : tensor<99x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$table, Bert_IndexTensor:$ids);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table `[` $ids `]` attr-dict `:` type($table) `,` type($ids) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bert_PositionIdsOp : Bert_Op<"position_ids", [Pure,
+    AllTypesMatch<["input_ids", "result"]>]> {
+  let summary = "position ids of a batch of token sequences";
+  let description = [{
+    Without `padding_idx`: `result[b, t] = t` (BERT, ALBERT).
+
+    With `padding_idx = p` (RoBERTa): tokens equal to `p` get position `p`,
+    the others count up from `p + 1`, skipping pad tokens, so left and right
+    padding both work: `result[b, t] = p + (ids[b,t] != p) * #{s <= t : ids[b,s] != p}`.
+    This is a running count along the sequence, lowered as a scan (linear in
+    the sequence length).
+
+    Constraints:
+    - C1: `input_ids` has rank 2.
+    - C2: `padding_idx`, when present, is not negative.
+
+    Example:
+    ```mlir
+    %pos = bert.position_ids %ids {padding_idx = 1 : i64} : tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Bert_IndexTensor:$input_ids,
+                       OptionalAttr<I64Attr>:$padding_idx);
+  let results = (outs Bert_IndexTensor:$result);
+  let assemblyFormat = "$input_ids attr-dict `:` type($input_ids)";
+  let hasVerifier = 1;
+}
+
+def Bert_SelectTokenOp : Bert_Op<"select_token", [Pure]> {
+  let summary = "takes one token position of every sequence";
+  let description = [{
+    `result[b, :] = input[b, index, :]`; a negative index counts from the end
+    of the sequence (`-1` is the last token). The pooler and the
+    classification heads start from the first token (`[CLS]` / `<s>`).
+
+    Constraints:
+    - C1: `input` has rank 3 and the result has rank 2.
+    - C2: the result shape is `[input.dim(0), input.dim(2)]`, same element type.
+    - C3: with a static sequence length, `index` lies inside it.
+
+    Example:
+    ```mlir
+    %cls = bert.select_token %h[0] : tensor<?x?x32xf32> -> tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$input, I64Attr:$index);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `[` $index `]` attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+def Bert_LinearOp : Bert_Op<"linear", [Pure]> {
+  let summary = "affine map over the last axis: x * W^T + b";
+  let description = [{
+    `result[..., o] = sum_i input[..., i] * weight[o, i] + bias[o]`, with the
+    weight stored `[out, in]` as PyTorch's `nn.Linear` does. The bias is optional.
+
+    Constraints:
+    - C1: `weight` has rank 2 and `input` has rank >= 1.
+    - C2: the last dimension of `input` equals `weight.dim(1)`.
+    - C3: `bias`, when present, has shape `[weight.dim(0)]`.
+    - C4: the result shape is the input shape with its last dimension
+      replaced by `weight.dim(0)`; all element types agree.
+
+    Example:
+    ```mlir
+    %y = bert.linear %x, %w, %b : (tensor<?x?x32xf32>, tensor<37x32xf32>, tensor<37xf32>) -> tensor<?x?x37xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$input, Bert_FloatTensor:$weight,
+                       Optional<Bert_FloatTensor>:$bias);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bert_LayerNormOp : Bert_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "result"]>, AllTypesMatch<["gamma", "beta"]>]> {
+  let summary = "layer normalization over the last axis";
+  let description = [{
+    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma + beta`, with the
+    biased variance (divide by the width), as `torch.nn.LayerNorm`.
+
+    Constraints:
+    - C1: `gamma` and `beta` have rank 1 and the width of the last axis of `input`.
+    - C2: `epsilon` is positive.
+    - C3: all element types agree.
+
+    Example:
+    ```mlir
+    %y = bert.layer_norm %x, %g, %b {epsilon = 1.0e-12 : f64} : tensor<?x?x32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$input, Bert_FloatTensor:$gamma,
+                       Bert_FloatTensor:$beta, F64Attr:$epsilon);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bert_ActivationOp : Bert_Op<"activation", [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise activation function";
+  let description = [{
+    Applies `kind` elementwise: `gelu` (exact, erf), `gelu_tanh` (the tanh
+    approximation), `relu`, `tanh`, `silu` (`x * sigmoid(x)`) or `quick_gelu`
+    (`x * sigmoid(1.702 x)`).
+
+    Example:
+    ```mlir
+    %y = bert.activation gelu %x : tensor<?x?x37xf32>
+    ```
+  }];
+  let arguments = (ins Bert_ActivationKindAttr:$kind, Bert_FloatTensor:$input);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+}
+
+def Bert_AddOp : Bert_Op<"add", [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "elementwise sum (residual connections, embedding sums)";
+  let description = [{
+    Example:
+    ```mlir
+    %y = bert.add %a, %b : tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$lhs, Bert_FloatTensor:$rhs);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Bert_SoftmaxOp : Bert_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax over the last axis";
+  let description = [{
+    `y = exp(x - max(x)) / sum(exp(x - max(x)))` along the last axis.
+
+    Constraints:
+    - C1: `input` has rank >= 1.
+
+    Example:
+    ```mlir
+    %p = bert.softmax %logits : tensor<?x3xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$input);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Bert_MaskBiasOp : Bert_Op<"mask_bias", [Pure]> {
+  let summary = "turns a 0/1 padding mask into an additive attention bias";
+  let description = [{
+    `result[b, j] = (1 - mask[b, j]) * fill`: 0 where the key is kept and
+    `fill` where it is padding. Hugging Face uses `fill = finfo(f32).min`
+    (-3.4028234663852886e38); older code -10000.
+
+    Constraints:
+    - C1: `mask` has rank 2.
+    - C2: the result has the shape of `mask`.
+
+    Example:
+    ```mlir
+    %bias = bert.mask_bias %mask {fill = -3.4028234663852886e38 : f64} : tensor<?x?xi64> -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Bert_IndexTensor:$mask, F64Attr:$fill);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = "$mask attr-dict `:` type($mask) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Bert_AttentionOp : Bert_Op<"attention", [Pure]> {
+  let summary = "multi-head scaled dot-product attention";
+  let description = [{
+    Splits `query [B, Lq, H]`, `key [B, Lk, H]` and `value [B, Lk, H]` into
+    `num_heads` heads of width `H / num_heads` (head `n` owns columns
+    `n*dh ... (n+1)*dh - 1`), computes per head
+    `softmax(Q K^T * scale + bias) V`, and merges the heads back to
+    `[B, Lq, H]`. `bias [B, Lk]` is the additive padding bias of
+    `bert.mask_bias`, broadcast over heads and queries. Projections are not
+    part of the op (they are `bert.linear`s around it).
+
+    Constraints:
+    - C1: `num_heads` is positive and divides the hidden width `H`.
+    - C2: `query`, `key` and `value` have rank 3, the same batch and width,
+      and `key` and `value` the same length.
+    - C3: `bias`, when present, has shape `[B, Lk]`.
+    - C4: the result has the shape and element type of `query`.
+
+    Example:
+    ```mlir
+    %c = bert.attention %q, %k, %v, %bias {num_heads = 4 : i64, scale = 0.35355339059327373 : f64}
+        : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?xf32>) -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$query, Bert_FloatTensor:$key,
+                       Bert_FloatTensor:$value, Optional<Bert_FloatTensor>:$bias,
+                       I64Attr:$num_heads, F64Attr:$scale);
+  let results = (outs Bert_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // BERT_OPS_TD

@@ -1,0 +1,239 @@
+//===- BertOps.cpp - verifiers of the bert dialect -------------------------===//
+//
+// Each check carries the tag of the constraint it enforces (see BertOps.td);
+// test/Dialect/Bert/invalid.mlir has a negative test of the same name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Bert/BertOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::bertc::bert;
+
+/// Two dimensions agree unless both are static and differ.
+static bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Prints a shape as `[2, ?, 32]` for diagnostics.
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+static bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a, b))
+    if (!dimsCompatible(x, y))
+      return false;
+  return true;
+}
+
+LogicalResult ParamOp::verify() {
+  auto type = getResult().getType();
+  // param_c1
+  if (!type.hasStaticShape())
+    return emitOpError() << "expects a static shape, got "
+                         << shapeStr(type.getShape());
+  // param_c2
+  if (getName().empty())
+    return emitOpError() << "expects a non-empty parameter name";
+  return success();
+}
+
+LogicalResult EmbeddingOp::verify() {
+  auto table = getTable().getType();
+  auto ids = getIds().getType();
+  auto result = getResult().getType();
+  // embedding_c1
+  if (table.getRank() != 2)
+    return emitOpError() << "expects a rank-2 table, got rank "
+                         << table.getRank();
+  // embedding_c2
+  SmallVector<int64_t> expected(ids.getShape());
+  expected.push_back(table.getDimSize(1));
+  if (!shapesCompatible(result.getShape(), expected))
+    return emitOpError() << "expects result shape " << shapeStr(expected)
+                         << ", got " << shapeStr(result.getShape());
+  // embedding_c3
+  if (result.getElementType() != table.getElementType())
+    return emitOpError() << "expects result element type "
+                         << table.getElementType() << ", got "
+                         << result.getElementType();
+  return success();
+}
+
+LogicalResult PositionIdsOp::verify() {
+  // position_ids_c1
+  if (getInputIds().getType().getRank() != 2)
+    return emitOpError() << "expects rank-2 input_ids, got rank "
+                         << getInputIds().getType().getRank();
+  // position_ids_c2
+  if (auto pad = getPaddingIdx(); pad && *pad < 0)
+    return emitOpError() << "expects a non-negative padding_idx, got " << *pad;
+  return success();
+}
+
+LogicalResult SelectTokenOp::verify() {
+  auto in = getInput().getType();
+  auto out = getResult().getType();
+  // select_token_c1
+  if (in.getRank() != 3 || out.getRank() != 2)
+    return emitOpError() << "expects a rank-3 input and a rank-2 result, got "
+                         << in.getRank() << " and " << out.getRank();
+  // select_token_c2
+  SmallVector<int64_t> expected{in.getDimSize(0), in.getDimSize(2)};
+  if (!shapesCompatible(out.getShape(), expected) ||
+      out.getElementType() != in.getElementType())
+    return emitOpError() << "expects result " << shapeStr(expected) << " of "
+                         << in.getElementType() << ", got "
+                         << shapeStr(out.getShape()) << " of "
+                         << out.getElementType();
+  // select_token_c3
+  int64_t len = in.getDimSize(1);
+  int64_t index = getIndex();
+  if (!ShapedType::isDynamic(len) && (index >= len || index < -len))
+    return emitOpError() << "expects index in [" << -len << ", " << len
+                         << "), got " << index;
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  auto out = getResult().getType();
+  // linear_c1
+  if (w.getRank() != 2 || in.getRank() < 1)
+    return emitOpError() << "expects a rank-2 weight and an input of rank >= 1, "
+                            "got ranks "
+                         << w.getRank() << " and " << in.getRank();
+  // linear_c2
+  if (!dimsCompatible(in.getShape().back(), w.getDimSize(1)))
+    return emitOpError() << "expects input width " << w.getDimSize(1)
+                         << " (weight.dim(1)), got " << in.getShape().back();
+  // linear_c3
+  if (Value bias = getBias()) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    if (b.getRank() != 1 || !dimsCompatible(b.getDimSize(0), w.getDimSize(0)))
+      return emitOpError() << "expects bias shape [" << w.getDimSize(0)
+                           << "], got " << shapeStr(b.getShape());
+    if (b.getElementType() != w.getElementType())
+      return emitOpError() << "expects bias element type "
+                           << w.getElementType();
+  }
+  // linear_c4
+  SmallVector<int64_t> expected(in.getShape());
+  expected.back() = w.getDimSize(0);
+  if (!shapesCompatible(out.getShape(), expected))
+    return emitOpError() << "expects result shape " << shapeStr(expected)
+                         << ", got " << shapeStr(out.getShape());
+  if (in.getElementType() != w.getElementType() ||
+      out.getElementType() != w.getElementType())
+    return emitOpError() << "expects input, weight and result of one element "
+                            "type, got "
+                         << in.getElementType() << ", " << w.getElementType()
+                         << " and " << out.getElementType();
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType();
+  auto g = getGamma().getType();
+  // layer_norm_c1
+  if (in.getRank() < 1 || g.getRank() != 1 ||
+      !dimsCompatible(g.getDimSize(0), in.getShape().back()))
+    return emitOpError() << "expects gamma and beta of shape ["
+                         << (in.getRank() ? in.getShape().back() : 0)
+                         << "], got " << shapeStr(g.getShape());
+  // layer_norm_c2
+  if (!(getEpsilon().convertToDouble() > 0.0))
+    return emitOpError() << "expects a positive epsilon, got "
+                         << getEpsilon().convertToDouble();
+  // layer_norm_c3
+  if (g.getElementType() != in.getElementType())
+    return emitOpError() << "expects gamma of element type "
+                         << in.getElementType() << ", got "
+                         << g.getElementType();
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  // softmax_c1
+  if (getInput().getType().getRank() < 1)
+    return emitOpError() << "expects an input of rank >= 1";
+  return success();
+}
+
+LogicalResult MaskBiasOp::verify() {
+  auto mask = getMask().getType();
+  // mask_bias_c1
+  if (mask.getRank() != 2)
+    return emitOpError() << "expects a rank-2 mask, got rank "
+                         << mask.getRank();
+  // mask_bias_c2
+  if (!shapesCompatible(mask.getShape(), getResult().getType().getShape()))
+    return emitOpError() << "expects result shape " << shapeStr(mask.getShape())
+                         << ", got "
+                         << shapeStr(getResult().getType().getShape());
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  auto q = getQuery().getType();
+  auto k = getKey().getType();
+  auto v = getValue().getType();
+  // attention_c2 (ranks first: the other checks index dimensions)
+  if (q.getRank() != 3 || k.getRank() != 3 || v.getRank() != 3)
+    return emitOpError() << "expects rank-3 query, key and value, got ranks "
+                         << q.getRank() << ", " << k.getRank() << " and "
+                         << v.getRank();
+  // attention_c1
+  int64_t heads = getNumHeads();
+  int64_t width = q.getDimSize(2);
+  if (heads <= 0 || (!ShapedType::isDynamic(width) && width % heads != 0))
+    return emitOpError() << "expects num_heads to divide the width " << width
+                         << ", got " << heads;
+  if (ShapedType::isDynamic(width))
+    return emitOpError() << "expects a static hidden width";
+  // attention_c2
+  if (!dimsCompatible(q.getDimSize(0), k.getDimSize(0)) ||
+      !dimsCompatible(q.getDimSize(0), v.getDimSize(0)) ||
+      !dimsCompatible(width, k.getDimSize(2)) ||
+      !dimsCompatible(width, v.getDimSize(2)) ||
+      !dimsCompatible(k.getDimSize(1), v.getDimSize(1)))
+    return emitOpError() << "expects query, key and value of one batch and "
+                            "width and key/value of one length, got "
+                         << shapeStr(q.getShape()) << ", "
+                         << shapeStr(k.getShape()) << " and "
+                         << shapeStr(v.getShape());
+  // attention_c3
+  if (Value bias = getBias()) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    SmallVector<int64_t> expected{q.getDimSize(0), k.getDimSize(1)};
+    if (!shapesCompatible(b.getShape(), expected))
+      return emitOpError() << "expects bias shape " << shapeStr(expected)
+                           << ", got " << shapeStr(b.getShape());
+  }
+  // attention_c4
+  auto out = getResult().getType();
+  if (!shapesCompatible(out.getShape(), q.getShape()) ||
+      out.getElementType() != q.getElementType())
+    return emitOpError() << "expects the result to have the query's type "
+                         << q << ", got " << out;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "Bert/BertOps.cpp.inc"

@@ -1,0 +1,230 @@
+//===- Layers.cpp - linear, layer norm, activations, residual adds ---------===//
+
+#include "Bert/BertOps.h"
+#include "Conversion/BertToLinalg/PopulatePatterns.h"
+#include "Conversion/BertToLinalg/Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::bertc;
+using namespace mlir::bertc::bert_to_linalg;
+
+namespace {
+
+/// y = x W^T + b as one contraction over loops (batch..., out | in). The
+/// output starts as the broadcast bias, so the bias add costs no extra pass.
+struct LinearLowering : OpRewritePattern<bert::LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bert::LinearOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    auto wType = op.getWeight().getType();
+    Type elt = wType.getElementType();
+    unsigned rank = op.getInput().getType().getRank();
+    SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, op.getInput());
+    sizes.back() = rw.getIndexAttr(wType.getDimSize(0));
+
+    Value init;
+    if (Value bias = op.getBias()) {
+      Value empty = emptyTensor(rw, loc, sizes, elt);
+      init = linalg::GenericOp::create(
+                 rw, loc, empty.getType(), bias, empty,
+                 {dimsMap(ctx, rank, {rank - 1}), identityMap(ctx, rank)},
+                 iterators(rank),
+                 [](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(rw, loc, sizes, elt, 0.0);
+    }
+
+    // Loops d0..d{rank-2}: batch dims, d{rank-1}: out, d{rank}: in.
+    unsigned loops = rank + 1;
+    SmallVector<unsigned> xDims, outDims;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      xDims.push_back(d);
+    outDims = xDims;
+    xDims.push_back(rank);
+    outDims.push_back(rank - 1);
+    auto matmul = linalg::GenericOp::create(
+        rw, loc, init.getType(), ValueRange{op.getInput(), op.getWeight()},
+        init,
+        {dimsMap(ctx, loops, xDims), dimsMap(ctx, loops, {rank - 1, rank}),
+         dimsMap(ctx, loops, outDims)},
+        iterators(rank, 1), [](OpBuilder &b, Location l, ValueRange args) {
+          Value m = arith::MulFOp::create(b, l, args[0], args[1]);
+          Value s = arith::AddFOp::create(b, l, args[2], m);
+          linalg::YieldOp::create(b, l, s);
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, matmul.getResult(0), op.getType()));
+    return success();
+  }
+};
+
+/// Two reductions (sum, sum of squared deviations) and one normalizing
+/// pass; the two-pass variance matches torch.nn.LayerNorm closely.
+struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bert::LayerNormOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value x = op.getInput();
+    auto type = op.getType();
+    Type elt = type.getElementType();
+    unsigned rank = type.getRank();
+    SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, x);
+    SmallVector<OpFoldResult> rowSizes(sizes.begin(), sizes.end() - 1);
+    AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
+    AffineMap last = dimsMap(ctx, rank, {rank - 1});
+
+    Value width = tensor::DimOp::create(rw, loc, x, rank - 1);
+    Value widthI = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), width);
+    Value widthF = arith::SIToFPOp::create(rw, loc, elt, widthI);
+    Value eps = floatConst(rw, loc, elt, op.getEpsilon().convertToDouble());
+    Value one = floatConst(rw, loc, elt, 1.0);
+
+    Value sumInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
+    Value sum = linalg::GenericOp::create(
+                    rw, loc, sumInit.getType(), x, sumInit, {id, row},
+                    iterators(rank - 1, 1),
+                    [](OpBuilder &b, Location l, ValueRange args) {
+                      Value s = arith::AddFOp::create(b, l, args[1], args[0]);
+                      linalg::YieldOp::create(b, l, s);
+                    })
+                    .getResult(0);
+    Value varInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
+    Value var = linalg::GenericOp::create(
+                    rw, loc, varInit.getType(), ValueRange{x, sum}, varInit,
+                    {id, row, row}, iterators(rank - 1, 1),
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Value mean = arith::DivFOp::create(b, l, args[1], widthF);
+                      Value d = arith::SubFOp::create(b, l, args[0], mean);
+                      Value sq = arith::MulFOp::create(b, l, d, d);
+                      Value s = arith::AddFOp::create(b, l, args[2], sq);
+                      linalg::YieldOp::create(b, l, s);
+                    })
+                    .getResult(0);
+    Value out = emptyTensor(rw, loc, sizes, elt);
+    auto norm = linalg::GenericOp::create(
+        rw, loc, out.getType(),
+        ValueRange{x, sum, var, op.getGamma(), op.getBeta()}, out,
+        {id, row, row, last, last, id}, iterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value mean = arith::DivFOp::create(b, l, args[1], widthF);
+          Value variance = arith::DivFOp::create(b, l, args[2], widthF);
+          Value ve = arith::AddFOp::create(b, l, variance, eps);
+          Value rstd =
+              arith::DivFOp::create(b, l, one, math::SqrtOp::create(b, l, ve));
+          Value d = arith::SubFOp::create(b, l, args[0], mean);
+          Value n = arith::MulFOp::create(b, l, d, rstd);
+          Value g = arith::MulFOp::create(b, l, n, args[3]);
+          Value y = arith::AddFOp::create(b, l, g, args[4]);
+          linalg::YieldOp::create(b, l, y);
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, norm.getResult(0), type));
+    return success();
+  }
+};
+
+/// Scalar body of each activation, written as Hugging Face's ACT2FN does.
+static Value activationBody(OpBuilder &b, Location l, bert::ActivationKind kind,
+                            Value x) {
+  Type t = x.getType();
+  auto cst = [&](double v) { return floatConst(b, l, t, v); };
+  auto sigmoid = [&](Value v) {
+    Value neg = arith::NegFOp::create(b, l, v);
+    Value e = math::ExpOp::create(b, l, neg);
+    Value den = arith::AddFOp::create(b, l, cst(1.0), e);
+    return arith::DivFOp::create(b, l, cst(1.0), den).getResult();
+  };
+  switch (kind) {
+  case bert::ActivationKind::gelu: {
+    Value s = arith::MulFOp::create(b, l, x, cst(M_SQRT1_2));
+    Value e = math::ErfOp::create(b, l, s);
+    Value p = arith::AddFOp::create(b, l, cst(1.0), e);
+    Value h = arith::MulFOp::create(b, l, x, cst(0.5));
+    return arith::MulFOp::create(b, l, h, p);
+  }
+  case bert::ActivationKind::gelu_tanh: {
+    Value x3 = arith::MulFOp::create(
+        b, l, arith::MulFOp::create(b, l, x, x), x);
+    Value inner = arith::AddFOp::create(
+        b, l, x, arith::MulFOp::create(b, l, x3, cst(0.044715)));
+    Value t2 = math::TanhOp::create(
+        b, l, arith::MulFOp::create(b, l, inner, cst(std::sqrt(2.0 / M_PI))));
+    Value p = arith::AddFOp::create(b, l, cst(1.0), t2);
+    Value h = arith::MulFOp::create(b, l, x, cst(0.5));
+    return arith::MulFOp::create(b, l, h, p);
+  }
+  case bert::ActivationKind::relu:
+    return arith::MaximumFOp::create(b, l, x, cst(0.0));
+  case bert::ActivationKind::tanh:
+    return math::TanhOp::create(b, l, x);
+  case bert::ActivationKind::silu:
+    return arith::MulFOp::create(b, l, x, sigmoid(x));
+  case bert::ActivationKind::quick_gelu:
+    return arith::MulFOp::create(
+        b, l, x, sigmoid(arith::MulFOp::create(b, l, x, cst(1.702))));
+  }
+  llvm_unreachable("unknown activation");
+}
+
+struct ActivationLowering : OpRewritePattern<bert::ActivationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bert::ActivationOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    unsigned rank = type.getRank();
+    Value out = emptyTensor(rw, loc, mixedSizes(rw, loc, op.getInput()),
+                            type.getElementType());
+    AffineMap id = identityMap(rw.getContext(), rank);
+    bert::ActivationKind kind = op.getKind();
+    auto act = linalg::GenericOp::create(
+        rw, loc, out.getType(), op.getInput(), out, {id, id}, iterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, activationBody(b, l, kind, args[0]));
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, act.getResult(0), type));
+    return success();
+  }
+};
+
+struct AddLowering : OpRewritePattern<bert::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bert::AddOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    unsigned rank = type.getRank();
+    Value out = emptyTensor(rw, loc, mixedSizes(rw, loc, op.getLhs()),
+                            type.getElementType());
+    AffineMap id = identityMap(rw.getContext(), rank);
+    auto add = linalg::GenericOp::create(
+        rw, loc, out.getType(), ValueRange{op.getLhs(), op.getRhs()}, out,
+        {id, id, id}, iterators(rank),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l,
+                                  arith::AddFOp::create(b, l, args[0], args[1])
+                                      .getResult());
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, add.getResult(0), type));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::bertc::bert_to_linalg::populateLayerPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LinearLowering, LayerNormLowering, ActivationLowering,
+               AddLowering>(patterns.getContext());
+}

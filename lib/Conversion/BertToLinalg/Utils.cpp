@@ -1,0 +1,108 @@
+//===- Utils.cpp - helpers shared by the bert-to-linalg patterns -----------===//
+
+#include "Conversion/BertToLinalg/Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace mlir::bertc::bert_to_linalg {
+
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value value) {
+  return tensor::getMixedSizes(b, loc, value);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                  Type elementType) {
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, double fill) {
+  Value empty = emptyTensor(b, loc, sizes, elementType);
+  Value cst = floatConst(b, loc, elementType, fill);
+  return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+}
+
+SmallVector<utils::IteratorType> iterators(unsigned n, unsigned r) {
+  SmallVector<utils::IteratorType> its(n, utils::IteratorType::parallel);
+  its.append(r, utils::IteratorType::reduction);
+  return its;
+}
+
+AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(n, 0, exprs, ctx);
+}
+
+AffineMap identityMap(MLIRContext *ctx, unsigned n) {
+  return AffineMap::getMultiDimIdentityMap(n, ctx);
+}
+
+AffineMap dropLastMap(MLIRContext *ctx, unsigned n) {
+  return identityMap(ctx, n).getMajorSubMap(n - 1);
+}
+
+Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type elt = type.getElementType();
+  unsigned rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input);
+  SmallVector<OpFoldResult> rowSizes(sizes.begin(), sizes.end() - 1);
+  AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
+
+  // Max-subtraction keeps exp() in range, as PyTorch does.
+  Value maxInit = filledTensor(b, loc, rowSizes, elt,
+                               -std::numeric_limits<double>::infinity());
+  Value rowMax =
+      linalg::GenericOp::create(
+          b, loc, maxInit.getType(), input, maxInit, {id, row},
+          iterators(rank - 1, 1),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            Value m = arith::MaximumFOp::create(nb, l, args[0], args[1]);
+            linalg::YieldOp::create(nb, l, m);
+          })
+          .getResult(0);
+
+  Value sumInit = filledTensor(b, loc, rowSizes, elt, 0.0);
+  Value rowSum =
+      linalg::GenericOp::create(
+          b, loc, sumInit.getType(), ValueRange{input, rowMax}, sumInit,
+          {id, row, row}, iterators(rank - 1, 1),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            Value d = arith::SubFOp::create(nb, l, args[0], args[1]);
+            Value e = math::ExpOp::create(nb, l, d);
+            Value s = arith::AddFOp::create(nb, l, args[2], e);
+            linalg::YieldOp::create(nb, l, s);
+          })
+          .getResult(0);
+
+  Value out = emptyTensor(b, loc, sizes, elt);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{input, rowMax, rowSum}, out,
+             {id, row, row, id}, iterators(rank),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               Value d = arith::SubFOp::create(nb, l, args[0], args[1]);
+               Value e = math::ExpOp::create(nb, l, d);
+               Value p = arith::DivFOp::create(nb, l, e, args[2]);
+               linalg::YieldOp::create(nb, l, p);
+             })
+      .getResult(0);
+}
+
+Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+} // namespace mlir::bertc::bert_to_linalg

@@ -1,0 +1,42 @@
+//===- Utils.h - helpers shared by the bert-to-linalg patterns ----*- C++ -*-===//
+
+#ifndef BERTC_CONVERSION_BERTTOLINALG_UTILS_H
+#define BERTC_CONVERSION_BERTTOLINALG_UTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::bertc::bert_to_linalg {
+
+/// The sizes of `value` (a ranked tensor), static ones as attributes.
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value value);
+
+/// `tensor.empty` of the given sizes, optionally filled with `fill`.
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, double fill);
+
+/// `n` parallel iterators followed by `r` reductions.
+SmallVector<utils::IteratorType> iterators(unsigned n, unsigned r = 0);
+
+/// The map (d0..d{n-1}) -> (d{dims[0]}, d{dims[1]}, ...).
+AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims);
+
+/// Identity map of rank `n` and the map that drops the last dimension.
+AffineMap identityMap(MLIRContext *ctx, unsigned n);
+AffineMap dropLastMap(MLIRContext *ctx, unsigned n);
+
+/// Softmax of `input` over its last axis, three passes (max, sum, divide).
+Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input);
+
+/// Casts `value` to `type` when they differ (static vs dynamic sizes only).
+Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type);
+
+/// A float constant of `type`.
+Value floatConst(OpBuilder &b, Location loc, Type type, double value);
+
+} // namespace mlir::bertc::bert_to_linalg
+
+#endif

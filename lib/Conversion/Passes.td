@@ -1,0 +1,42 @@
+//===- Passes.td - bertc conversion passes -------------------*- tablegen -*-===//
+
+#ifndef BERTC_CONVERSION_PASSES_TD
+#define BERTC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertBertParamsToMemRef
+    : Pass<"convert-bert-params-to-memref", "func::FuncOp"> {
+  let summary = "Bind every bert.param to a slot of one weights buffer";
+  let description = [{
+    Gives each distinct parameter name an aligned offset in a byte buffer,
+    prepends that buffer (`memref<?xi8>`) to the function's arguments and
+    replaces each `bert.param` with a read-only view of its slot. The layout
+    is recorded on the function as `bert.weights_layout` (name, offset,
+    shape) and `bert.weights_bytes`, which the runtime uses to fill the
+    buffer from the weights file at load time.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "byte alignment of every parameter slot">
+  ];
+}
+
+def ConvertBertToLinalg : Pass<"convert-bert-to-linalg", "func::FuncOp"> {
+  let summary = "Lower bert ops to linalg, tensor, scf, arith and math on tensors";
+  let description = [{
+    Rewrites every layer, attention and embedding op of the `bert` dialect
+    into destination-style linalg ops on tensors. `bert.param` must have been
+    bound first (convert-bert-params-to-memref).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+#endif // BERTC_CONVERSION_PASSES_TD

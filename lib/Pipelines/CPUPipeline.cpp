@@ -1,0 +1,93 @@
+//===- CPUPipeline.cpp - the bert -> LLVM dialect pipelines for CPUs -------===//
+
+#include "Pipelines/Pipelines.h"
+
+#include "Conversion/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::bertc::buildBertToLinalgPipeline(
+    OpPassManager &pm, const LinalgPipelineOptions &options) {
+  ConvertBertParamsToMemRefOptions params;
+  params.alignment = options.weightAlignment;
+  pm.addNestedPass<func::FuncOp>(createConvertBertParamsToMemRef(params));
+  pm.addNestedPass<func::FuncOp>(createConvertBertToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  VerifyPhaseContractOptions check;
+  check.phase = "linalg";
+  pm.addPass(createVerifyPhaseContract(check));
+}
+
+void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
+                                           const CPUPipelineOptions &options) {
+  (void)options;
+  // Fusing elementwise producers into consumers removes whole passes over
+  // memory (bias + activation, scale + mask) before bufferization.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Intermediate buffers are freed; returned ones belong to the caller.
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertMathToLibmPass()); // erf/tanh: accurate libm calls
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  VerifyPhaseContractOptions check;
+  check.phase = "llvm";
+  pm.addPass(createVerifyPhaseContract(check));
+}
+
+void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  LinalgPipelineOptions linalg;
+  linalg.weightAlignment = options.weightAlignment;
+  buildBertToLinalgPipeline(pm, linalg);
+  buildCPULoweringPipeline(pm, options);
+}
+
+void mlir::bertc::registerPipelines() {
+  registerVerifyPhaseContract();
+  PassPipelineRegistration<LinalgPipelineOptions>(
+      "bertc-linalg-pipeline",
+      "bert -> linalg on tensors, weights bound to one buffer",
+      buildBertToLinalgPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "bertc-cpu-lowering-pipeline",
+      "linalg on tensors -> LLVM dialect for CPUs", buildCPULoweringPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "bertc-cpu-pipeline", "bert -> LLVM dialect for CPUs", buildCPUPipeline);
+}

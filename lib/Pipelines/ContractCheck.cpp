@@ -1,0 +1,51 @@
+//===- ContractCheck.cpp - what each phase must have removed ---------------===//
+
+#include "Bert/BertDialect.h"
+#include "Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::bertc {
+#define GEN_PASS_DEF_VERIFYPHASECONTRACT
+#include "Pipelines/Passes.h.inc"
+} // namespace mlir::bertc
+
+using namespace mlir;
+
+namespace {
+struct VerifyPhaseContractPass
+    : mlir::bertc::impl::VerifyPhaseContractBase<VerifyPhaseContractPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool linalgPhase = phase == "linalg";
+    if (!linalgPhase && phase != "llvm") {
+      module.emitError() << "unknown phase '" << phase
+                         << "' (expected linalg or llvm)";
+      return signalPassFailure();
+    }
+    WalkResult result = module.walk([&](Operation *op) {
+      if (op == module.getOperation())
+        return WalkResult::advance();
+      Dialect *dialect = op->getDialect();
+      StringRef ns = dialect ? dialect->getNamespace() : "";
+      if (linalgPhase && isa_and_nonnull<mlir::bertc::bert::BertDialect>(dialect)) {
+        op->emitError() << "'" << op->getName()
+                        << "' survived the linalg phase";
+        return WalkResult::interrupt();
+      }
+      if (!linalgPhase && ns != LLVM::LLVMDialect::getDialectNamespace()) {
+        op->emitError() << "'" << op->getName()
+                        << "' survived the llvm phase (only the llvm dialect "
+                           "may remain)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace
