@@ -1,0 +1,187 @@
+//===- Driver.cpp - phases of `bertc compile` ------------------------------===//
+
+#include "Driver/Driver.h"
+
+#include "Import/Importer.h"
+#include "InitAll.h"
+#include "Pipelines/Pipelines.h"
+#include "Target/CPU/ObjectEmitter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::bertc;
+
+std::optional<Phase> mlir::bertc::parsePhase(const std::string &name) {
+  if (name == "bert") return Phase::Bert;
+  if (name == "linalg") return Phase::Linalg;
+  if (name == "llvm") return Phase::LLVM;
+  if (name == "ptx") return Phase::PTX;
+  if (name == "obj") return Phase::Obj;
+  if (name == "exe") return Phase::Exe;
+  if (name == "lib") return Phase::Lib;
+  return std::nullopt;
+}
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "error: " << msg << "\n";
+  return 1;
+}
+
+namespace {
+/// Collects diagnostics so that a failed phase reports one error line.
+struct DiagnosticCollector {
+  explicit DiagnosticCollector(MLIRContext &ctx)
+      : handler(ctx.getDiagEngine().registerHandler([this](Diagnostic &d) {
+          if (d.getSeverity() == DiagnosticSeverity::Error && first.empty()) {
+            llvm::raw_string_ostream os(first);
+            os << d.getLocation() << ": " << d;
+          }
+          return success();
+        })),
+        ctx(ctx) {}
+  ~DiagnosticCollector() { ctx.getDiagEngine().eraseHandler(handler); }
+  DiagnosticEngine::HandlerID handler;
+  MLIRContext &ctx;
+  std::string first;
+};
+} // namespace
+
+/// Runs `build` on the module as one phase.
+template <typename BuildFn>
+static LogicalResult runPhase(ModuleOp module, const char *phase,
+                              BuildFn build, bool timing,
+                              std::string &error) {
+  MLIRContext *ctx = module.getContext();
+  PassManager pm(ctx);
+  if (timing)
+    pm.enableTiming();
+  build(pm);
+  DiagnosticCollector diags(*ctx);
+  if (failed(pm.run(module))) {
+    error = std::string("internal error in the ") + phase +
+            " phase: " + (diags.first.empty() ? "pass failed" : diags.first);
+    return failure();
+  }
+  return success();
+}
+
+static int writeText(ModuleOp module, const std::string &output) {
+  std::string error;
+  auto file = openOutputFile(output.empty() ? "-" : output, &error);
+  if (!file)
+    return fail(error);
+  module.print(file->os());
+  file->keep();
+  return 0;
+}
+
+int mlir::bertc::compile(const CompileOptions &options) {
+  if (options.target == Target::CUDA)
+    return fail("--target=cuda is not implemented yet: bertc compiles for "
+                "CPUs only so far (use --target=cpu)");
+  if (options.emit == Phase::PTX)
+    return fail("--emit=ptx needs --target=cuda");
+  if (options.embedWeights)
+    return fail("--embed-weights is not implemented yet: compiled programs "
+                "load their weights at start-up (see --weights)");
+  bool textPhase = options.emit == Phase::Bert ||
+                   options.emit == Phase::Linalg || options.emit == Phase::LLVM;
+  if (options.output.empty() && !textPhase)
+    return fail("-o OUT is required for --emit=obj, exe and lib");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+
+  ModelInfo info;
+  std::string error;
+  ImportOptions importOptions;
+  importOptions.batch = options.batch;
+  importOptions.seqLen = options.seqLen;
+  OwningOpRef<ModuleOp> module =
+      importModel(ctx, options.model, importOptions, info, error);
+  if (!module)
+    return fail(error);
+  if (failed(verify(*module)))
+    return fail("internal error: the imported IR does not verify");
+  if (options.emit == Phase::Bert)
+    return writeText(*module, options.output);
+
+  if (failed(runPhase(
+          *module, "linalg",
+          [](PassManager &pm) {
+            buildBertToLinalgPipeline(pm, LinalgPipelineOptions());
+          },
+          options.timing, error)))
+    return fail(error);
+  if (options.emit == Phase::Linalg)
+    return writeText(*module, options.output);
+  auto forward = module->lookupSymbol<func::FuncOp>("bertc_forward");
+  std::string description = info.describe(forward);
+
+  if (failed(runPhase(
+          *module, "llvm",
+          [](PassManager &pm) {
+            buildCPULoweringPipeline(pm, CPUPipelineOptions());
+          },
+          options.timing, error)))
+    return fail(error);
+  if (options.emit == Phase::LLVM)
+    return writeText(*module, options.output);
+
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = options.cpu;
+  llvm::SmallVector<char, 0> object;
+  if (failed(emitCPUObject(*module, description, targetOptions, object,
+                           error)))
+    return fail(error);
+
+  std::string objectPath = options.output;
+  llvm::SmallString<128> tmpObject;
+  if (options.emit != Phase::Obj) {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("bertc", "o", fd, tmpObject))
+      return fail("cannot create a temporary file");
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    objectPath = tmpObject.str().str();
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (ec)
+      return fail("cannot write '" + objectPath + "': " + ec.message());
+    os.write(object.data(), object.size());
+  }
+  if (options.emit == Phase::Obj)
+    return 0;
+  bool ok = linkProgram(objectPath, options.output,
+                        options.emit == Phase::Lib, options.toolDir, error);
+  llvm::sys::fs::remove(objectPath);
+  return ok ? 0 : fail(error);
+}
+
+int mlir::bertc::inspect(const std::string &model) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext ctx(registry);
+  ModelInfo info;
+  std::string error;
+  OwningOpRef<ModuleOp> module =
+      importModel(ctx, model, ImportOptions(), info, error);
+  if (!module)
+    return fail(error);
+  llvm::outs() << info.summary();
+  return 0;
+}

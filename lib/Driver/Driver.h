@@ -1,0 +1,53 @@
+//===- Driver.h - the library behind `bertc` ----------------------*- C++ -*-===//
+//
+// `bertc compile` runs named phases in order and can stop after any of them
+// (--emit=PHASE): import (bert) -> linalg -> llvm -> obj -> exe | lib.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BERTC_DRIVER_DRIVER_H
+#define BERTC_DRIVER_DRIVER_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir::bertc {
+
+enum class Phase { Bert, Linalg, LLVM, PTX, Obj, Exe, Lib };
+enum class Target { CPU, CUDA };
+
+std::optional<Phase> parsePhase(const std::string &name);
+
+struct CompileOptions {
+  std::string model;
+  std::string output;
+  Target target = Target::CPU;
+  Phase emit = Phase::Exe;
+  int64_t batch = -1;
+  int64_t seqLen = -1;
+  bool embedWeights = false;
+  int sm = 90;
+  std::string cpu = "native";
+  /// Directory of the bertc executable: the runtime is looked up in
+  /// <dir>/../lib and <dir>/../include.
+  std::string toolDir;
+  bool timing = false;
+};
+
+/// Compiles as `options` say. Errors are printed as one `error: ...` line;
+/// returns the process exit code.
+int compile(const CompileOptions &options);
+
+/// Prints what `bertc inspect MODEL` shows; returns the exit code.
+int inspect(const std::string &model);
+
+/// Links `object` with the runtime into an executable or a shared library
+/// (plus its C header next to it). Sets `error` on failure.
+bool linkProgram(const std::string &object, const std::string &output,
+                 bool sharedLibrary, const std::string &toolDir,
+                 std::string &error);
+
+} // namespace mlir::bertc
+
+#endif

@@ -1,0 +1,70 @@
+//===- Importer.h - Hugging Face checkpoints -> bert IR -----------*- C++ -*-===//
+
+#ifndef BERTC_IMPORT_IMPORTER_H
+#define BERTC_IMPORT_IMPORTER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::bertc {
+
+struct ImportOptions {
+  int64_t batch = -1;  // > 0 specializes the batch dimension
+  int64_t seqLen = -1; // > 0 specializes the sequence dimension
+};
+
+/// One [B, S] integer input of the compiled forward function.
+struct InputInfo {
+  std::string name;
+  bool required = false;
+  int64_t defaultValue = 0;
+  int64_t upper = -1; // valid values are [0, upper)
+};
+
+struct OutputInfo {
+  std::string name;
+  std::vector<int64_t> shape; // -1 for batch/sequence dimensions
+};
+
+/// What the importer learned about the model: drives `bertc inspect`, the
+/// compiled program's description, and its input validation.
+struct ModelInfo {
+  std::string source;       // the MODEL argument
+  std::string configPath;   // config.json or the description file
+  std::string weightsPath;  // absolute: file, index.json
+  std::string family;       // bert, roberta
+  std::string architecture; // BertModel, ...
+  int64_t vocabSize = 0, hiddenSize = 0, numLayers = 0, numHeads = 0,
+          intermediateSize = 0, maxPositions = 0, typeVocabSize = 0;
+  int64_t padTokenId = 0, numLabels = 0;
+  int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
+  double layerNormEps = 1e-12;
+  std::string activation;
+  std::vector<InputInfo> inputs;
+  std::vector<OutputInfo> outputs;
+  int64_t numParams = 0, numParamValues = 0;
+  int64_t batch = -1, seqLen = -1;
+
+  /// The description compiled into the program (JSON), given the weights
+  /// layout chosen by the linalg phase (the function's attributes).
+  std::string describe(func::FuncOp lowered) const;
+  /// Human-readable summary for `bertc inspect`.
+  std::string summary() const;
+};
+
+/// Reads MODEL (a directory with config.json and model.safetensors or a
+/// sharded index, or a description .json file) and builds the bert-dialect
+/// module with one function `bertc_forward`. On failure returns null and sets
+/// `error` to a message naming the file and the problem.
+OwningOpRef<ModuleOp> importModel(MLIRContext &ctx, const std::string &model,
+                                  const ImportOptions &options,
+                                  ModelInfo &info, std::string &error);
+
+} // namespace mlir::bertc
+
+#endif

@@ -1,0 +1,110 @@
+//===- ModelInfo.cpp - model description and summary -----------------------===//
+
+#include "Import/Importer.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::bertc;
+
+std::string ModelInfo::describe(func::FuncOp lowered) const {
+  llvm::json::Array params;
+  if (auto layout = lowered->getAttrOfType<ArrayAttr>("bert.weights_layout")) {
+    for (Attribute a : layout) {
+      auto entry = cast<DictionaryAttr>(a);
+      llvm::json::Array shape;
+      for (int64_t d : cast<DenseI64ArrayAttr>(entry.get("shape")).asArrayRef())
+        shape.push_back(d);
+      params.push_back(llvm::json::Object{
+          {"name", cast<StringAttr>(entry.get("name")).getValue()},
+          {"offset", cast<IntegerAttr>(entry.get("offset")).getInt()},
+          {"shape", std::move(shape)}});
+    }
+  }
+  int64_t bytes = 0;
+  if (auto attr = lowered->getAttrOfType<IntegerAttr>("bert.weights_bytes"))
+    bytes = attr.getInt();
+
+  llvm::json::Array inputsJson, outputsJson;
+  for (const InputInfo &in : inputs)
+    inputsJson.push_back(llvm::json::Object{{"name", in.name},
+                                            {"required", in.required},
+                                            {"default", in.defaultValue},
+                                            {"upper", in.upper}});
+  for (const OutputInfo &out : outputs)
+    outputsJson.push_back(llvm::json::Object{
+        {"name", out.name}, {"rank", (int64_t)out.shape.size()}});
+  llvm::json::Object root{
+      {"bertc_abi", 1},
+      {"family", family},
+      {"architecture", architecture},
+      {"weights", weightsPath},
+      {"weights_bytes", bytes},
+      {"max_positions", maxPositions},
+      {"position_padding_idx", positionPaddingIdx},
+      {"batch", batch},
+      {"seq_len", seqLen},
+      {"inputs", std::move(inputsJson)},
+      {"outputs", std::move(outputsJson)},
+      {"params", std::move(params)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(root));
+  return text;
+}
+
+std::string ModelInfo::summary() const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto dims = [&](const std::vector<int64_t> &shape) {
+    std::string s = "[";
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (d)
+        s += ", ";
+      if (shape[d] >= 0)
+        s += std::to_string(shape[d]);
+      else if (d == 0)
+        s += batch > 0 ? std::to_string(batch) : "batch";
+      else
+        s += seqLen > 0 ? std::to_string(seqLen) : "seq";
+    }
+    return s + "]";
+  };
+  os << "model:         " << source << "\n";
+  os << "config:        " << configPath << "\n";
+  os << "weights:       " << weightsPath << "\n";
+  os << "family:        " << family << " (" << architecture << ")\n";
+  os << "encoder:       " << numLayers << " layers, hidden " << hiddenSize
+     << ", " << numHeads << " heads of width " << hiddenSize / numHeads
+     << ", intermediate " << intermediateSize << ", " << activation << "\n";
+  os << "embeddings:    vocab " << vocabSize << ", positions " << maxPositions
+     << ", token types " << typeVocabSize << ", layer norm eps "
+     << llvm::format("%g", layerNormEps) << "\n";
+  if (positionPaddingIdx >= 0)
+    os << "positions:     padding-aware, counted after pad id "
+       << positionPaddingIdx << " (RoBERTa)\n";
+  os << "parameters:    " << numParams << " tensors, " << numParamValues
+     << " values (" << llvm::format("%.1f", numParamValues * 4.0 / (1 << 20))
+     << " MiB as f32)\n";
+  os << "inputs:\n";
+  for (const InputInfo &in : inputs) {
+    os << "  " << in.name << " " << dims({-1, -1}) << " int64";
+    if (in.required)
+      os << ", required";
+    else
+      os << ", default " << in.defaultValue;
+    os << ", values in [0, " << in.upper << ")\n";
+  }
+  os << "outputs:\n";
+  for (const OutputInfo &out : outputs)
+    os << "  " << out.name << " " << dims(out.shape) << " float32\n";
+  os << "compiles to:   bert dialect -> linalg -> LLVM -> native code (CPU), "
+     << (batch > 0 || seqLen > 0 ? "specialized shapes"
+                                 : "dynamic batch and sequence length")
+     << "\n";
+  return text;
+}

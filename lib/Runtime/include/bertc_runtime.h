@@ -1,0 +1,76 @@
+/*===- bertc_runtime.h - C API of programs and libraries made by bertc ---===*
+ *
+ * A model compiled with `bertc compile --emit=lib` is a shared library with
+ * this API; executables made by bertc use the same functions internally.
+ * No MLIR or LLVM dependency.
+ *
+ *   bertc_model *m = bertc_model_load(NULL);          // compiled-in weights
+ *   if (!m) { fprintf(stderr, "%s\n", bertc_last_error()); ... }
+ *   bertc_tensor in[1] = {{"input_ids", BERTC_I64, 2, {1, 8}, ids}};
+ *   bertc_tensor *out; int n;
+ *   if (bertc_model_run(m, in, 1, &out, &n) != 0) { ... }
+ *   ... out[i].name, out[i].shape, (float *)out[i].data ...
+ *   bertc_tensors_free(out, n);
+ *   bertc_model_free(m);
+ *===----------------------------------------------------------------------===*/
+
+#ifndef BERTC_RUNTIME_H
+#define BERTC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BERTC_MAX_RANK 8
+
+typedef enum {
+  BERTC_F32 = 0,
+  BERTC_F16,
+  BERTC_BF16,
+  BERTC_F64,
+  BERTC_I64,
+  BERTC_I32,
+  BERTC_I16,
+  BERTC_I8,
+  BERTC_U8,
+  BERTC_BOOL
+} bertc_dtype;
+
+typedef struct {
+  const char *name;              /* Hugging Face argument / output name */
+  bertc_dtype dtype;
+  int rank;
+  int64_t shape[BERTC_MAX_RANK];
+  void *data;                    /* row-major, contiguous */
+} bertc_tensor;
+
+typedef struct bertc_model bertc_model;
+
+/* Loads the weights (a .safetensors file, a sharded *.index.json, or a
+ * directory holding either; NULL for the file the model was compiled from)
+ * and checks every parameter's name, dtype and shape. NULL on error. */
+bertc_model *bertc_model_load(const char *weights_path);
+
+/* Runs the model. Inputs are validated (names, dtypes, shapes, id ranges,
+ * lengths); missing optional inputs take the Hugging Face defaults. On
+ * success returns 0 and a malloc'ed array of outputs owned by the caller. */
+int bertc_model_run(bertc_model *model, const bertc_tensor *inputs,
+                    int num_inputs, bertc_tensor **outputs, int *num_outputs);
+
+void bertc_tensors_free(bertc_tensor *tensors, int num_tensors);
+void bertc_model_free(bertc_model *model);
+
+/* The model's description (JSON): architecture, inputs, outputs, params. */
+const char *bertc_model_info(const bertc_model *model);
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *bertc_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BERTC_RUNTIME_H */

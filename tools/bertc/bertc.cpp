@@ -1,0 +1,124 @@
+//===- bertc.cpp - the bertc command line ----------------------------------===//
+//
+//   bertc compile MODEL -o OUT [--target=cpu|cuda] [--emit=PHASE] [--batch=N]
+//                              [--seq-len=N] [--embed-weights] [--sm=90]
+//   bertc inspect MODEL
+//
+// A thin layer over lib/Driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver/Driver.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir::bertc;
+
+static cl::OptionCategory category("bertc options");
+static cl::SubCommand compileCmd(
+    "compile", "Compile MODEL (a Hugging Face checkpoint directory or a "
+               "models/*.json description) into a native program");
+static cl::SubCommand inspectCmd(
+    "inspect", "Describe MODEL: architecture, parameters, inputs, outputs, "
+               "and what will be compiled");
+
+static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
+                                         cl::desc("MODEL"),
+                                         cl::sub(compileCmd));
+static cl::opt<std::string> inspectModel(cl::Positional, cl::Required,
+                                         cl::desc("MODEL"),
+                                         cl::sub(inspectCmd));
+static cl::opt<std::string> output("o", cl::desc("output file ('-' = stdout "
+                                                 "for text phases)"),
+                                   cl::value_desc("OUT"), cl::sub(compileCmd),
+                                   cl::cat(category));
+static cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"),
+                                   cl::init("cpu"), cl::sub(compileCmd),
+                                   cl::cat(category));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("stop after a phase: bert, linalg, llvm (IR as text), ptx, obj, "
+             "exe (default: an executable), lib (shared library + C header)"),
+    cl::init("exe"), cl::sub(compileCmd), cl::cat(category));
+static cl::opt<int64_t> batch("batch",
+                              cl::desc("specialize the batch size (default: "
+                                       "dynamic)"),
+                              cl::init(-1), cl::sub(compileCmd),
+                              cl::cat(category));
+static cl::opt<int64_t> seqLen("seq-len",
+                               cl::desc("specialize the sequence length "
+                                        "(default: dynamic)"),
+                               cl::init(-1), cl::sub(compileCmd),
+                               cl::cat(category));
+static cl::opt<bool> embedWeights(
+    "embed-weights", cl::desc("inline the weights into the program"),
+    cl::sub(compileCmd), cl::cat(category));
+static cl::opt<int> sm("sm", cl::desc("CUDA compute capability (default 90)"),
+                       cl::init(90), cl::sub(compileCmd), cl::cat(category));
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("LLVM CPU name to generate code for (default: native, "
+                        "the machine bertc runs on)"),
+        cl::init("native"), cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> timing("timing",
+                            cl::desc("print the time spent in each pass"),
+                            cl::sub(compileCmd), cl::cat(category));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "bertc: an ahead-of-time compiler for the BERT model family\n\n"
+      "  bertc compile MODEL -o OUT [options]   build a native program\n"
+      "  bertc inspect MODEL                    describe a model\n\n"
+      "MODEL is a directory with config.json and model.safetensors (or a\n"
+      "sharded model.safetensors.index.json), model_type bert or roberta.\n"
+      "The program runs as: OUT --input IN.safetensors --output "
+      "OUT.safetensors\n");
+
+  if (inspectCmd)
+    return inspect(inspectModel);
+  if (!compileCmd) {
+    errs() << "error: expected a command: compile or inspect (see --help)\n";
+    return 2;
+  }
+
+  CompileOptions options;
+  options.model = compileModel;
+  options.output = output;
+  if (target == "cpu")
+    options.target = Target::CPU;
+  else if (target == "cuda")
+    options.target = Target::CUDA;
+  else {
+    errs() << "error: unknown --target '" << target
+           << "' (expected cpu or cuda)\n";
+    return 2;
+  }
+  std::optional<Phase> phase = parsePhase(emit);
+  if (!phase) {
+    errs() << "error: unknown --emit '" << emit
+           << "' (expected bert, linalg, llvm, ptx, obj, exe or lib)\n";
+    return 2;
+  }
+  options.emit = *phase;
+  if ((batch.getNumOccurrences() && batch < 1) ||
+      (seqLen.getNumOccurrences() && seqLen < 1)) {
+    errs() << "error: --batch and --seq-len must be positive\n";
+    return 2;
+  }
+  options.batch = batch;
+  options.seqLen = seqLen;
+  options.embedWeights = embedWeights;
+  options.sm = sm;
+  options.cpu = cpu;
+  options.timing = timing;
+  std::string exe = sys::fs::getMainExecutable(argv[0], (void *)&main);
+  options.toolDir = sys::path::parent_path(exe).str();
+  return compile(options);
+}

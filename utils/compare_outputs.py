@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Compare a program's output safetensors with golden expected outputs.
+
+Standard library only (CI has no numpy/torch). Each expected tensor must be
+present with the same shape and match within |a - e| <= atol + rtol * |e|
+(design.md §5: atol = rtol = 1e-4 in fp32). last_hidden_state is compared
+where the input's attention_mask is 1 (padding positions are unspecified).
+
+  compare_outputs.py EXPECTED ACTUAL [--input IN] [--atol A] [--rtol R]
+"""
+import argparse
+import json
+import math
+import struct
+import sys
+
+DTYPES = {"F32": ("f", 4), "F64": ("d", 8), "I64": ("q", 8), "I32": ("i", 4),
+          "U8": ("B", 1), "BOOL": ("?", 1), "I8": ("b", 1), "I16": ("h", 2)}
+
+
+def read(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        fmt, size = DTYPES[info["dtype"]]
+        b, e = info["data_offsets"]
+        count = (e - b) // size
+        values = struct.unpack("<%d%s" % (count, fmt), body[b:e])
+        tensors[name] = (info["shape"], values)
+    return tensors
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("expected")
+    ap.add_argument("actual")
+    ap.add_argument("--input")
+    ap.add_argument("--atol", type=float, default=1e-4)
+    ap.add_argument("--rtol", type=float, default=1e-4)
+    args = ap.parse_args()
+    expected = read(args.expected)
+    actual = read(args.actual)
+    mask = None
+    if args.input:
+        inputs = read(args.input)
+        if "attention_mask" in inputs:
+            mask = inputs["attention_mask"]
+    ok = True
+    for name in sorted(set(actual) - set(expected)):
+        print(f"FAIL {name}: not among the expected outputs")
+        ok = False
+    for name, (shape, want) in sorted(expected.items()):
+        if name not in actual:
+            print(f"FAIL {name}: missing from the output")
+            ok = False
+            continue
+        got_shape, got = actual[name]
+        if got_shape != shape:
+            print(f"FAIL {name}: shape {got_shape}, expected {shape}")
+            ok = False
+            continue
+        inner = 1
+        for d in shape[2:]:
+            inner *= d
+        worst, bad, compared = 0.0, 0, 0
+        for i, (a, e) in enumerate(zip(got, want)):
+            if (name == "last_hidden_state" and mask is not None
+                    and mask[1][i // inner] == 0):
+                continue
+            compared += 1
+            err = abs(a - e)
+            if not (err <= args.atol + args.rtol * abs(e)) or math.isnan(a):
+                bad += 1
+            worst = max(worst, err)
+        status = "ok  " if bad == 0 else "FAIL"
+        print(f"{status} {name}{shape}: max abs error {worst:.3g} over "
+              f"{compared} values, {bad} outside atol={args.atol} rtol={args.rtol}")
+        ok = ok and bad == 0 and compared > 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Generate golden test data from Hugging Face transformers (PyTorch, fp32, eval).
+
+For each small random-weight config below this writes, under
+test/Integration/Models/golden/<name>/ (and models/<name>/ for the default
+model):
+  config.json, model.safetensors (or shards + index)   the checkpoint
+  input.safetensors                                    program inputs
+  expected.safetensors                                 transformers' outputs
+
+Expected values come from transformers itself, never from bertc. Needs torch,
+transformers and safetensors (pip); CI only reads the committed results.
+
+  python3 utils/make_golden.py            # regenerate everything
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import load_file, save_file
+import transformers
+from transformers import (BertConfig, BertForSequenceClassification,
+                          BertModel, RobertaConfig,
+                          RobertaForSequenceClassification, RobertaModel)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, "test", "Integration", "Models", "golden")
+
+
+def perturb(model, seed):
+    """Random values in every parameter (LayerNorm too) so that swapped or
+    unbound weights cannot go unnoticed."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            noise = torch.randn(p.shape, generator=g) * 0.1
+            if name.endswith("LayerNorm.weight") or name.endswith("layer_norm.weight"):
+                p.copy_(1.0 + noise)
+            else:
+                p.copy_(noise * 2.0)
+
+
+def make_inputs(cfg, batch, seq, seed, roberta=False, token_types=True,
+                left_pad=False):
+    g = torch.Generator().manual_seed(seed)
+    lo = 3 if roberta else 1  # keep real tokens off pad/special ids
+    ids = torch.randint(lo, cfg.vocab_size, (batch, seq), generator=g)
+    mask = torch.ones(batch, seq, dtype=torch.int64)
+    # Padded rows: row b keeps seq - b tokens (never fewer than 1).
+    for b in range(1, batch):
+        keep = max(1, seq - 2 * b)
+        if left_pad:
+            mask[b, : seq - keep] = 0
+        else:
+            mask[b, keep:] = 0
+    ids = torch.where(mask == 1, ids, torch.full_like(ids, cfg.pad_token_id))
+    inputs = {"input_ids": ids, "attention_mask": mask}
+    if token_types:
+        inputs["token_type_ids"] = torch.randint(
+            0, cfg.type_vocab_size, (batch, seq), generator=g)
+    return inputs
+
+
+def run(model, inputs):
+    model.eval()
+    with torch.no_grad():
+        out = model(**inputs)
+    result = {}
+    for key in ("last_hidden_state", "pooler_output", "logits"):
+        value = getattr(out, key, None)
+        if value is not None:
+            result[key] = value.contiguous()
+    return result
+
+
+def write(name, model, cfg, inputs, root=GOLDEN, shard=None, legacy_ln=False):
+    out_dir = os.path.join(root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    for f in os.listdir(out_dir):
+        if f.endswith(".safetensors") or f.endswith(".json"):
+            os.remove(os.path.join(out_dir, f))
+    expected = run(model, inputs)
+    kwargs = {"safe_serialization": True}
+    if shard:
+        kwargs["max_shard_size"] = shard
+    model.save_pretrained(out_dir, **kwargs)
+    if legacy_ln:
+        # Old checkpoints (bert-base-uncased) name LayerNorm params gamma/beta.
+        path = os.path.join(out_dir, "model.safetensors")
+        tensors = load_file(path)
+        renamed = {}
+        for k, v in tensors.items():
+            if "LayerNorm" in k:
+                k = k.replace(".weight", ".gamma").replace(".bias", ".beta")
+            renamed[k] = v
+        save_file(renamed, path, metadata={"format": "pt"})
+    save_file({k: v.contiguous() for k, v in inputs.items()},
+              os.path.join(out_dir, "input.safetensors"))
+    save_file(expected, os.path.join(out_dir, "expected.safetensors"))
+    print(f"{name}: " + ", ".join(f"{k}{list(v.shape)}" for k, v in expected.items()))
+
+
+def bert_cfg(**kw):
+    base = dict(vocab_size=99, hidden_size=32, num_hidden_layers=2,
+                num_attention_heads=4, intermediate_size=37, hidden_act="gelu",
+                max_position_embeddings=64, type_vocab_size=16,
+                attn_implementation="eager")
+    base.update(kw)
+    return BertConfig(**base)
+
+
+def roberta_cfg(**kw):
+    base = dict(vocab_size=99, hidden_size=32, num_hidden_layers=2,
+                num_attention_heads=4, intermediate_size=37, hidden_act="gelu",
+                max_position_embeddings=40, type_vocab_size=1,
+                layer_norm_eps=1e-5, pad_token_id=1, bos_token_id=0,
+                eos_token_id=2, attn_implementation="eager")
+    base.update(kw)
+    return RobertaConfig(**base)
+
+
+def main():
+    torch.manual_seed(0)
+    print(f"transformers {transformers.__version__}, torch {torch.__version__}")
+
+    # The default model of models/: a tiny BERT encoder with pooler.
+    cfg = bert_cfg()
+    m = BertModel(cfg)
+    perturb(m, 1)
+    write("bert-tiny", m, cfg, make_inputs(cfg, 3, 7, 2),
+          root=os.path.join(ROOT, "models"))
+
+    cfg = bert_cfg()
+    m = BertModel(cfg)
+    perturb(m, 11)
+    write("bert-2l-h32", m, cfg, make_inputs(cfg, 3, 7, 12))
+
+    # Classification head, odd sizes, tanh GELU, 1 layer, no token types given.
+    cfg = bert_cfg(hidden_size=24, num_attention_heads=3, intermediate_size=50,
+                   num_hidden_layers=1, hidden_act="gelu_new", num_labels=3,
+                   type_vocab_size=2)
+    m = BertForSequenceClassification(cfg)
+    perturb(m, 21)
+    write("bert-cls-gelu-tanh", m, cfg,
+          make_inputs(cfg, 2, 5, 22, token_types=False))
+
+    # Three layers, ReLU, eps 1e-5, longer rows, batch 4.
+    cfg = bert_cfg(hidden_size=16, num_attention_heads=2, intermediate_size=33,
+                   num_hidden_layers=3, hidden_act="relu", layer_norm_eps=1e-5)
+    m = BertModel(cfg)
+    perturb(m, 31)
+    write("bert-3l-relu", m, cfg, make_inputs(cfg, 4, 11, 32))
+
+    # Five heads, batch 1, sharded checkpoint with an index file.
+    cfg = bert_cfg(hidden_size=40, num_attention_heads=5, intermediate_size=21,
+                   num_hidden_layers=2, hidden_act="gelu")
+    m = BertModel(cfg)
+    perturb(m, 41)
+    write("bert-sharded", m, cfg, make_inputs(cfg, 1, 6, 42), shard="20KB")
+
+    # Legacy gamma/beta LayerNorm names, as in bert-base-uncased's file.
+    cfg = bert_cfg(hidden_size=16, num_attention_heads=4, intermediate_size=20,
+                   num_hidden_layers=1)
+    m = BertModel(cfg)
+    perturb(m, 51)
+    write("bert-legacy-gamma-beta", m, cfg, make_inputs(cfg, 2, 4, 52),
+          legacy_ln=True)
+
+    # RoBERTa: padding-aware positions (right and left padding), eps 1e-5.
+    cfg = roberta_cfg()
+    m = RobertaModel(cfg)
+    perturb(m, 61)
+    write("roberta-2l", m, cfg, make_inputs(cfg, 3, 8, 62, roberta=True))
+
+    cfg = roberta_cfg(hidden_size=24, num_attention_heads=2,
+                      intermediate_size=45, num_labels=4)
+    m = RobertaForSequenceClassification(cfg)
+    perturb(m, 71)
+    write("roberta-cls-leftpad", m, cfg,
+          make_inputs(cfg, 3, 6, 72, roberta=True, left_pad=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
