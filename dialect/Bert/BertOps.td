@@ -269,7 +269,8 @@ def Bert_AttentionOp : Bert_Op<"attention", [Pure]> {
     part of the op (they are `bert.linear`s around it).
 
     Constraints:
-    - C1: `num_heads` is positive and divides the hidden width `H`.
+    - C1: the hidden width `H` is static and `num_heads` is positive and
+      divides it.
     - C2: `query`, `key` and `value` have rank 3, the same batch and width,
       and `key` and `value` the same length.
     - C3: `bias`, when present, has shape `[B, Lk]`.

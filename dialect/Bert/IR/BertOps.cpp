@@ -81,8 +81,10 @@ LogicalResult PositionIdsOp::verify() {
     return emitOpError() << "expects rank-2 input_ids, got rank "
                          << getInputIds().getType().getRank();
   // position_ids_c2
-  if (auto pad = getPaddingIdx(); pad && *pad < 0)
-    return emitOpError() << "expects a non-negative padding_idx, got " << *pad;
+  // I64Attr accessors return uint64_t: read the signed value.
+  if (IntegerAttr pad = getPaddingIdxAttr(); pad && pad.getInt() < 0)
+    return emitOpError() << "expects a non-negative padding_idx, got "
+                         << pad.getInt();
   return success();
 }
 
@@ -103,7 +105,7 @@ LogicalResult SelectTokenOp::verify() {
                          << out.getElementType();
   // select_token_c3
   int64_t len = in.getDimSize(1);
-  int64_t index = getIndex();
+  int64_t index = getIndexAttr().getInt();
   if (!ShapedType::isDynamic(len) && (index >= len || index < -len))
     return emitOpError() << "expects index in [" << -len << ", " << len
                          << "), got " << index;
@@ -202,11 +204,11 @@ LogicalResult AttentionOp::verify() {
   // attention_c1
   int64_t heads = getNumHeads();
   int64_t width = q.getDimSize(2);
-  if (heads <= 0 || (!ShapedType::isDynamic(width) && width % heads != 0))
-    return emitOpError() << "expects num_heads to divide the width " << width
-                         << ", got " << heads;
   if (ShapedType::isDynamic(width))
     return emitOpError() << "expects a static hidden width";
+  if (heads <= 0 || width % heads != 0)
+    return emitOpError() << "expects num_heads to divide the width " << width
+                         << ", got " << heads;
   // attention_c2
   if (!dimsCompatible(q.getDimSize(0), k.getDimSize(0)) ||
       !dimsCompatible(q.getDimSize(0), v.getDimSize(0)) ||

@@ -72,7 +72,7 @@ struct PositionIdsLowering : OpRewritePattern<bert::PositionIdsOp> {
       return success();
     }
 
-    int64_t pad = *op.getPaddingIdx();
+    int64_t pad = op.getPaddingIdxAttr().getInt();
     Value c0 = arith::ConstantIndexOp::create(rw, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(rw, loc, 1);
     Value batch = tensor::DimOp::create(rw, loc, ids, 0);
@@ -117,11 +117,12 @@ struct SelectTokenLowering : OpRewritePattern<bert::SelectTokenOp> {
     auto inType = op.getInput().getType();
     SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, in);
     OpFoldResult pos;
-    if (op.getIndex() >= 0) {
-      pos = rw.getIndexAttr(op.getIndex());
+    int64_t index = op.getIndexAttr().getInt(); // signed, unlike getIndex()
+    if (index >= 0) {
+      pos = rw.getIndexAttr(index);
     } else {
       Value len = tensor::DimOp::create(rw, loc, in, 1);
-      Value neg = arith::ConstantIndexOp::create(rw, loc, op.getIndex());
+      Value neg = arith::ConstantIndexOp::create(rw, loc, index);
       pos = arith::AddIOp::create(rw, loc, len, neg).getResult();
     }
     SmallVector<OpFoldResult> offsets{rw.getIndexAttr(0), pos,

@@ -1,0 +1,53 @@
+# -*- Python -*-
+# lit configuration of the bertc test suite.
+
+import os
+import shutil
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "bertc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".c"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.bertc_obj_root, "test")
+# Golden model folders and helper inputs hold data, not tests.
+config.excludes = ["golden", "Inputs", "lit.cfg.py", "lit.site.cfg.py",
+                   "CMakeLists.txt", "README.md"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["bertc", "bertc-opt"], [config.bertc_tools_dir])
+llvm_config.add_tool_substitutions(
+    ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])
+
+utils = os.path.join(config.bertc_src_root, "utils")
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%compare",
+    config.python_executable + " " + os.path.join(utils, "compare_outputs.py")))
+config.substitutions.append(("%st",
+    config.python_executable + " " + os.path.join(utils, "st_tool.py")))
+config.substitutions.append(("%models", os.path.join(config.bertc_src_root, "models")))
+config.substitutions.append(("%golden", os.path.join(
+    config.bertc_src_root, "test", "Integration", "Models", "golden")))
+config.substitutions.append(("%bertc_include",
+    os.path.join(config.bertc_obj_root, "include")))
+
+# GPU tests are gated on a working NVIDIA driver: skipped, not failed, without.
+def has_cuda_device():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        return subprocess.run([smi, "-L"], capture_output=True,
+                              timeout=20).returncode == 0
+    except Exception:
+        return False
+
+if has_cuda_device():
+    config.available_features.add("cuda")
+if shutil.which("cc"):
+    config.available_features.add("c-compiler")
