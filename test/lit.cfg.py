@@ -10,7 +10,7 @@ from lit.llvm import llvm_config
 
 config.name = "bertc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test", ".c"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bertc_obj_root, "test")
 # Golden model folders and helper inputs hold data, not tests.

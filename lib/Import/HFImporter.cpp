@@ -420,11 +420,17 @@ bool readConfig(const std::string &model, ModelInfo &info, std::string &error) {
   if (!r.string("bertc_weights", weights, false))
     return false;
   SmallString<256> wpath(weights.empty() ? dir : dir + "/" + weights);
-  if (weights.empty() && !llvm::sys::fs::exists(wpath + "/model.safetensors") &&
-      !llvm::sys::fs::exists(wpath + "/model.safetensors.index.json")) {
-    error = dir + ": no model.safetensors or model.safetensors.index.json "
-                  "(bertc reads safetensors checkpoints)";
-    return false;
+  if (weights.empty()) {
+    // Name the file itself, so errors and the program's default point at it.
+    if (llvm::sys::fs::exists(wpath + "/model.safetensors"))
+      llvm::sys::path::append(wpath, "model.safetensors");
+    else if (llvm::sys::fs::exists(wpath + "/model.safetensors.index.json"))
+      llvm::sys::path::append(wpath, "model.safetensors.index.json");
+    else {
+      error = dir + ": no model.safetensors or model.safetensors.index.json "
+                    "(bertc reads safetensors checkpoints)";
+      return false;
+    }
   }
   llvm::sys::fs::make_absolute(wpath);
   llvm::sys::path::remove_dots(wpath, /*remove_dot_dot=*/true);

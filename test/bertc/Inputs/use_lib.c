@@ -1,0 +1,37 @@
+/* A C client of a model compiled with --emit=lib (test/bertc/emit-lib.test). */
+#include "model.h"
+
+#include <stdio.h>
+
+int main(int argc, char **argv) {
+  bertc_model *m = bertc_model_load(argc > 1 ? argv[1] : NULL);
+  if (!m) {
+    fprintf(stderr, "error: %s\n", bertc_last_error());
+    return 1;
+  }
+  int64_t ids[2][5] = {{1, 5, 7, 9, 2}, {3, 4, 98, 0, 0}};
+  int64_t mask[2][5] = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
+  bertc_tensor in[2] = {{"input_ids", BERTC_I64, 2, {2, 5}, ids},
+                        {"attention_mask", BERTC_I64, 2, {2, 5}, mask}};
+  bertc_tensor *out;
+  int n;
+  if (bertc_model_run(m, in, 2, &out, &n) != 0) {
+    fprintf(stderr, "error: %s\n", bertc_last_error());
+    return 1;
+  }
+  for (int i = 0; i < n; ++i) {
+    printf("%s rank=%d shape=[", out[i].name, out[i].rank);
+    for (int d = 0; d < out[i].rank; ++d)
+      printf(d ? ",%lld" : "%lld", (long long)out[i].shape[d]);
+    printf("]\n");
+  }
+  bertc_tensors_free(out, n);
+
+  /* A bad input is reported, not fatal: the model stays usable. */
+  ids[1][2] = 99;
+  if (bertc_model_run(m, in, 2, &out, &n) == 0)
+    return 1;
+  printf("rejected: %s\n", bertc_last_error());
+  bertc_model_free(m);
+  return 0;
+}
