@@ -461,9 +461,15 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
       count *= sizes[d];
     }
     float *dst = (float *)std::malloc(std::max<int64_t>(count, 1) * 4);
-    // Gather honoring strides (the returned buffers are usually dense).
+    bool dense = true;
+    int64_t expect = 1;
+    for (int d = o.rank - 1; d >= 0; expect *= sizes[d], --d)
+      dense &= sizes[d] == 1 || strides[d] == expect;
+    // Returned buffers are usually dense; otherwise gather honoring strides.
     std::vector<int64_t> idx(o.rank, 0);
-    for (int64_t e = 0; e < count; ++e) {
+    if (dense && count > 0)
+      std::memcpy(dst, aligned + offset, count * 4);
+    for (int64_t e = 0; !dense && e < count; ++e) {
       int64_t src = offset;
       for (int d = 0; d < o.rank; ++d)
         src += idx[d] * strides[d];
