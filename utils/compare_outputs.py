@@ -9,31 +9,18 @@ where the input's attention_mask is 1 (padding positions are unspecified).
   compare_outputs.py EXPECTED ACTUAL [--input IN] [--atol A] [--rtol R]
 """
 import argparse
-import json
 import math
-import struct
+import os
 import sys
 
-DTYPES = {"F32": ("f", 4), "F64": ("d", 8), "I64": ("q", 8), "I32": ("i", 4),
-          "U8": ("B", 1), "BOOL": ("?", 1), "I8": ("b", 1), "I16": ("h", 2)}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from st_tool import read as read_safetensors  # noqa: E402
 
 
 def read(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    body = data[8 + n:]
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        fmt, size = DTYPES[info["dtype"]]
-        b, e = info["data_offsets"]
-        count = (e - b) // size
-        values = struct.unpack("<%d%s" % (count, fmt), body[b:e])
-        tensors[name] = (info["shape"], values)
-    return tensors
+    """name -> (shape, values)"""
+    return {name: (shape, values)
+            for name, (_, shape, values) in read_safetensors(path).items()}
 
 
 def main():

@@ -50,17 +50,10 @@ struct AttentionLowering : OpRewritePattern<bert::AttentionOp> {
     // scores[b,n,i,j] = sum_d q[b,i,n,d] * k[b,j,n,d]; loops (b,n,i,j | d).
     Value scoreInit = filledTensor(
         rw, loc, {qs[0], rw.getIndexAttr(heads), qs[1], ks[1]}, elt, 0.0);
-    Value scores =
-        linalg::GenericOp::create(
-            rw, loc, scoreInit.getType(), ValueRange{q, k}, scoreInit,
-            {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
-             dimsMap(ctx, 5, {0, 1, 2, 3})},
-            iterators(4, 1), [](OpBuilder &b, Location l, ValueRange args) {
-              Value m = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, arith::AddFOp::create(b, l, args[2], m).getResult());
-            })
-            .getResult(0);
+    Value scores = buildMulAddContraction(
+        rw, loc, q, k, scoreInit,
+        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
+         dimsMap(ctx, 5, {0, 1, 2, 3})});
 
     // logits = scores * scale (+ bias[b, j]), then softmax over j.
     Value scale = floatConst(rw, loc, elt, op.getScale().convertToDouble());
@@ -71,35 +64,25 @@ struct AttentionLowering : OpRewritePattern<bert::AttentionOp> {
       ins.push_back(bias);
       maps.push_back(dimsMap(ctx, 4, {0, 3}));
     }
-    maps.push_back(identityMap(ctx, 4));
     Value logitsInit = emptyTensor(rw, loc, mixedSizes(rw, loc, scores), elt);
-    Value logits =
-        linalg::GenericOp::create(
-            rw, loc, logitsInit.getType(), ins, logitsInit, maps, iterators(4),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value s = arith::MulFOp::create(b, l, args[0], scale);
-              if (bias)
-                s = arith::AddFOp::create(b, l, s, args[1]);
-              linalg::YieldOp::create(b, l, s);
-            })
-            .getResult(0);
+    Value logits = buildElementwise(
+        rw, loc, ins, maps, logitsInit,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value s = arith::MulFOp::create(b, l, args[0], scale);
+          if (bias)
+            s = arith::AddFOp::create(b, l, s, args[1]);
+          return s;
+        });
     Value probs = buildSoftmaxLastDim(rw, loc, logits);
 
     // ctx[b,i,n,d] = sum_j probs[b,n,i,j] * v[b,j,n,d]; loops (b,i,n,d | j).
     Value ctxInit = filledTensor(
         rw, loc,
         {qs[0], qs[1], rw.getIndexAttr(heads), rw.getIndexAttr(dh)}, elt, 0.0);
-    Value context =
-        linalg::GenericOp::create(
-            rw, loc, ctxInit.getType(), ValueRange{probs, v}, ctxInit,
-            {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
-             dimsMap(ctx, 5, {0, 1, 2, 3})},
-            iterators(4, 1), [](OpBuilder &b, Location l, ValueRange args) {
-              Value m = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, arith::AddFOp::create(b, l, args[2], m).getResult());
-            })
-            .getResult(0);
+    Value context = buildMulAddContraction(
+        rw, loc, probs, v, ctxInit,
+        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
+         dimsMap(ctx, 5, {0, 1, 2, 3})});
     SmallVector<ReassociationIndices> reassoc{{0}, {1}, {2, 3}};
     Value merged = tensor::CollapseShapeOp::create(rw, loc, context, reassoc);
     rw.replaceOp(op, castIfNeeded(rw, loc, merged, op.getType()));
@@ -130,15 +113,14 @@ struct MaskBiasLowering : OpRewritePattern<bert::MaskBiasOp> {
     Value one = floatConst(rw, loc, elt, 1.0);
     Value fill = floatConst(rw, loc, elt, op.getFill().convertToDouble());
     AffineMap id = identityMap(rw.getContext(), 2);
-    auto bias = linalg::GenericOp::create(
-        rw, loc, out.getType(), op.getMask(), out, {id, id}, iterators(2),
-        [&](OpBuilder &b, Location l, ValueRange args) {
+    Value bias = buildElementwise(
+        rw, loc, op.getMask(), {id}, out,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value m = arith::SIToFPOp::create(b, l, elt, args[0]);
           Value inv = arith::SubFOp::create(b, l, one, m);
-          linalg::YieldOp::create(
-              b, l, arith::MulFOp::create(b, l, inv, fill).getResult());
+          return arith::MulFOp::create(b, l, inv, fill);
         });
-    rw.replaceOp(op, castIfNeeded(rw, loc, bias.getResult(0), type));
+    rw.replaceOp(op, castIfNeeded(rw, loc, bias, type));
     return success();
   }
 };

@@ -33,14 +33,10 @@ struct LinearLowering : OpRewritePattern<bert::LinearOp> {
     Value init;
     if (Value bias = op.getBias()) {
       Value empty = emptyTensor(rw, loc, sizes, elt);
-      init = linalg::GenericOp::create(
-                 rw, loc, empty.getType(), bias, empty,
-                 {dimsMap(ctx, rank, {rank - 1}), identityMap(ctx, rank)},
-                 iterators(rank),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
+      init = buildElementwise(rw, loc, bias, {dimsMap(ctx, rank, {rank - 1})},
+                              empty, [](OpBuilder &, Location, ValueRange a) {
+                                return a[0];
+                              });
     } else {
       init = filledTensor(rw, loc, sizes, elt, 0.0);
     }
@@ -53,17 +49,11 @@ struct LinearLowering : OpRewritePattern<bert::LinearOp> {
     outDims = xDims;
     xDims.push_back(rank);
     outDims.push_back(rank - 1);
-    auto matmul = linalg::GenericOp::create(
-        rw, loc, init.getType(), ValueRange{op.getInput(), op.getWeight()},
-        init,
+    Value matmul = buildMulAddContraction(
+        rw, loc, op.getInput(), op.getWeight(), init,
         {dimsMap(ctx, loops, xDims), dimsMap(ctx, loops, {rank - 1, rank}),
-         dimsMap(ctx, loops, outDims)},
-        iterators(rank, 1), [](OpBuilder &b, Location l, ValueRange args) {
-          Value m = arith::MulFOp::create(b, l, args[0], args[1]);
-          Value s = arith::AddFOp::create(b, l, args[2], m);
-          linalg::YieldOp::create(b, l, s);
-        });
-    rw.replaceOp(op, castIfNeeded(rw, loc, matmul.getResult(0), op.getType()));
+         dimsMap(ctx, loops, outDims)});
+    rw.replaceOp(op, castIfNeeded(rw, loc, matmul, op.getType()));
     return success();
   }
 };
@@ -92,26 +82,19 @@ struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
     Value one = floatConst(rw, loc, elt, 1.0);
 
     Value sumInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
-    Value sum = linalg::GenericOp::create(
-                    rw, loc, sumInit.getType(), x, sumInit, {id, row},
-                    iterators(rank - 1, 1),
-                    [](OpBuilder &b, Location l, ValueRange args) {
-                      Value s = arith::AddFOp::create(b, l, args[1], args[0]);
-                      linalg::YieldOp::create(b, l, s);
-                    })
-                    .getResult(0);
+    Value sum = buildRowReduction(
+        rw, loc, x, sumInit, [](OpBuilder &b, Location l, ValueRange a) {
+          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
+        });
     Value varInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
-    Value var = linalg::GenericOp::create(
-                    rw, loc, varInit.getType(), ValueRange{x, sum}, varInit,
-                    {id, row, row}, iterators(rank - 1, 1),
-                    [&](OpBuilder &b, Location l, ValueRange args) {
-                      Value mean = arith::DivFOp::create(b, l, args[1], widthF);
-                      Value d = arith::SubFOp::create(b, l, args[0], mean);
-                      Value sq = arith::MulFOp::create(b, l, d, d);
-                      Value s = arith::AddFOp::create(b, l, args[2], sq);
-                      linalg::YieldOp::create(b, l, s);
-                    })
-                    .getResult(0);
+    Value var = buildRowReduction(
+        rw, loc, ValueRange{x, sum}, varInit,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value mean = arith::DivFOp::create(b, l, a[1], widthF);
+          Value d = arith::SubFOp::create(b, l, a[0], mean);
+          Value sq = arith::MulFOp::create(b, l, d, d);
+          return arith::AddFOp::create(b, l, a[2], sq).getResult();
+        });
     Value out = emptyTensor(rw, loc, sizes, elt);
     auto norm = linalg::GenericOp::create(
         rw, loc, out.getType(),
@@ -188,12 +171,12 @@ struct ActivationLowering : OpRewritePattern<bert::ActivationOp> {
                             type.getElementType());
     AffineMap id = identityMap(rw.getContext(), rank);
     bert::ActivationKind kind = op.getKind();
-    auto act = linalg::GenericOp::create(
-        rw, loc, out.getType(), op.getInput(), out, {id, id}, iterators(rank),
+    Value act = buildElementwise(
+        rw, loc, op.getInput(), {id}, out,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, activationBody(b, l, kind, args[0]));
+          return activationBody(b, l, kind, args[0]);
         });
-    rw.replaceOp(op, castIfNeeded(rw, loc, act.getResult(0), type));
+    rw.replaceOp(op, castIfNeeded(rw, loc, act, type));
     return success();
   }
 };
@@ -208,15 +191,12 @@ struct AddLowering : OpRewritePattern<bert::AddOp> {
     Value out = emptyTensor(rw, loc, mixedSizes(rw, loc, op.getLhs()),
                             type.getElementType());
     AffineMap id = identityMap(rw.getContext(), rank);
-    auto add = linalg::GenericOp::create(
-        rw, loc, out.getType(), ValueRange{op.getLhs(), op.getRhs()}, out,
-        {id, id, id}, iterators(rank),
-        [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args[0], args[1])
-                                      .getResult());
+    Value add = buildElementwise(
+        rw, loc, ValueRange{op.getLhs(), op.getRhs()}, {id, id}, out,
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, l, args[0], args[1]);
         });
-    rw.replaceOp(op, castIfNeeded(rw, loc, add.getResult(0), type));
+    rw.replaceOp(op, castIfNeeded(rw, loc, add, type));
     return success();
   }
 };

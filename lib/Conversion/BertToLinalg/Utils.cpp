@@ -51,6 +51,23 @@ AffineMap dropLastMap(MLIRContext *ctx, unsigned n) {
   return identityMap(ctx, n).getMajorSubMap(n - 1);
 }
 
+Value buildRowReduction(
+    OpBuilder &b, Location loc, ValueRange inputs, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
+  AffineMap id = identityMap(b.getContext(), rank);
+  AffineMap row = dropLastMap(b.getContext(), rank);
+  SmallVector<AffineMap> maps{id};
+  maps.append(inputs.size(), row); // the rest of the inputs, then init
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps,
+             iterators(rank - 1, 1),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args));
+             })
+      .getResult(0);
+}
+
 Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   Type elt = type.getElementType();
@@ -63,28 +80,18 @@ Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input) {
   // Max-subtraction keeps exp() in range, as PyTorch does.
   Value maxInit = filledTensor(b, loc, rowSizes, elt,
                                -std::numeric_limits<double>::infinity());
-  Value rowMax =
-      linalg::GenericOp::create(
-          b, loc, maxInit.getType(), input, maxInit, {id, row},
-          iterators(rank - 1, 1),
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            Value m = arith::MaximumFOp::create(nb, l, args[0], args[1]);
-            linalg::YieldOp::create(nb, l, m);
-          })
-          .getResult(0);
-
+  Value rowMax = buildRowReduction(
+      b, loc, input, maxInit, [](OpBuilder &nb, Location l, ValueRange a) {
+        return arith::MaximumFOp::create(nb, l, a[0], a[1]).getResult();
+      });
   Value sumInit = filledTensor(b, loc, rowSizes, elt, 0.0);
-  Value rowSum =
-      linalg::GenericOp::create(
-          b, loc, sumInit.getType(), ValueRange{input, rowMax}, sumInit,
-          {id, row, row}, iterators(rank - 1, 1),
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            Value d = arith::SubFOp::create(nb, l, args[0], args[1]);
-            Value e = math::ExpOp::create(nb, l, d);
-            Value s = arith::AddFOp::create(nb, l, args[2], e);
-            linalg::YieldOp::create(nb, l, s);
-          })
-          .getResult(0);
+  Value rowSum = buildRowReduction(
+      b, loc, ValueRange{input, rowMax}, sumInit,
+      [](OpBuilder &nb, Location l, ValueRange a) {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        Value e = math::ExpOp::create(nb, l, d);
+        return arith::AddFOp::create(nb, l, a[2], e).getResult();
+      });
 
   Value out = emptyTensor(b, loc, sizes, elt);
   return linalg::GenericOp::create(
@@ -95,6 +102,36 @@ Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input) {
                Value e = math::ExpOp::create(nb, l, d);
                Value p = arith::DivFOp::create(nb, l, e, args[2]);
                linalg::YieldOp::create(nb, l, p);
+             })
+      .getResult(0);
+}
+
+Value buildMulAddContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                             Value init, ArrayRef<AffineMap> maps,
+                             unsigned reductions) {
+  unsigned loops = maps.front().getNumDims();
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
+             iterators(loops - reductions, reductions),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               Value m = arith::MulFOp::create(nb, l, args[0], args[1]);
+               Value s = arith::AddFOp::create(nb, l, args[2], m);
+               linalg::YieldOp::create(nb, l, s);
+             })
+      .getResult(0);
+}
+
+Value buildElementwise(
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = cast<RankedTensorType>(init.getType()).getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(identityMap(b.getContext(), rank));
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators(rank),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
              })
       .getResult(0);
 }

@@ -28,6 +28,27 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims);
 AffineMap identityMap(MLIRContext *ctx, unsigned n);
 AffineMap dropLastMap(MLIRContext *ctx, unsigned n);
 
+/// A contraction `init += lhs * rhs` over loops indexed by `maps`
+/// (lhs, rhs, init); the last `reductions` loops are reductions.
+Value buildMulAddContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                             Value init, ArrayRef<AffineMap> maps,
+                             unsigned reductions = 1);
+
+/// A parallel generic over `init` (identity-indexed, every loop parallel)
+/// reading `inputs` through `inputMaps`; `body` maps the input scalars to the
+/// result scalar.
+Value buildElementwise(
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// A reduction over the last axis of `inputs[0]` into `init` (rank one
+/// less); further inputs of that smaller rank are read per row. `body` gets
+/// the input scalars and the accumulator last.
+Value buildRowReduction(
+    OpBuilder &b, Location loc, ValueRange inputs, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
 /// Softmax of `input` over its last axis, three passes (max, sum, divide).
 Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input);
 
