@@ -68,6 +68,7 @@ void mlir::bertc::registerAllPasses() {
   bufferization::registerOneShotBufferizePass();
   bufferization::registerBufferizationPipelines();
   bufferization::registerOwnershipBasedBufferDeallocationPass();
+  registerConvertBufferizationToMemRefPass();
   registerLinalgElementwiseOpFusionPass();
   registerConvertLinalgToLoopsPass();
   memref::registerExpandStridedMetadataPass();

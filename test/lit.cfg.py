@@ -28,6 +28,8 @@ utils = os.path.join(config.bertc_src_root, "utils")
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%compare",
     config.python_executable + " " + os.path.join(utils, "compare_outputs.py")))
+config.substitutions.append(("%textsize",
+    config.python_executable + " " + os.path.join(utils, "text_size.py")))
 config.substitutions.append(("%st",
     config.python_executable + " " + os.path.join(utils, "st_tool.py")))
 config.substitutions.append(("%models", os.path.join(config.bertc_src_root, "models")))

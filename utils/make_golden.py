@@ -20,7 +20,8 @@ import sys
 import torch
 from safetensors.torch import load_file, save_file
 import transformers
-from transformers import (BertConfig, BertForSequenceClassification,
+from transformers import (AlbertConfig, AlbertForSequenceClassification,
+                          AlbertModel, BertConfig, BertForSequenceClassification,
                           BertModel, RobertaConfig,
                           RobertaForSequenceClassification, RobertaModel)
 
@@ -120,6 +121,18 @@ def roberta_cfg(**kw):
     return RobertaConfig(**base)
 
 
+def albert_cfg(**kw):
+    base = dict(vocab_size=99, embedding_size=16, hidden_size=32,
+                num_hidden_layers=4, num_hidden_groups=1, inner_group_num=1,
+                num_attention_heads=4, intermediate_size=37,
+                hidden_act="gelu_new", max_position_embeddings=64,
+                type_vocab_size=16, hidden_dropout_prob=0.0,
+                attention_probs_dropout_prob=0.0, classifier_dropout_prob=0.0,
+                attn_implementation="eager")
+    base.update(kw)
+    return AlbertConfig(**base)
+
+
 def main():
     torch.manual_seed(0)
     print(f"transformers {transformers.__version__}, torch {torch.__version__}")
@@ -166,6 +179,29 @@ def main():
     perturb(m, 51)
     write("bert-legacy-gamma-beta", m, cfg, make_inputs(cfg, 2, 4, 52),
           legacy_ln=True)
+
+    # ALBERT: one shared layer applied 4 times, E != H.
+    cfg = albert_cfg()
+    m = AlbertModel(cfg)
+    perturb(m, 81)
+    write("albert-g1", m, cfg, make_inputs(cfg, 3, 7, 82))
+
+    # Two groups over 3 layers (uneven: group = int(i / 1.5)), 2 inner
+    # layers each, exact GELU, classifier.
+    cfg = albert_cfg(num_hidden_layers=3, num_hidden_groups=2,
+                     inner_group_num=2, hidden_size=24, num_attention_heads=3,
+                     embedding_size=8, intermediate_size=29, hidden_act="gelu",
+                     num_labels=3)
+    m = AlbertForSequenceClassification(cfg)
+    perturb(m, 91)
+    write("albert-g2-k2-cls", m, cfg, make_inputs(cfg, 2, 6, 92))
+
+    # G = N: every layer its own group (no sharing), E == H.
+    cfg = albert_cfg(num_hidden_layers=2, num_hidden_groups=2,
+                     embedding_size=32, hidden_act="relu")
+    m = AlbertModel(cfg)
+    perturb(m, 101)
+    write("albert-g2-n2", m, cfg, make_inputs(cfg, 2, 5, 102))
 
     # RoBERTa: padding-aware positions (right and left padding), eps 1e-5.
     cfg = roberta_cfg()

@@ -11,6 +11,7 @@
 
 include "Bert/BertDialect.td"
 include "Bert/BertEnums.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -290,6 +291,62 @@ def Bert_AttentionOp : Bert_Op<"attention", [Pure]> {
     $query `,` $key `,` $value (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Structure
+//===----------------------------------------------------------------------===//
+
+def Bert_SharedLayersOp : Bert_Op<"shared_layers", [
+    RecursiveMemoryEffects, AllTypesMatch<["init", "result"]>,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "applies one layer body N times with the same weights";
+  let description = [{
+    ALBERT's cross-layer parameter sharing as IR: the body is one (group of)
+    layer(s) whose `bert.param`s name the shared weights; the op applies it
+    `count` times, feeding each result to the next application. It lowers to
+    an `scf.for` (convert-bert-to-scf), so code size does not grow with
+    depth and each weight is bound once; unrolling is an explicit option of
+    that pass. Values defined above (the attention bias) may be used in the
+    body.
+
+    Constraints:
+    - C1: `count` is positive.
+    - C2: the body has one argument, of the type of `init`.
+    - C3: the body yields one value of the type of `init`.
+
+    Example:
+    ```mlir
+    %h = bert.shared_layers 12 (%x) : tensor<?x?x768xf32> {
+    ^bb0(%in: tensor<?x?x768xf32>):
+      %w = bert.param "encoder.albert_layer_groups.0.albert_layers.0.ffn.weight" : tensor<3072x768xf32>
+      ...
+      bert.yield %out : tensor<?x?x768xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$init, I64Attr:$count);
+  let results = (outs Bert_FloatTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $count `(` $init `)` attr-dict `:` type($init) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+def Bert_YieldOp : Bert_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"SharedLayersOp">]> {
+  let summary = "ends the body of a structure op with its result";
+  let description = [{
+    Example:
+    ```mlir
+    bert.yield %out : tensor<?x?x768xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$results);
+  let builders = [OpBuilder<(ins), [{ /* empty */ }]>];
+  let assemblyFormat = "attr-dict ($results^ `:` type($results))?";
 }
 
 #endif // BERT_OPS_TD

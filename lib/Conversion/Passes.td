@@ -25,6 +25,22 @@ def ConvertBertParamsToMemRef
   ];
 }
 
+def ConvertBertToSCF : Pass<"convert-bert-to-scf", "func::FuncOp"> {
+  let summary = "Lower bert structure ops (shared-layer loops) to scf";
+  let description = [{
+    `bert.shared_layers` becomes an `scf.for` that carries the hidden state,
+    with the layer body inside it once: code size does not depend on the
+    number of layers and every weight is bound once. With `unroll`, the body
+    is instead cloned `count` times (larger code, no loop).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"unroll", "unroll", "bool", /*default=*/"false",
+           "clone shared-layer bodies instead of emitting loops">
+  ];
+}
+
 def ConvertBertToLinalg : Pass<"convert-bert-to-linalg", "func::FuncOp"> {
   let summary = "Lower bert ops to linalg, tensor, scf, arith and math on tensors";
   let description = [{

@@ -121,8 +121,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   if (failed(runPhase(
           *module, "linalg",
-          [](PassManager &pm) {
-            buildBertToLinalgPipeline(pm, LinalgPipelineOptions());
+          [&](PassManager &pm) {
+            LinalgPipelineOptions linalg;
+            linalg.unrollSharedLayers = options.unrollSharedLayers;
+            buildBertToLinalgPipeline(pm, linalg);
           },
           options.timing, error)))
     return fail(error);

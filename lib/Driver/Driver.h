@@ -27,6 +27,8 @@ struct CompileOptions {
   int64_t batch = -1;
   int64_t seqLen = -1;
   bool embedWeights = false;
+  /// Clone ALBERT's shared-layer bodies instead of looping (larger code).
+  bool unrollSharedLayers = false;
   int sm = 90;
   std::string cpu = "native";
   /// Directory of the bertc executable: the runtime is looked up in

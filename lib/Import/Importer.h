@@ -37,10 +37,12 @@ struct ModelInfo {
   std::string source;       // the MODEL argument
   std::string configPath;   // config.json or the description file
   std::string weightsPath;  // absolute: file, index.json
-  std::string family;       // bert, roberta
+  std::string family;       // bert, roberta, albert
   std::string architecture; // BertModel, ...
   int64_t vocabSize = 0, hiddenSize = 0, numLayers = 0, numHeads = 0,
           intermediateSize = 0, maxPositions = 0, typeVocabSize = 0;
+  int64_t embeddingSize = 0;            // ALBERT: E (= hidden elsewhere)
+  int64_t numGroups = 1, innerGroups = 1; // ALBERT: G and K
   int64_t padTokenId = 0, numLabels = 0;
   int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
   double layerNormEps = 1e-12;

@@ -81,8 +81,17 @@ std::string ModelInfo::summary() const {
   os << "encoder:       " << numLayers << " layers, hidden " << hiddenSize
      << ", " << numHeads << " heads of width " << hiddenSize / numHeads
      << ", intermediate " << intermediateSize << ", " << activation << "\n";
+  if (family == "albert")
+    os << "sharing:       " << numGroups << " layer group(s) of " << innerGroups
+       << " layer(s), applied " << numLayers
+       << " times as loops (shared weights)\n";
   os << "embeddings:    vocab " << vocabSize << ", positions " << maxPositions
-     << ", token types " << typeVocabSize << ", layer norm eps "
+     << ", token types " << typeVocabSize
+     << (embeddingSize != hiddenSize
+             ? ", width " + std::to_string(embeddingSize) + " projected to " +
+                   std::to_string(hiddenSize)
+             : std::string())
+     << ", layer norm eps "
      << llvm::format("%g", layerNormEps) << "\n";
   if (positionPaddingIdx >= 0)
     os << "positions:     padding-aware, counted after pad id "

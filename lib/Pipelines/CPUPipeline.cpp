@@ -6,6 +6,7 @@
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
@@ -26,6 +27,9 @@ using namespace mlir;
 
 void mlir::bertc::buildBertToLinalgPipeline(
     OpPassManager &pm, const LinalgPipelineOptions &options) {
+  ConvertBertToSCFOptions scf;
+  scf.unroll = options.unrollSharedLayers;
+  pm.addNestedPass<func::FuncOp>(createConvertBertToSCF(scf));
   ConvertBertParamsToMemRefOptions params;
   params.alignment = options.weightAlignment;
   pm.addNestedPass<func::FuncOp>(createConvertBertParamsToMemRef(params));
@@ -47,11 +51,15 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // Shared-layer loops yield a fresh buffer per iteration.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Intermediate buffers are freed; returned ones belong to the caller.
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Loops that carry buffers may clone them; clones become alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertMathToLibmPass()); // erf/tanh: accurate libm calls
@@ -75,6 +83,7 @@ void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   LinalgPipelineOptions linalg;
   linalg.weightAlignment = options.weightAlignment;
+  linalg.unrollSharedLayers = options.unrollSharedLayers;
   buildBertToLinalgPipeline(pm, linalg);
   buildCPULoweringPipeline(pm, options);
 }

@@ -23,6 +23,10 @@ namespace mlir::bertc {
 /// Options of the bert -> linalg phase (target independent).
 struct LinalgPipelineOptions
     : public PassPipelineOptions<LinalgPipelineOptions> {
+  Option<bool> unrollSharedLayers{
+      *this, "unroll-shared-layers",
+      llvm::cl::desc("clone shared-layer bodies instead of emitting loops"),
+      llvm::cl::init(false)};
   Option<int64_t> weightAlignment{
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),
@@ -31,6 +35,10 @@ struct LinalgPipelineOptions
 
 /// Options of the linalg -> LLVM dialect phase for CPUs.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> unrollSharedLayers{
+      *this, "unroll-shared-layers",
+      llvm::cl::desc("clone shared-layer bodies instead of emitting loops"),
+      llvm::cl::init(false)};
   Option<int64_t> weightAlignment{
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),

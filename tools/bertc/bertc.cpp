@@ -58,6 +58,11 @@ static cl::opt<int64_t> seqLen("seq-len",
 static cl::opt<bool> embedWeights(
     "embed-weights", cl::desc("inline the weights into the program"),
     cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> unrollSharedLayers(
+    "unroll-shared-layers",
+    cl::desc("ALBERT: copy the shared layer body per layer instead of "
+             "looping over it (code grows with depth)"),
+    cl::sub(compileCmd), cl::cat(category));
 static cl::opt<int> sm("sm", cl::desc("CUDA compute capability (default 90)"),
                        cl::init(90), cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string>
@@ -115,6 +120,7 @@ int main(int argc, char **argv) {
   options.batch = batch;
   options.seqLen = seqLen;
   options.embedWeights = embedWeights;
+  options.unrollSharedLayers = unrollSharedLayers;
   options.sm = sm;
   options.cpu = cpu;
   options.timing = timing;

@@ -237,5 +237,29 @@ LogicalResult AttentionOp::verify() {
   return success();
 }
 
+LogicalResult SharedLayersOp::verify() {
+  // shared_layers_c1
+  if (getCountAttr().getInt() <= 0)
+    return emitOpError() << "expects a positive count, got "
+                         << getCountAttr().getInt();
+  return success();
+}
+
+LogicalResult SharedLayersOp::verifyRegions() {
+  Block &body = getBody().front();
+  Type type = getInit().getType();
+  // shared_layers_c2
+  if (body.getNumArguments() != 1 || body.getArgument(0).getType() != type)
+    return emitOpError() << "expects the body to take one argument of type "
+                         << type;
+  // shared_layers_c3
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getResults().size() != 1 ||
+      yield.getResults()[0].getType() != type)
+    return emitOpError() << "expects the body to yield one value of type "
+                         << type;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Bert/BertOps.cpp.inc"

@@ -199,3 +199,37 @@ func.func @attention_c4(%q: tensor<2x5x32xf32>) {
   %c = bert.attention %q, %q, %q {num_heads = 4 : i64, scale = 1.0 : f64} : (tensor<2x5x32xf32>, tensor<2x5x32xf32>, tensor<2x5x32xf32>) -> tensor<2x5x16xf32>
   return
 }
+
+// -----
+
+func.func @shared_layers_c1(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{expects a positive count, got 0}}
+  %h = bert.shared_layers 0 (%x) : tensor<4x8xf32> {
+  ^bb0(%in: tensor<4x8xf32>):
+    bert.yield %in : tensor<4x8xf32>
+  }
+  return %h : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @shared_layers_c2(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{expects the body to take one argument of type 'tensor<4x8xf32>'}}
+  %h = bert.shared_layers 2 (%x) : tensor<4x8xf32> {
+  ^bb0(%in: tensor<4x8xf16>):
+    %c = arith.constant dense<0.0> : tensor<4x8xf32>
+    bert.yield %c : tensor<4x8xf32>
+  }
+  return %h : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @shared_layers_c3(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{expects the body to yield one value of type 'tensor<4x8xf32>'}}
+  %h = bert.shared_layers 2 (%x) : tensor<4x8xf32> {
+  ^bb0(%in: tensor<4x8xf32>):
+    bert.yield
+  }
+  return %h : tensor<4x8xf32>
+}

@@ -62,3 +62,18 @@ func.func @attention(%q: tensor<?x?x32xf32>, %m: tensor<?x?xi64>, %q2: tensor<2x
   %p = bert.softmax %l : tensor<?x3xf32>
   return %c, %c2, %p : tensor<?x?x32xf32>, tensor<2x5x32xf32>, tensor<?x3xf32>
 }
+
+// CHECK-LABEL: func.func @shared_layers
+// CHECK: %[[R:.*]] = bert.shared_layers 12(%{{.*}}) : tensor<?x?x8xf32> {
+// CHECK: ^bb0(%[[IN:.*]]: tensor<?x?x8xf32>):
+// CHECK: bert.param "layer.ffn.weight" : tensor<8x8xf32>
+// CHECK: bert.yield %{{.*}} : tensor<?x?x8xf32>
+func.func @shared_layers(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %h = bert.shared_layers 12 (%x) : tensor<?x?x8xf32> {
+  ^bb0(%in: tensor<?x?x8xf32>):
+    %w = bert.param "layer.ffn.weight" : tensor<8x8xf32>
+    %y = bert.linear %in, %w : (tensor<?x?x8xf32>, tensor<8x8xf32>) -> tensor<?x?x8xf32>
+    bert.yield %y : tensor<?x?x8xf32>
+  }
+  return %h : tensor<?x?x8xf32>
+}

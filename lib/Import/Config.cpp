@@ -1,0 +1,227 @@
+//===- Config.cpp - config.json of Hugging Face checkpoints ----------------===//
+//
+// Reads config.json with llvm::json: every field that matters is checked for
+// presence, type and range, and errors name the file and the field.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Import/GraphBuilder.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::bertc;
+using namespace mlir::bertc::import;
+
+namespace {
+
+/// Reads typed fields of config.json with errors that name file and field.
+struct ConfigReader {
+  const llvm::json::Object &obj;
+  std::string path;
+  std::string &error;
+
+  bool fail(const std::string &msg) {
+    if (error.empty())
+      error = path + ": " + msg;
+    return false;
+  }
+  bool integer(StringRef key, int64_t &out, bool required, int64_t lo,
+               int64_t hi = std::numeric_limits<int64_t>::max()) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v || v->kind() == llvm::json::Value::Null)
+      return required ? fail("missing field '" + key.str() + "'") : true;
+    std::optional<int64_t> i = v->getAsInteger();
+    if (!i)
+      return fail("field '" + key.str() + "' must be an integer");
+    if (*i < lo || *i > hi)
+      return fail("field '" + key.str() + "' is " + std::to_string(*i) +
+                  ", expected a value in [" + std::to_string(lo) + ", " +
+                  std::to_string(hi) + "]");
+    out = *i;
+    return true;
+  }
+  bool number(StringRef key, double &out, bool required) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v || v->kind() == llvm::json::Value::Null)
+      return required ? fail("missing field '" + key.str() + "'") : true;
+    std::optional<double> d = v->getAsNumber();
+    if (!d)
+      return fail("field '" + key.str() + "' must be a number");
+    out = *d;
+    return true;
+  }
+  bool string(StringRef key, std::string &out, bool required) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v || v->kind() == llvm::json::Value::Null)
+      return required ? fail("missing field '" + key.str() + "'") : true;
+    std::optional<StringRef> s = v->getAsString();
+    if (!s)
+      return fail("field '" + key.str() + "' must be a string");
+    out = s->str();
+    return true;
+  }
+};
+
+} // namespace
+
+/// Reads config.json (or a description file) into `info`.
+bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
+                                     std::string &error) {
+  std::string configPath = model, dir = model;
+  if (llvm::sys::fs::is_directory(model)) {
+    configPath = (llvm::Twine(model) + "/config.json").str();
+  } else {
+    dir = llvm::sys::path::parent_path(model).str();
+    if (dir.empty())
+      dir = ".";
+  }
+  if (!llvm::sys::fs::exists(model)) {
+    error = model + ": no such file or directory";
+    return false;
+  }
+  info.configPath = configPath;
+  auto buf = llvm::MemoryBuffer::getFile(configPath);
+  if (!buf) {
+    error = configPath + ": " + buf.getError().message();
+    return false;
+  }
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buf)->getBuffer());
+  if (!json) {
+    error = configPath + ": invalid JSON: " + llvm::toString(json.takeError());
+    return false;
+  }
+  const llvm::json::Object *obj = json->getAsObject();
+  if (!obj) {
+    error = configPath + ": expected a JSON object";
+    return false;
+  }
+  ConfigReader r{*obj, configPath, error};
+
+  // Where the weights are: a description file may name them; an HF
+  // directory holds model.safetensors or a sharded index.
+  std::string weights;
+  if (!r.string("bertc_weights", weights, false))
+    return false;
+  SmallString<256> wpath(weights.empty() ? dir : dir + "/" + weights);
+  if (weights.empty()) {
+    // Name the file itself, so errors and the program's default point at it.
+    if (llvm::sys::fs::exists(wpath + "/model.safetensors"))
+      llvm::sys::path::append(wpath, "model.safetensors");
+    else if (llvm::sys::fs::exists(wpath + "/model.safetensors.index.json"))
+      llvm::sys::path::append(wpath, "model.safetensors.index.json");
+    else {
+      error = dir + ": no model.safetensors or model.safetensors.index.json "
+                    "(bertc reads safetensors checkpoints)";
+      return false;
+    }
+  }
+  llvm::sys::fs::make_absolute(wpath);
+  llvm::sys::path::remove_dots(wpath, /*remove_dot_dot=*/true);
+  info.weightsPath = wpath.str().str();
+
+  std::string modelType;
+  if (!r.string("model_type", modelType, true))
+    return false;
+  if (modelType != "bert" && modelType != "roberta" && modelType != "albert") {
+    bool planned = modelType == "xlnet" || modelType == "transfo-xl" ||
+                   modelType == "fastbert";
+    return r.fail("unsupported model_type '" + modelType + "'" +
+                  (planned ? " (not implemented yet; supported: bert, "
+                             "roberta, albert)"
+                           : " (supported: bert, roberta, albert)"));
+  }
+  info.family = modelType;
+
+  const llvm::json::Array *archs = obj->getArray("architectures");
+  std::string prefix = modelType == "bert"      ? "Bert"
+                       : modelType == "roberta" ? "Roberta"
+                                                : "Albert";
+  if (archs && !archs->empty()) {
+    std::optional<StringRef> a = (*archs)[0].getAsString();
+    if (!a)
+      return r.fail("field 'architectures' must hold strings");
+    info.architecture = a->str();
+  } else {
+    info.architecture = prefix + "Model";
+  }
+  if (info.architecture != prefix + "Model" &&
+      info.architecture != prefix + "ForSequenceClassification")
+    return r.fail("unsupported architecture '" + info.architecture +
+                  "' (supported for " + modelType + ": " + prefix +
+                  "Model, " + prefix + "ForSequenceClassification)");
+
+  int64_t defaultPad = modelType == "roberta" ? 1 : 0;
+  info.padTokenId = defaultPad;
+  if (!r.integer("vocab_size", info.vocabSize, true, 1) ||
+      !r.integer("hidden_size", info.hiddenSize, true, 1) ||
+      !r.integer("num_hidden_layers", info.numLayers, true, 0, 1024) ||
+      !r.integer("num_attention_heads", info.numHeads, true, 1) ||
+      !r.integer("intermediate_size", info.intermediateSize, true, 1) ||
+      !r.integer("max_position_embeddings", info.maxPositions, true, 1) ||
+      !r.integer("type_vocab_size", info.typeVocabSize, false, 1) ||
+      !r.integer("pad_token_id", info.padTokenId, false, 0) ||
+      !r.number("layer_norm_eps", info.layerNormEps, false))
+    return false;
+  if (!obj->get("type_vocab_size"))
+    info.typeVocabSize = 2;
+  if (modelType == "albert") {
+    // ALBERT: factorized embeddings and shared layer groups (§3.1).
+    info.embeddingSize = 128;
+    info.numGroups = info.innerGroups = 1;
+    if (!r.integer("embedding_size", info.embeddingSize, false, 1) ||
+        !r.integer("num_hidden_groups", info.numGroups, false, 1,
+                   std::max<int64_t>(info.numLayers, 1)) ||
+        !r.integer("inner_group_num", info.innerGroups, false, 1, 1024))
+      return false;
+  } else {
+    info.embeddingSize = info.hiddenSize;
+  }
+  if (info.hiddenSize % info.numHeads != 0)
+    return r.fail("hidden_size " + std::to_string(info.hiddenSize) +
+                  " is not divisible by num_attention_heads " +
+                  std::to_string(info.numHeads));
+  if (!(info.layerNormEps > 0))
+    return r.fail("field 'layer_norm_eps' must be positive");
+  info.activation = modelType == "albert" ? "gelu_new" : "gelu";
+  if (!r.string("hidden_act", info.activation, false))
+    return false;
+  if (!activationKind(info.activation))
+    return r.fail("unsupported hidden_act '" + info.activation +
+                  "' (supported: gelu, gelu_new, gelu_fast, "
+                  "gelu_pytorch_tanh, relu, tanh, silu, swish, quick_gelu)");
+  std::string posType = "absolute";
+  if (!r.string("position_embedding_type", posType, false))
+    return false;
+  if (posType != "absolute")
+    return r.fail("unsupported position_embedding_type '" + posType +
+                  "' (supported: absolute)");
+  if (std::optional<bool> dec = obj->getBoolean("is_decoder"); dec && *dec)
+    return r.fail("decoder models (is_decoder: true) are not supported");
+  if (modelType == "roberta")
+    info.positionPaddingIdx = info.padTokenId;
+
+  // num_labels: explicit, or the size of id2label, or 2 (transformers).
+  info.numLabels = 2;
+  if (const llvm::json::Object *labels = obj->getObject("id2label"))
+    info.numLabels = labels->size();
+  if (!r.integer("num_labels", info.numLabels, false, 1))
+    return false;
+
+  info.inputs = {{"input_ids", true, 0, info.vocabSize},
+                 {"attention_mask", false, 1, 2},
+                 {"token_type_ids", false, 0, info.typeVocabSize}};
+  if (StringRef(info.architecture).ends_with("Model"))
+    info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}},
+                    {"pooler_output", {-1, info.hiddenSize}}};
+  else
+    info.outputs = {{"logits", {-1, info.numLabels}}};
+  return true;
+}
+

@@ -1,0 +1,88 @@
+//===- GraphBuilder.h - shared machinery of the HF importers ------*- C++ -*-===//
+//
+// Private to lib/Import. The graph builder resolves and checks weights (with
+// the checkpoint's prefix and legacy names) as the family code references
+// them, and offers the blocks the families share: embeddings, linear, layer
+// norm, one post-LN transformer layer, heads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BERTC_IMPORT_GRAPHBUILDER_H
+#define BERTC_IMPORT_GRAPHBUILDER_H
+
+#include "Import/Importer.h"
+
+#include "Bert/BertOps.h"
+#include "Safetensors.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <memory>
+#include <optional>
+
+namespace mlir::bertc::import {
+
+namespace rt = ::bertc::rt;
+
+std::optional<bert::ActivationKind> activationKind(StringRef name);
+
+/// Reads config.json (or a description file) into `info`: shared fields and
+/// the family's own (Config.cpp).
+bool readConfig(const std::string &model, ModelInfo &info, std::string &error);
+
+/// Weight names of one post-LN transformer layer, relative to the prefix.
+struct LayerNames {
+  std::string query, key, value, attnOut, attnNorm, inter, out, outNorm;
+};
+
+class GraphBuilder {
+public:
+  GraphBuilder(MLIRContext &ctx, ModelInfo &info, std::string &error)
+      : ctx(ctx), b(&ctx), info(info), error(error) {}
+
+  /// Maps the weight files, finds the model prefix, drops pooler_output for
+  /// a base model saved without pooler.
+  bool openWeights();
+  OwningOpRef<ModuleOp> build(const ImportOptions &options);
+
+  // Blocks shared by the families; all return null once `failed`.
+  Value param(const std::string &name, ArrayRef<int64_t> shape);
+  bool has(const std::string &name) const;
+  Value linear(Value x, const std::string &prefix, int64_t out, int64_t in);
+  Value layerNorm(Value x, const std::string &prefix, int64_t width);
+  /// word + token type + position embeddings of `width`, then LayerNorm.
+  Value embeddings(Value ids, Value tokenTypes, int64_t width);
+  Value transformerLayer(Value x, Value bias, const LayerNames &names);
+  Location locFor(const std::string &what) {
+    return NameLoc::get(StringAttr::get(&ctx, what), fileLoc);
+  }
+  RankedTensorType f32(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  }
+
+  MLIRContext &ctx;
+  OpBuilder b;
+  ModelInfo &info;
+  std::string &error;
+  bool failed = false;
+  int64_t B = ShapedType::kDynamic, S = ShapedType::kDynamic;
+
+private:
+  std::string resolve(const std::string &name) const;
+
+  Location fileLoc = UnknownLoc::get(&ctx);
+  std::vector<std::unique_ptr<rt::SafetensorsFile>> files;
+  llvm::StringMap<const rt::TensorInfo *> tensors;
+  llvm::StringSet<> counted;
+  std::string prefix; // "bert." / "roberta." / "albert." or ""
+};
+
+/// The encoder of each family, from inputs to the last hidden state.
+Value buildBertEncoder(GraphBuilder &g, Value ids, Value mask, Value types);
+Value buildAlbertEncoder(GraphBuilder &g, Value ids, Value mask, Value types);
+
+} // namespace mlir::bertc::import
+
+#endif
