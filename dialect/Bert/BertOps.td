@@ -335,8 +335,59 @@ def Bert_SharedLayersOp : Bert_Op<"shared_layers", [
   let hasRegionVerifier = 1;
 }
 
+def Bert_EarlyExitOp : Bert_Op<"early_exit", [RecursiveMemoryEffects]> {
+  let summary = "layers with per-layer classifiers; samples stop when sure";
+  let description = [{
+    FastBERT's adaptive inference as IR. Region `i` is layer `i` followed by
+    its classifier: it takes the hidden states and attention bias of the
+    samples still running and yields their new hidden states and the
+    classifier's logits. After region `i`, a sample whose normalized entropy
+    `u = -sum(p log p) / log(N)` (p = softmax(logits), N classes) is below
+    `speed` stops there; the last region's classifier (the teacher) labels
+    every sample still running. Results, per sample of the batch: the
+    logits of its exit layer, the 1-based exit layer, and `u` there.
+
+    It lowers to real control flow (convert-bert-to-scf): after each layer
+    the finished samples leave the batch and the rest are compacted, so a
+    batch costs what its samples need and no layer runs for a sample after
+    its exit.
+
+    Constraints:
+    - C1: there is at least one region.
+    - C2: `hidden` is [B, S, H] and `bias` is [B, S]; every region takes
+      ([?, S, H], [?, S]) of those element types and yields ([?, S, H],
+      [?, N]) with the same N in every region, N >= 2.
+    - C3: `speed` is a tensor<1xf32>.
+    - C4: the results are logits [B, N], exit layers [B] of i64 and
+      uncertainties [B] of the logits' element type.
+
+    Example:
+    ```mlir
+    %logits, %exit, %u = bert.early_exit(%h, %bias, %speed)
+        : (tensor<?x?x32xf32>, tensor<?x?xf32>, tensor<1xf32>)
+        -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+    ^bb0(%x: tensor<?x?x32xf32>, %b: tensor<?x?xf32>):
+      ...  // layer 0 and its classifier
+      bert.yield %x1, %logits0 : tensor<?x?x32xf32>, tensor<?x2xf32>
+    }, {
+      ...  // layer 1 (the teacher)
+    }
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$hidden, Bert_FloatTensor:$bias,
+                       Bert_FloatTensor:$speed);
+  let results = (outs Bert_FloatTensor:$logits, Bert_IndexTensor:$exit_layer,
+                      Bert_FloatTensor:$uncertainty);
+  let regions = (region VariadicRegion<SizedRegion<1>>:$stages);
+  let assemblyFormat = [{
+    `(` $hidden `,` $bias `,` $speed `)` attr-dict `:`
+    functional-type(operands, results) $stages
+  }];
+  let hasRegionVerifier = 1;
+}
+
 def Bert_YieldOp : Bert_Op<"yield", [Pure, Terminator, ReturnLike,
-    HasParent<"SharedLayersOp">]> {
+    ParentOneOf<["SharedLayersOp", "EarlyExitOp"]>]> {
   let summary = "ends the body of a structure op with its result";
   let description = [{
     Example:

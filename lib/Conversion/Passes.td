@@ -26,15 +26,22 @@ def ConvertBertParamsToMemRef
 }
 
 def ConvertBertToSCF : Pass<"convert-bert-to-scf", "func::FuncOp"> {
-  let summary = "Lower bert structure ops (shared-layer loops) to scf";
+  let summary = "Lower bert structure ops (shared-layer loops, early exit) to scf";
   let description = [{
     `bert.shared_layers` becomes an `scf.for` that carries the hidden state,
     with the layer body inside it once: code size does not depend on the
     number of layers and every weight is bound once. With `unroll`, the body
     is instead cloned `count` times (larger code, no loop).
+
+    `bert.early_exit` becomes one `scf.if` per layer (run only while samples
+    remain), each followed by loops that write the outputs of the samples
+    that stop and compact the others into a smaller batch.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"unroll", "unroll", "bool", /*default=*/"false",
            "clone shared-layer bodies instead of emitting loops">

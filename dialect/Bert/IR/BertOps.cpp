@@ -261,5 +261,68 @@ LogicalResult SharedLayersOp::verifyRegions() {
   return success();
 }
 
+LogicalResult EarlyExitOp::verifyRegions() {
+  // early_exit_c1
+  if (getStages().empty())
+    return emitOpError() << "expects at least one layer region";
+  auto hidden = getHidden().getType();
+  auto bias = getBias().getType();
+  // early_exit_c2
+  if (hidden.getRank() != 3 || bias.getRank() != 2 ||
+      !dimsCompatible(hidden.getDimSize(0), bias.getDimSize(0)) ||
+      !dimsCompatible(hidden.getDimSize(1), bias.getDimSize(1)))
+    return emitOpError() << "expects hidden [B, S, H] and bias [B, S], got "
+                         << shapeStr(hidden.getShape()) << " and "
+                         << shapeStr(bias.getShape());
+  auto running = [](RankedTensorType t) {
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = ShapedType::kDynamic;
+    return RankedTensorType::get(shape, t.getElementType());
+  };
+  Type hRun = running(hidden), bRun = running(bias);
+  int64_t classes = ShapedType::kDynamic;
+  for (auto [i, region] : llvm::enumerate(getStages())) {
+    Block &body = region.front();
+    auto yield = dyn_cast<YieldOp>(body.getTerminator());
+    if (body.getNumArguments() != 2 || body.getArgument(0).getType() != hRun ||
+        body.getArgument(1).getType() != bRun)
+      return emitOpError() << "expects region " << i << " to take (" << hRun
+                           << ", " << bRun << ")";
+    if (!yield || yield.getResults().size() != 2 ||
+        yield.getResults()[0].getType() != hRun)
+      return emitOpError() << "expects region " << i << " to yield (" << hRun
+                           << ", logits)";
+    auto logits = dyn_cast<RankedTensorType>(yield.getResults()[1].getType());
+    if (!logits || logits.getRank() != 2 || logits.isDynamicDim(1) ||
+        logits.getDimSize(1) < 2 ||
+        (!ShapedType::isDynamic(classes) && logits.getDimSize(1) != classes))
+      return emitOpError() << "expects region " << i
+                           << " to yield logits [?, N] with one static N >= 2";
+    classes = logits.getDimSize(1);
+  }
+  // early_exit_c3
+  auto speed = getSpeed().getType();
+  if (speed.getRank() != 1 || speed.getDimSize(0) != 1 ||
+      !speed.getElementType().isF32())
+    return emitOpError() << "expects speed of type tensor<1xf32>, got "
+                         << speed;
+  // early_exit_c4
+  auto logits = getLogits().getType();
+  auto exitLayer = getExitLayer().getType();
+  auto u = getUncertainty().getType();
+  SmallVector<int64_t> expected{hidden.getDimSize(0), classes};
+  if (!shapesCompatible(logits.getShape(), expected) ||
+      !shapesCompatible(exitLayer.getShape(), {hidden.getDimSize(0)}) ||
+      !shapesCompatible(u.getShape(), {hidden.getDimSize(0)}) ||
+      u.getElementType() != logits.getElementType())
+    return emitOpError() << "expects results logits " << shapeStr(expected)
+                         << ", exit layers and uncertainties ["
+                         << (hidden.isDynamicDim(0)
+                                 ? std::string("?")
+                                 : std::to_string(hidden.getDimSize(0)))
+                         << "]";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Bert/BertOps.cpp.inc"
