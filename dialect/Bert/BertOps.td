@@ -163,6 +163,10 @@ def Bert_LayerNormOp : Bert_Op<"layer_norm", [Pure,
   let description = [{
     `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma + beta`, with the
     biased variance (divide by the width), as `torch.nn.LayerNorm`.
+    With `unbiased_std` it is UER's (FastBERT's) variant instead:
+    `y = gamma * (x - mean(x)) / (std(x) + epsilon) + beta` with the
+    unbiased standard deviation (divide by width - 1) and epsilon added to
+    it, not under the square root.
 
     Constraints:
     - C1: `gamma` and `beta` have rank 1 and the width of the last axis of `input`.
@@ -175,7 +179,8 @@ def Bert_LayerNormOp : Bert_Op<"layer_norm", [Pure,
     ```
   }];
   let arguments = (ins Bert_FloatTensor:$input, Bert_FloatTensor:$gamma,
-                       Bert_FloatTensor:$beta, F64Attr:$epsilon);
+                       Bert_FloatTensor:$beta, F64Attr:$epsilon,
+                       UnitAttr:$unbiased_std);
   let results = (outs Bert_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)

@@ -129,20 +129,21 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   std::string modelType;
   if (!r.string("model_type", modelType, true))
     return false;
-  if (modelType != "bert" && modelType != "roberta" && modelType != "albert") {
-    bool planned = modelType == "xlnet" || modelType == "transfo-xl" ||
-                   modelType == "fastbert";
+  if (modelType != "bert" && modelType != "roberta" && modelType != "albert" &&
+      modelType != "fastbert") {
+    bool planned = modelType == "xlnet" || modelType == "transfo-xl";
     return r.fail("unsupported model_type '" + modelType + "'" +
                   (planned ? " (not implemented yet; supported: bert, "
-                             "roberta, albert)"
-                           : " (supported: bert, roberta, albert)"));
+                             "roberta, albert, fastbert)"
+                           : " (supported: bert, roberta, albert, fastbert)"));
   }
   info.family = modelType;
 
   const llvm::json::Array *archs = obj->getArray("architectures");
   std::string prefix = modelType == "bert"      ? "Bert"
                        : modelType == "roberta" ? "Roberta"
-                                                : "Albert";
+                       : modelType == "albert"  ? "Albert"
+                                                : "FastBert";
   if (archs && !archs->empty()) {
     std::optional<StringRef> a = (*archs)[0].getAsString();
     if (!a)
@@ -151,11 +152,19 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   } else {
     info.architecture = prefix + "Model";
   }
-  if (info.architecture != prefix + "Model" &&
-      info.architecture != prefix + "ForSequenceClassification")
+  if (modelType == "fastbert") {
+    if (!archs || archs->empty())
+      info.architecture = "FastBertForSequenceClassification";
+    if (info.architecture != "FastBertForSequenceClassification")
+      return r.fail("unsupported architecture '" + info.architecture +
+                    "' (supported for fastbert: "
+                    "FastBertForSequenceClassification)");
+  } else if (info.architecture != prefix + "Model" &&
+             info.architecture != prefix + "ForSequenceClassification") {
     return r.fail("unsupported architecture '" + info.architecture +
                   "' (supported for " + modelType + ": " + prefix +
                   "Model, " + prefix + "ForSequenceClassification)");
+  }
 
   int64_t defaultPad = modelType == "roberta" ? 1 : 0;
   info.padTokenId = defaultPad;
@@ -182,6 +191,30 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
       return false;
   } else {
     info.embeddingSize = info.hiddenSize;
+  }
+  if (modelType == "fastbert") {
+    // FastBERT (model-semantics.md §6): a BERT backbone, a classifier after
+    // every layer, and the speed threshold.
+    std::string layout = "hf";
+    if (!r.integer("cla_hidden_size", info.classifierWidth, false, 1) ||
+        !r.integer("cla_heads_num", info.classifierHeads, false, 1) ||
+        !r.number("speed", info.defaultSpeed, false) ||
+        !r.string("checkpoint_layout", layout, false))
+      return false;
+    if (info.classifierWidth % info.classifierHeads != 0)
+      return r.fail("cla_hidden_size " + std::to_string(info.classifierWidth) +
+                    " is not divisible by cla_heads_num " +
+                    std::to_string(info.classifierHeads));
+    if (!(info.defaultSpeed >= 0 && info.defaultSpeed <= 1))
+      return r.fail("field 'speed' must lie in [0, 1]");
+    if (layout != "hf" && layout != "uer")
+      return r.fail("field 'checkpoint_layout' is '" + layout +
+                    "', expected hf or uer");
+    info.uerLayout = layout == "uer";
+    if (info.uerLayout && !obj->get("layer_norm_eps"))
+      info.layerNormEps = 1e-6; // UER's LayerNorm
+    if (info.numLayers < 1)
+      return r.fail("field 'num_hidden_layers' must be at least 1");
   }
   if (info.hiddenSize % info.numHeads != 0)
     return r.fail("hidden_size " + std::to_string(info.hiddenSize) +
@@ -213,11 +246,23 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
     info.numLabels = labels->size();
   if (!r.integer("num_labels", info.numLabels, false, 1))
     return false;
+  if (modelType == "fastbert" && info.numLabels < 2)
+    return r.fail("field 'num_labels' must be at least 2 (uncertainty is "
+                  "normalized by log(num_labels))");
 
   info.inputs = {{"input_ids", true, 0, info.vocabSize},
                  {"attention_mask", false, 1, 2},
                  {"token_type_ids", false, 0, info.typeVocabSize}};
-  if (StringRef(info.architecture).ends_with("Model"))
+  if (modelType == "fastbert") {
+    InputInfo speed;
+    speed.name = "speed";
+    speed.isSpeed = true;
+    speed.defaultSpeed = info.defaultSpeed;
+    info.inputs.push_back(speed);
+    info.outputs = {{"logits", {-1, info.numLabels}},
+                    {"exit_layer", {-1}, "I64"},
+                    {"uncertainty", {-1}}};
+  } else if (StringRef(info.architecture).ends_with("Model"))
     info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}},
                     {"pooler_output", {-1, info.hiddenSize}}};
   else

@@ -42,12 +42,21 @@ bool GraphBuilder::openWeights() {
   }
   // Task-head checkpoints nest the encoder under "<family>."; base-model
   // files may or may not.
-  std::string base = info.family + ".";
+  // FastBERT's backbone is a BERT ("bert." in HF layout); UER checkpoints
+  // have no prefix, the PyPI package's "kernel.".
+  std::string base = (info.family == "fastbert" ? "bert" : info.family) + ".";
+  std::string probe = "embeddings.word_embeddings.weight";
   bool isBare = StringRef(info.architecture).ends_with("Model");
-  for (const std::string &cand : isBare ? SmallVector<std::string>{"", base}
-                                        : SmallVector<std::string>{base, ""}) {
+  SmallVector<std::string> candidates =
+      isBare ? SmallVector<std::string>{"", base}
+             : SmallVector<std::string>{base, ""};
+  if (info.uerLayout) {
+    probe = "embedding.word_embedding.weight";
+    candidates = {"", "kernel."};
+  }
+  for (const std::string &cand : candidates) {
     prefix = cand;
-    if (tensors.count(prefix + "embeddings.word_embeddings.weight"))
+    if (tensors.count(prefix + probe))
       break;
   }
   // A base model saved without its pooler (add_pooling_layer=False) has no
@@ -135,8 +144,11 @@ Value GraphBuilder::layerNorm(Value x, const std::string &p, int64_t width) {
   Value beta = param(p + ".bias", {width});
   if (failed)
     return nullptr;
-  return bert::LayerNormOp::create(b, locFor(p), x.getType(), x, g, beta,
-                                   b.getF64FloatAttr(info.layerNormEps));
+  auto ln = bert::LayerNormOp::create(b, locFor(p), x.getType(), x, g, beta,
+                                      b.getF64FloatAttr(info.layerNormEps));
+  if (info.uerLayout) // UER's LayerNorm: unbiased std, eps added to it
+    ln.setUnbiasedStd(true);
+  return ln;
 }
 
 Value GraphBuilder::embeddings(Value ids, Value tokenTypes, int64_t width) {
@@ -163,6 +175,14 @@ Value GraphBuilder::embeddings(Value ids, Value tokenTypes, int64_t width) {
   Value sum =
       bert::AddOp::create(b, loc, bert::AddOp::create(b, loc, e, t), pe);
   return layerNorm(sum, "embeddings.LayerNorm", width);
+}
+
+Value GraphBuilder::withoutPrefix(function_ref<Value()> fn) {
+  std::string saved = prefix;
+  prefix = "";
+  Value v = fn();
+  prefix = saved;
+  return v;
 }
 
 /// One post-LN layer (model-semantics.md §1.3 step 4, §3.3 step 4).
@@ -205,13 +225,16 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   int64_t H = info.hiddenSize;
 
   auto ids = RankedTensorType::get({B, S}, b.getI64Type());
-  SmallVector<Type> inputTypes(info.inputs.size(), ids);
+  SmallVector<Type> inputTypes;
+  for (const InputInfo &in : info.inputs)
+    inputTypes.push_back(in.isSpeed ? f32({1}) : ids);
   SmallVector<Type> resultTypes;
   for (const OutputInfo &o : info.outputs) {
     SmallVector<int64_t> shape;
     for (size_t d = 0; d < o.shape.size(); ++d)
       shape.push_back(o.shape[d] >= 0 ? o.shape[d] : (d == 0 ? B : S));
-    resultTypes.push_back(f32(shape));
+    resultTypes.push_back(RankedTensorType::get(
+        shape, o.dtype == "I64" ? Type(b.getI64Type()) : b.getF32Type()));
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   b.setInsertionPointToEnd(module->getBody());
@@ -226,6 +249,15 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
+  if (info.family == "fastbert") {
+    SmallVector<Value> outs =
+        buildFastBert(*this, entry->getArgument(0), entry->getArgument(1),
+                      entry->getArgument(2), entry->getArgument(3));
+    if (failed || outs.empty())
+      return nullptr;
+    func::ReturnOp::create(b, fileLoc, outs);
+    return module;
+  }
   Value x = info.family == "albert"
                 ? buildAlbertEncoder(*this, entry->getArgument(0),
                                      entry->getArgument(1),
@@ -249,13 +281,6 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
                                           bert::ActivationKind::tanh, v)
              : nullptr;
   };
-  auto topLevel = [&](auto fn) {
-    std::string saved = prefix;
-    prefix = "";
-    Value v = fn();
-    prefix = saved;
-    return v;
-  };
   SmallVector<Value> results;
   for (const OutputInfo &o : info.outputs) {
     Value r;
@@ -265,7 +290,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
       r = tanhOf(linear(first("pooler"), poolerName, H, H), "pooler");
     } else if (info.family == "roberta") { // RobertaClassificationHead
       Value cls = first("classifier");
-      r = topLevel([&] {
+      r = withoutPrefix([&] {
         Value d = tanhOf(linear(cls, "classifier.dense", H, H), "classifier");
         return d ? linear(d, "classifier.out_proj", info.numLabels, H)
                  : nullptr;
@@ -273,7 +298,7 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
     } else {
       Value pooled = tanhOf(linear(first("pooler"), poolerName, H, H),
                             "pooler");
-      r = pooled ? topLevel([&] {
+      r = pooled ? withoutPrefix([&] {
         return linear(pooled, "classifier", info.numLabels, H);
       })
                  : nullptr;

@@ -55,6 +55,8 @@ public:
   /// word + token type + position embeddings of `width`, then LayerNorm.
   Value embeddings(Value ids, Value tokenTypes, int64_t width);
   Value transformerLayer(Value x, Value bias, const LayerNames &names);
+  /// Runs `fn` with the model prefix off (task heads live at the top level).
+  Value withoutPrefix(function_ref<Value()> fn);
   Location locFor(const std::string &what) {
     return NameLoc::get(StringAttr::get(&ctx, what), fileLoc);
   }
@@ -82,6 +84,10 @@ private:
 /// The encoder of each family, from inputs to the last hidden state.
 Value buildBertEncoder(GraphBuilder &g, Value ids, Value mask, Value types);
 Value buildAlbertEncoder(GraphBuilder &g, Value ids, Value mask, Value types);
+/// FastBERT: backbone and per-layer classifiers in one bert.early_exit;
+/// returns (logits, exit_layer, uncertainty), or nothing on failure.
+SmallVector<Value> buildFastBert(GraphBuilder &g, Value ids, Value mask,
+                                 Value types, Value speed);
 
 } // namespace mlir::bertc::import
 

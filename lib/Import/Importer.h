@@ -18,17 +18,21 @@ struct ImportOptions {
   int64_t seqLen = -1; // > 0 specializes the sequence dimension
 };
 
-/// One [B, S] integer input of the compiled forward function.
+/// One input of the compiled forward function: a [B, S] integer tensor, or
+/// (isSpeed) an early-exit model's threshold, one f32 in [0, 1].
 struct InputInfo {
   std::string name;
   bool required = false;
   int64_t defaultValue = 0;
   int64_t upper = -1; // valid values are [0, upper)
+  bool isSpeed = false;
+  double defaultSpeed = 0;
 };
 
 struct OutputInfo {
   std::string name;
   std::vector<int64_t> shape; // -1 for batch/sequence dimensions
+  std::string dtype = "F32";  // or "I64"
 };
 
 /// What the importer learned about the model: drives `bertc inspect`, the
@@ -37,12 +41,16 @@ struct ModelInfo {
   std::string source;       // the MODEL argument
   std::string configPath;   // config.json or the description file
   std::string weightsPath;  // absolute: file, index.json
-  std::string family;       // bert, roberta, albert
+  std::string family;       // bert, roberta, albert, fastbert
   std::string architecture; // BertModel, ...
   int64_t vocabSize = 0, hiddenSize = 0, numLayers = 0, numHeads = 0,
           intermediateSize = 0, maxPositions = 0, typeVocabSize = 0;
   int64_t embeddingSize = 0;            // ALBERT: E (= hidden elsewhere)
   int64_t numGroups = 1, innerGroups = 1; // ALBERT: G and K
+  // FastBERT: per-layer classifiers and the checkpoint's naming.
+  int64_t classifierWidth = 128, classifierHeads = 2;
+  double defaultSpeed = 0.5;
+  bool uerLayout = false; // UER names, UER LayerNorm, 3-row segment table
   int64_t padTokenId = 0, numLabels = 0;
   int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
   double layerNormEps = 1e-12;

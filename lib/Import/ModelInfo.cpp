@@ -30,14 +30,22 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
     bytes = attr.getInt();
 
   llvm::json::Array inputsJson, outputsJson;
-  for (const InputInfo &in : inputs)
-    inputsJson.push_back(llvm::json::Object{{"name", in.name},
-                                            {"required", in.required},
-                                            {"default", in.defaultValue},
-                                            {"upper", in.upper}});
+  for (const InputInfo &in : inputs) {
+    if (in.isSpeed)
+      inputsJson.push_back(llvm::json::Object{{"name", in.name},
+                                              {"kind", "speed"},
+                                              {"default_speed", in.defaultSpeed}});
+    else
+      inputsJson.push_back(llvm::json::Object{{"name", in.name},
+                                              {"kind", "tokens"},
+                                              {"required", in.required},
+                                              {"default", in.defaultValue},
+                                              {"upper", in.upper}});
+  }
   for (const OutputInfo &out : outputs)
-    outputsJson.push_back(llvm::json::Object{
-        {"name", out.name}, {"rank", (int64_t)out.shape.size()}});
+    outputsJson.push_back(llvm::json::Object{{"name", out.name},
+                                             {"rank", (int64_t)out.shape.size()},
+                                             {"dtype", out.dtype}});
   llvm::json::Object root{
       {"bertc_abi", 1},
       {"family", family},
@@ -81,6 +89,11 @@ std::string ModelInfo::summary() const {
   os << "encoder:       " << numLayers << " layers, hidden " << hiddenSize
      << ", " << numHeads << " heads of width " << hiddenSize / numHeads
      << ", intermediate " << intermediateSize << ", " << activation << "\n";
+  if (family == "fastbert")
+    os << "early exit:    a classifier after each layer (width "
+       << classifierWidth << ", " << classifierHeads
+       << " heads); a sample stops when its normalized entropy < speed"
+       << (uerLayout ? "; UER checkpoint layout" : "") << "\n";
   if (family == "albert")
     os << "sharing:       " << numGroups << " layer group(s) of " << innerGroups
        << " layer(s), applied " << numLayers
@@ -101,6 +114,12 @@ std::string ModelInfo::summary() const {
      << " MiB as f32)\n";
   os << "inputs:\n";
   for (const InputInfo &in : inputs) {
+    if (in.isSpeed) {
+      os << "  " << in.name << " float32 scalar, default "
+         << llvm::format("%g", in.defaultSpeed)
+         << ", in [0, 1] (early-exit threshold)\n";
+      continue;
+    }
     os << "  " << in.name << " " << dims({-1, -1}) << " int64";
     if (in.required)
       os << ", required";
@@ -110,7 +129,8 @@ std::string ModelInfo::summary() const {
   }
   os << "outputs:\n";
   for (const OutputInfo &out : outputs)
-    os << "  " << out.name << " " << dims(out.shape) << " float32\n";
+    os << "  " << out.name << " " << dims(out.shape) << " "
+       << (out.dtype == "I64" ? "int64" : "float32") << "\n";
   os << "compiles to:   bert dialect -> linalg -> LLVM -> native code (CPU), "
      << (batch > 0 || seqLen > 0 ? "specialized shapes"
                                  : "dynamic batch and sequence length")

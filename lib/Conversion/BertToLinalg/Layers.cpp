@@ -80,6 +80,7 @@ struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
     Value widthF = arith::SIToFPOp::create(rw, loc, elt, widthI);
     Value eps = floatConst(rw, loc, elt, op.getEpsilon().convertToDouble());
     Value one = floatConst(rw, loc, elt, 1.0);
+    bool unbiased = op.getUnbiasedStd();
 
     Value sumInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
     Value sum = buildRowReduction(
@@ -102,10 +103,19 @@ struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
         {id, row, row, last, last, id}, iterators(rank),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value mean = arith::DivFOp::create(b, l, args[1], widthF);
-          Value variance = arith::DivFOp::create(b, l, args[2], widthF);
-          Value ve = arith::AddFOp::create(b, l, variance, eps);
-          Value rstd =
-              arith::DivFOp::create(b, l, one, math::SqrtOp::create(b, l, ve));
+          Value rstd;
+          if (unbiased) { // UER: 1 / (sqrt(ss / (D - 1)) + eps)
+            Value dm1 = arith::SubFOp::create(b, l, widthF, one);
+            Value var = arith::DivFOp::create(b, l, args[2], dm1);
+            Value sd = math::SqrtOp::create(b, l, var);
+            rstd = arith::DivFOp::create(b, l, one,
+                                         arith::AddFOp::create(b, l, sd, eps));
+          } else { // torch: 1 / sqrt(ss / D + eps)
+            Value variance = arith::DivFOp::create(b, l, args[2], widthF);
+            Value ve = arith::AddFOp::create(b, l, variance, eps);
+            rstd = arith::DivFOp::create(b, l, one,
+                                         math::SqrtOp::create(b, l, ve));
+          }
           Value d = arith::SubFOp::create(b, l, args[0], mean);
           Value n = arith::MulFOp::create(b, l, d, rstd);
           Value g = arith::MulFOp::create(b, l, n, args[3]);

@@ -38,13 +38,17 @@ int setError(const std::string &msg) {
 struct OutputSpec {
   std::string name;
   int rank;
+  bertc_dtype dtype;
 };
 
-/// One input of the forward function: a [B, S] integer tensor.
+/// One input of the forward function: a [B, S] integer tensor ("tokens"),
+/// or the early-exit threshold ("speed", an f32 scalar in [0, 1]).
 struct InputSpec {
   std::string name;
+  bool isSpeed = false;
   bool required = false;
   int64_t defaultValue = 0;
+  double defaultSpeed = 0;
   int64_t upper = -1; // values must lie in [0, upper) when upper > 0
 };
 
@@ -252,13 +256,22 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
   for (const JsonValue &in : m->meta.get("inputs")->array) {
     InputSpec spec;
     spec.name = in.get("name")->string;
+    const JsonValue *kind = in.get("kind");
+    spec.isSpeed = kind && kind->string == "speed";
+    if (const JsonValue *d = in.get("default_speed"))
+      spec.defaultSpeed = d->number;
     spec.required = in.get("required") && in.get("required")->boolean;
     spec.defaultValue = metaInt(in, "default", 0);
     spec.upper = metaInt(in, "upper", -1);
     m->inputs.push_back(spec);
   }
-  for (const JsonValue &out : m->meta.get("outputs")->array)
-    m->outputs.push_back({out.get("name")->string, (int)out.get("rank")->integer});
+  for (const JsonValue &out : m->meta.get("outputs")->array) {
+    bertc_dtype dtype = BERTC_F32;
+    if (const JsonValue *d = out.get("dtype"))
+      parseDtype(d->string, dtype);
+    m->outputs.push_back(
+        {out.get("name")->string, (int)out.get("rank")->integer, dtype});
+  }
   m->maxPositions = metaInt(m->meta, "max_positions", 0);
   m->positionPaddingIdx = metaInt(m->meta, "position_padding_idx", -1);
   m->staticBatch = metaInt(m->meta, "batch", -1);
@@ -278,6 +291,16 @@ extern "C" const char *bertc_model_info(const bertc_model *model) {
 }
 
 extern "C" const char *bertc_last_error(void) { return lastError.c_str(); }
+
+extern "C" int bertc_model_has_input(const bertc_model *model,
+                                     const char *name) {
+  if (!model || !name)
+    return 0;
+  for (const InputSpec &s : model->inputs)
+    if (s.name == name)
+      return 1;
+  return 0;
+}
 
 extern "C" void bertc_tensors_free(bertc_tensor *tensors, int n) {
   if (!tensors)
@@ -311,7 +334,7 @@ static bool readInt(const bertc_tensor &t, int64_t i, int64_t &v) {
 /// order of the forward function.
 static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
                          std::vector<std::vector<int64_t>> &buffers,
-                         int64_t &batch, int64_t &seq) {
+                         float &speed, int64_t &batch, int64_t &seq) {
   for (int i = 0; i < n; ++i) {
     bool known = false;
     for (const InputSpec &s : m->inputs)
@@ -359,6 +382,30 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
 
   buffers.clear();
   for (const InputSpec &spec : m->inputs) {
+    if (spec.isSpeed) {
+      double v = spec.defaultSpeed;
+      if (const bertc_tensor *t = find(spec.name)) {
+        int64_t count = 1;
+        for (int d = 0; d < t->rank; ++d)
+          count *= t->shape[d];
+        if (count != 1 || (t->dtype != BERTC_F32 && t->dtype != BERTC_F64))
+          return setError("input '" + spec.name +
+                          "' must be one F32 or F64 value");
+        if (t->dtype == BERTC_F32) {
+          float f;
+          std::memcpy(&f, t->data, 4);
+          v = f;
+        } else {
+          std::memcpy(&v, t->data, 8);
+        }
+      }
+      if (!(v >= 0.0 && v <= 1.0))
+        return setError("input '" + spec.name + "' is " + std::to_string(v) +
+                        ", expected a value in [0, 1]");
+      speed = (float)v;
+      buffers.emplace_back();
+      continue;
+    }
     std::vector<int64_t> buf((size_t)(batch * seq), spec.defaultValue);
     if (const bertc_tensor *t = find(spec.name)) {
       if (t->rank != 2 || t->shape[0] != batch || t->shape[1] != seq)
@@ -420,14 +467,20 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
     return setError("bertc_model_run: null argument");
   std::vector<std::vector<int64_t>> buffers;
   int64_t batch = 0, seq = 0;
-  if (prepareInputs(m, inputs, numInputs, buffers, batch, seq))
+  float speed = 0;
+  if (prepareInputs(m, inputs, numInputs, buffers, speed, batch, seq))
     return 1;
 
   MemRef weights{m->weights, m->weights, 0,
                  {(int64_t)m->weightsBytes, 1, 0, 0}};
   std::vector<MemRef> descs;
-  for (auto &buf : buffers)
-    descs.push_back(MemRef{buf.data(), buf.data(), 0, {batch, seq, seq, 1}});
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    if (m->inputs[i].isSpeed)
+      descs.push_back(MemRef{&speed, &speed, 0, {1, 1, 0, 0}});
+    else
+      descs.push_back(MemRef{buffers[i].data(), buffers[i].data(), 0,
+                             {batch, seq, seq, 1}});
+  }
   std::vector<void *> args{&weights};
   for (MemRef &d : descs)
     args.push_back(&d);
@@ -446,21 +499,22 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
   for (size_t i = 0; i < m->outputs.size(); ++i) {
     const OutputSpec &o = m->outputs[i];
     void *allocated = (void *)results[w];
-    const float *aligned = (const float *)results[w + 1];
+    const uint8_t *aligned = (const uint8_t *)results[w + 1];
+    size_t esize = dtypeSize(o.dtype);
     int64_t offset = results[w + 2];
     const int64_t *sizes = &results[w + 3];
     const int64_t *strides = &results[w + 3 + o.rank];
     w += 3 + 2 * o.rank;
     bertc_tensor &t = outs[i];
     t.name = strdup(o.name.c_str());
-    t.dtype = BERTC_F32;
+    t.dtype = o.dtype;
     t.rank = o.rank;
     int64_t count = 1;
     for (int d = 0; d < o.rank; ++d) {
       t.shape[d] = sizes[d];
       count *= sizes[d];
     }
-    float *dst = (float *)std::malloc(std::max<int64_t>(count, 1) * 4);
+    uint8_t *dst = (uint8_t *)std::malloc(std::max<int64_t>(count, 1) * esize);
     bool dense = true;
     int64_t expect = 1;
     for (int d = o.rank - 1; d >= 0; expect *= sizes[d], --d)
@@ -468,12 +522,12 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
     // Returned buffers are usually dense; otherwise gather honoring strides.
     std::vector<int64_t> idx(o.rank, 0);
     if (dense && count > 0)
-      std::memcpy(dst, aligned + offset, count * 4);
+      std::memcpy(dst, aligned + offset * esize, count * esize);
     for (int64_t e = 0; !dense && e < count; ++e) {
       int64_t src = offset;
       for (int d = 0; d < o.rank; ++d)
         src += idx[d] * strides[d];
-      dst[e] = aligned[src];
+      std::memcpy(dst + e * esize, aligned + src * esize, esize);
       for (int d = o.rank - 1; d >= 0; --d) {
         if (++idx[d] < sizes[d])
           break;

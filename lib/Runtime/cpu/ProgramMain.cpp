@@ -34,7 +34,9 @@ static const char *kUsage =
     "                   directory); default: the file the model was compiled from\n"
     "  --threads N      worker threads (N >= 1); the CPU code is single-threaded\n"
     "                   for now, so this is accepted and checked only\n"
-    "  --speed F        early-exit threshold in [0, 1] (early-exit models only)\n"
+    "  --speed F        early-exit threshold in [0, 1] (early-exit models only;\n"
+    "                   default: the model's): a sample stops at the first\n"
+    "                   layer whose classifier's normalized entropy is below F\n"
     "  --repeat N       run N more times after one warm-up and print\n"
     "                   'latency_ms: min=<x> median=<y>' on stderr\n"
     "  --info           print the model description (JSON) and exit\n"
@@ -61,6 +63,7 @@ int main(int argc, char **argv) {
   std::string input, output, weights;
   long long repeat = 0, threads = 0;
   bool haveSpeed = false;
+  float speed = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -100,7 +103,10 @@ int main(int argc, char **argv) {
       if (!next(v) || !parseInt(v.c_str(), 1, 1000000, repeat))
         return usageError("--repeat needs an integer >= 1");
     } else if (arg == "--speed") {
-      if (!next(v)) return usageError("--speed needs a number");
+      char *end = nullptr;
+      if (!next(v) || (speed = std::strtof(v.c_str(), &end), *end != 0) ||
+          end == v.c_str() || !(speed >= 0.0f && speed <= 1.0f))
+        return usageError("--speed needs a number in [0, 1]");
       haveSpeed = true;
     } else {
       return usageError("unknown argument '" + arg + "'");
@@ -108,14 +114,15 @@ int main(int argc, char **argv) {
   }
   if (input.empty() || output.empty())
     return usageError("--input and --output are required");
-  if (haveSpeed)
-    return runtimeError("--speed applies to early-exit models only; this "
-                        "model has no early exit");
-
   bertc_model *model = bertc_model_load(weights.empty() ? nullptr
                                                         : weights.c_str());
   if (!model)
     return runtimeError(bertc_last_error());
+  if (haveSpeed && !bertc_model_has_input(model, "speed")) {
+    bertc_model_free(model);
+    return runtimeError("--speed applies to early-exit models only; this "
+                        "model has no early exit");
+  }
 
   SafetensorsFile in;
   std::string error;
@@ -133,6 +140,15 @@ int main(int argc, char **argv) {
       bt.shape[d] = t.shape[d];
     bt.data = (void *)t.data;
     tensors.push_back(bt);
+  }
+  if (haveSpeed) {
+    bertc_tensor st{};
+    st.name = "speed";
+    st.dtype = BERTC_F32;
+    st.rank = 1;
+    st.shape[0] = 1;
+    st.data = &speed;
+    tensors.push_back(st);
   }
 
   auto runOnce = [&](bertc_tensor **outs, int *n) {

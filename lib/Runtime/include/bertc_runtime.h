@@ -55,7 +55,8 @@ typedef struct bertc_model bertc_model;
 bertc_model *bertc_model_load(const char *weights_path);
 
 /* Runs the model. Inputs are validated (names, dtypes, shapes, id ranges,
- * lengths); missing optional inputs take the Hugging Face defaults. On
+ * lengths); missing optional inputs take the Hugging Face defaults, and an
+ * early-exit model's "speed" (one F32 value in [0, 1]) the model's. On
  * success returns 0 and a malloc'ed array of outputs owned by the caller. */
 int bertc_model_run(bertc_model *model, const bertc_tensor *inputs,
                     int num_inputs, bertc_tensor **outputs, int *num_outputs);
@@ -65,6 +66,10 @@ void bertc_model_free(bertc_model *model);
 
 /* The model's description (JSON): architecture, inputs, outputs, params. */
 const char *bertc_model_info(const bertc_model *model);
+
+/* 1 if the model takes an input of that name (e.g. "speed" for early-exit
+ * models), else 0. */
+int bertc_model_has_input(const bertc_model *model, const char *name);
 
 /* The message of the last failed call on this thread ("" if none). */
 const char *bertc_last_error(void);
