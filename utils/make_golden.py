@@ -133,6 +133,73 @@ def albert_cfg(**kw):
     return AlbertConfig(**base)
 
 
+FASTBERT_SPEEDS = [0.0, 0.45, 0.6, 0.8, 1.0]
+
+
+def write_fastbert(name, root, layout, seed):
+    """A FastBERT (HF or UER checkpoint layout) and the reference's outputs
+    at each of FASTBERT_SPEEDS (fastbert_reference.py)."""
+    from fastbert_reference import Classifier, run_hf, run_uer, to_uer
+    labels, width, heads, layers = 3, 16, 2, 4
+    cfg = bert_cfg(hidden_size=32, num_hidden_layers=layers,
+                   num_attention_heads=4, intermediate_size=37,
+                   type_vocab_size=2)
+    bert = BertModel(cfg, add_pooling_layer=False)
+    perturb(bert, seed)
+    classifiers = torch.nn.ModuleList(
+        [Classifier(cfg.hidden_size, width, heads, labels) for _ in range(layers)])
+    perturb(classifiers, seed + 1)
+    with torch.no_grad():  # confident enough classifiers to exit early
+        for c in classifiers:
+            c.output_layer_2.weight.mul_(4)
+    bert.eval()
+    classifiers.eval()
+    inputs = make_inputs(cfg, 8, 6, seed + 2)
+    if layout == "uer":
+        g = torch.Generator().manual_seed(seed + 3)
+        tensors = to_uer(bert, classifiers, torch.randn(cfg.hidden_size, generator=g) * 0.2)
+        run = lambda speed: run_uer(tensors, classifiers, cfg, inputs, speed)
+    else:
+        tensors = {"bert." + k: v for k, v in bert.state_dict().items()
+                   if not k.endswith("position_ids")}
+        for i, c in enumerate(classifiers):
+            tensors.update({f"classifiers.{i}.{k}": v for k, v in c.state_dict().items()})
+        run = lambda speed: run_hf(bert, classifiers, inputs, speed)
+
+    out_dir = os.path.join(root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    for f in os.listdir(out_dir):
+        if f.endswith(".safetensors") or f.endswith(".json"):
+            os.remove(os.path.join(out_dir, f))
+    config = {k: getattr(cfg, k) for k in (
+        "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+        "intermediate_size", "hidden_act", "max_position_embeddings",
+        "type_vocab_size", "pad_token_id")}
+    config.update({"model_type": "fastbert",
+                   "architectures": ["FastBertForSequenceClassification"],
+                   "checkpoint_layout": layout, "num_labels": labels,
+                   "cla_hidden_size": width, "cla_heads_num": heads,
+                   "speed": 0.6})
+    if layout == "hf":
+        config["layer_norm_eps"] = cfg.layer_norm_eps
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    save_file({k: v.contiguous() for k, v in tensors.items()},
+              os.path.join(out_dir, "model.safetensors"))
+    save_file({k: v.contiguous() for k, v in inputs.items()},
+              os.path.join(out_dir, "input.safetensors"))
+    for speed in FASTBERT_SPEEDS:
+        expected, seen = run(speed)
+        # An uncertainty within 1e-4 of the threshold could flip an exit
+        # under fp32 rounding: refuse such golden data.
+        closest = min(abs(u - speed) for u in seen)
+        if closest < 1e-4:
+            raise SystemExit(f"{name}: an uncertainty lies {closest:.2g} from "
+                             f"speed {speed}; choose other seeds")
+        save_file(expected, os.path.join(out_dir, f"expected-speed-{speed}.safetensors"))
+        print(f"{name} speed {speed}: exit layers {expected['exit_layer'].tolist()}")
+
+
 def main():
     torch.manual_seed(0)
     print(f"transformers {transformers.__version__}, torch {torch.__version__}")
@@ -202,6 +269,11 @@ def main():
     m = AlbertModel(cfg)
     perturb(m, 101)
     write("albert-g2-n2", m, cfg, make_inputs(cfg, 2, 5, 102))
+
+    # FastBERT: the default early-exit model (HF names) and the original
+    # implementation's checkpoint layout (UER names and numerics).
+    write_fastbert("fastbert-tiny", os.path.join(ROOT, "models"), "hf", 111)
+    write_fastbert("fastbert-uer", GOLDEN, "uer", 111)
 
     # RoBERTa: padding-aware positions (right and left padding), eps 1e-5.
     cfg = roberta_cfg()

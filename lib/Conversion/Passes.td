@@ -62,4 +62,16 @@ def ConvertBertToLinalg : Pass<"convert-bert-to-linalg", "func::FuncOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def ConvertMemRefCopyToLinalg
+    : Pass<"convert-memref-copy-to-linalg", "func::FuncOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    Copies of strided buffers (slices moved by early-exit compaction) would
+    otherwise lower to calls of `memrefCopy` from MLIR's runner utilities,
+    which compiled programs do not link; as linalg.copy they become loops
+    that LLVM optimizes inline.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // BERTC_CONVERSION_PASSES_TD

@@ -61,6 +61,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   // Loops that carry buffers may clone them; clones become alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
 
+  pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertMathToLibmPass()); // erf/tanh: accurate libm calls
   pm.addPass(memref::createExpandStridedMetadataPass());
