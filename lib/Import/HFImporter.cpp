@@ -9,6 +9,8 @@
 
 #include "Import/GraphBuilder.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace mlir::bertc;
 
@@ -17,7 +19,8 @@ OwningOpRef<ModuleOp> mlir::bertc::importModel(MLIRContext &ctx,
                                                const ImportOptions &options,
                                                ModelInfo &info,
                                                std::string &error) {
-  ctx.loadDialect<bert::BertDialect, func::FuncDialect>();
+  // Everything the importer emits (tensor: UER's segment table slice).
+  ctx.loadDialect<bert::BertDialect, func::FuncDialect, tensor::TensorDialect>();
   info.source = model;
   info.batch = options.batch;
   info.seqLen = options.seqLen;

@@ -81,3 +81,19 @@ func.func @add(%a: tensor<?x?x8xf32>, %b: tensor<?x?x8xf32>) -> tensor<?x?x8xf32
   %y = bert.add %a, %b : tensor<?x?x8xf32>
   return %y : tensor<?x?x8xf32>
 }
+
+// -----
+
+// UER's LayerNorm: 1 / (sqrt(ss / (D - 1)) + eps), eps outside the root.
+// CHECK-LABEL: func.func @layer_norm_uer
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: %[[DM1:.*]] = arith.subf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[VAR:.*]] = arith.divf %{{.*}}, %[[DM1]] : f32
+// CHECK: %[[SD:.*]] = math.sqrt %[[VAR]] : f32
+// CHECK: arith.addf %[[SD]], %{{.*}} : f32
+func.func @layer_norm_uer(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  %y = bert.layer_norm %x, %g, %b {epsilon = 1.0e-6 : f64, unbiased_std} : tensor<?x?x32xf32>, tensor<32xf32>
+  return %y : tensor<?x?x32xf32>
+}

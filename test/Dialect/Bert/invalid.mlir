@@ -233,3 +233,57 @@ func.func @shared_layers_c3(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   }
   return %h : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @early_exit_c1(%h: tensor<?x?x4xf32>, %b: tensor<?x?xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{expects at least one layer region}}
+  %l, %e, %u = bert.early_exit(%h, %b, %s) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>)
+  return
+}
+
+// -----
+
+func.func @early_exit_c2(%h: tensor<?x?x4xf32>, %b: tensor<?x?xf32>, %s: tensor<1xf32>, %c: tensor<1x4xf32>) {
+  // expected-error @+1 {{expects region 0 to yield logits [?, N] with one static N >= 2}}
+  %l, %e, %u = bert.early_exit(%h, %b, %s) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x1xf32>, tensor<?xi64>, tensor<?xf32>) {
+  ^bb0(%x: tensor<?x?x4xf32>, %bb: tensor<?x?xf32>):
+    %t = bert.select_token %x[0] : tensor<?x?x4xf32> -> tensor<?x4xf32>
+    %lg = bert.linear %t, %c : (tensor<?x4xf32>, tensor<1x4xf32>) -> tensor<?x1xf32>
+    bert.yield %x, %lg : tensor<?x?x4xf32>, tensor<?x1xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @early_exit_c2_region_args(%h: tensor<?x?x4xf32>, %b: tensor<?x?xf32>, %s: tensor<1xf32>, %lg: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects region 0 to take ('tensor<?x?x4xf32>', 'tensor<?x?xf32>')}}
+  %l, %e, %u = bert.early_exit(%h, %b, %s) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+  ^bb0(%x: tensor<?x?x4xf32>):
+    bert.yield %x, %lg : tensor<?x?x4xf32>, tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @early_exit_c3(%h: tensor<?x?x4xf32>, %b: tensor<?x?xf32>, %s: tensor<2xf32>, %lg: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects speed of type tensor<1xf32>, got 'tensor<2xf32>'}}
+  %l, %e, %u = bert.early_exit(%h, %b, %s) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+  ^bb0(%x: tensor<?x?x4xf32>, %bb: tensor<?x?xf32>):
+    bert.yield %x, %lg : tensor<?x?x4xf32>, tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @early_exit_c4(%h: tensor<?x?x4xf32>, %b: tensor<?x?xf32>, %s: tensor<1xf32>, %lg: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects results logits [?, 2], exit layers and uncertainties [?]}}
+  %l, %e, %u = bert.early_exit(%h, %b, %s) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x3xf32>, tensor<?xi64>, tensor<?xf32>) {
+  ^bb0(%x: tensor<?x?x4xf32>, %bb: tensor<?x?xf32>):
+    bert.yield %x, %lg : tensor<?x?x4xf32>, tensor<?x2xf32>
+  }
+  return
+}

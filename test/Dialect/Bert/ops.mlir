@@ -77,3 +77,24 @@ func.func @shared_layers(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
   }
   return %h : tensor<?x?x8xf32>
 }
+
+// CHECK-LABEL: func.func @early_exit
+// CHECK: bert.early_exit(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+// CHECK: bert.yield %{{.*}}, %{{.*}} : tensor<?x?x4xf32>, tensor<?x2xf32>
+// CHECK: }, {
+// CHECK: bert.layer_norm %{{.*}} {epsilon = 9.9999999999999995E-7 : f64, unbiased_std}
+func.func @early_exit(%h: tensor<?x?x4xf32>, %bias: tensor<?x?xf32>, %speed: tensor<1xf32>, %c: tensor<2x4xf32>, %g: tensor<4xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+  %l, %e, %u = bert.early_exit(%h, %bias, %speed) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
+  ^bb0(%x: tensor<?x?x4xf32>, %b: tensor<?x?xf32>):
+    %t = bert.select_token %x[0] : tensor<?x?x4xf32> -> tensor<?x4xf32>
+    %lg = bert.linear %t, %c : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+    bert.yield %x, %lg : tensor<?x?x4xf32>, tensor<?x2xf32>
+  }, {
+  ^bb0(%x: tensor<?x?x4xf32>, %b: tensor<?x?xf32>):
+    %n = bert.layer_norm %x, %g, %g {epsilon = 1.0e-6 : f64, unbiased_std} : tensor<?x?x4xf32>, tensor<4xf32>
+    %t = bert.select_token %n[0] : tensor<?x?x4xf32> -> tensor<?x4xf32>
+    %lg = bert.linear %t, %c : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+    bert.yield %n, %lg : tensor<?x?x4xf32>, tensor<?x2xf32>
+  }
+  return %l, %e, %u : tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>
+}
