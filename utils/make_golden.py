@@ -20,7 +20,8 @@ import sys
 import torch
 from safetensors.torch import load_file, save_file
 import transformers
-from transformers import (AlbertConfig, AlbertForSequenceClassification,
+from transformers import (AlbertConfig, AlbertForMaskedLM,
+                          AlbertForPreTraining, AlbertForSequenceClassification,
                           AlbertModel, BertConfig, BertForSequenceClassification,
                           BertModel, RobertaConfig,
                           RobertaForSequenceClassification, RobertaModel)
@@ -68,7 +69,8 @@ def run(model, inputs):
     with torch.no_grad():
         out = model(**inputs)
     result = {}
-    for key in ("last_hidden_state", "pooler_output", "logits"):
+    for key in ("last_hidden_state", "pooler_output", "logits",
+                "prediction_logits", "sop_logits"):
         value = getattr(out, key, None)
         if value is not None:
             result[key] = value.contiguous()
@@ -262,6 +264,17 @@ def main():
     m = AlbertForSequenceClassification(cfg)
     perturb(m, 91)
     write("albert-g2-k2-cls", m, cfg, make_inputs(cfg, 2, 6, 92))
+
+    # ALBERT heads: MLM (decoder tied to the word embeddings) and the
+    # pre-training pair (MLM + sentence order).
+    cfg = albert_cfg(num_hidden_layers=3)
+    m = AlbertForMaskedLM(cfg)
+    perturb(m, 121)
+    write("albert-mlm", m, cfg, make_inputs(cfg, 2, 5, 122))
+    cfg = albert_cfg(num_hidden_layers=2, hidden_act="gelu")
+    m = AlbertForPreTraining(cfg)
+    perturb(m, 131)
+    write("albert-pretraining", m, cfg, make_inputs(cfg, 2, 4, 132))
 
     # G = N: every layer its own group (no sharing), E == H.
     cfg = albert_cfg(num_hidden_layers=2, num_hidden_groups=2,

@@ -159,6 +159,15 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
       return r.fail("unsupported architecture '" + info.architecture +
                     "' (supported for fastbert: "
                     "FastBertForSequenceClassification)");
+  } else if (modelType == "albert") {
+    if (info.architecture != "AlbertModel" &&
+        info.architecture != "AlbertForSequenceClassification" &&
+        info.architecture != "AlbertForMaskedLM" &&
+        info.architecture != "AlbertForPreTraining")
+      return r.fail("unsupported architecture '" + info.architecture +
+                    "' (supported for albert: AlbertModel, "
+                    "AlbertForSequenceClassification, AlbertForMaskedLM, "
+                    "AlbertForPreTraining)");
   } else if (info.architecture != prefix + "Model" &&
              info.architecture != prefix + "ForSequenceClassification") {
     return r.fail("unsupported architecture '" + info.architecture +
@@ -262,6 +271,11 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
     info.outputs = {{"logits", {-1, info.numLabels}},
                     {"exit_layer", {-1}, "I64"},
                     {"uncertainty", {-1}}};
+  } else if (info.architecture == "AlbertForMaskedLM") {
+    info.outputs = {{"logits", {-1, -1, info.vocabSize}}};
+  } else if (info.architecture == "AlbertForPreTraining") {
+    info.outputs = {{"prediction_logits", {-1, -1, info.vocabSize}},
+                    {"sop_logits", {-1, info.numLabels}}};
   } else if (StringRef(info.architecture).ends_with("Model"))
     info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}},
                     {"pooler_output", {-1, info.hiddenSize}}};

@@ -281,11 +281,44 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
                                           bert::ActivationKind::tanh, v)
              : nullptr;
   };
+  // ALBERT's MLM head: dense H -> E, activation, LayerNorm, then the
+  // decoder, tied to the word embeddings unless the file has its own.
+  auto mlmHead = [&]() -> Value {
+    int64_t E = info.embeddingSize, V = info.vocabSize;
+    Value decoder = has("predictions.decoder.weight")
+                        ? withoutPrefix([&] {
+                            return param("predictions.decoder.weight", {V, E});
+                          })
+                        : param("embeddings.word_embeddings.weight", {V, E});
+    return withoutPrefix([&]() -> Value {
+      Value d = linear(x, "predictions.dense", E, H);
+      if (!d || !decoder)
+        return nullptr;
+      Value a = bert::ActivationOp::create(
+          b, locFor("predictions"), *activationKind(info.activation), d);
+      Value n = layerNorm(a, "predictions.LayerNorm", E);
+      Value bias = param("predictions.bias", {V});
+      if (failed)
+        return nullptr;
+      return bert::LinearOp::create(b, locFor("predictions.decoder"),
+                                    f32({B, S, V}), n, decoder, bias);
+    });
+  };
   SmallVector<Value> results;
   for (const OutputInfo &o : info.outputs) {
     Value r;
     if (o.name == "last_hidden_state") {
       r = x;
+    } else if (o.name == "prediction_logits" ||
+               (o.name == "logits" && info.architecture == "AlbertForMaskedLM")) {
+      r = mlmHead();
+    } else if (o.name == "sop_logits") {
+      Value pooled = tanhOf(linear(first("pooler"), poolerName, H, H),
+                            "pooler");
+      r = pooled ? withoutPrefix([&] {
+        return linear(pooled, "sop_classifier.classifier", info.numLabels, H);
+      })
+                 : nullptr;
     } else if (o.name == "pooler_output") {
       r = tanhOf(linear(first("pooler"), poolerName, H, H), "pooler");
     } else if (info.family == "roberta") { // RobertaClassificationHead
