@@ -37,7 +37,9 @@ static cl::opt<std::string> output("o", cl::desc("output file ('-' = stdout "
                                                  "for text phases)"),
                                    cl::value_desc("OUT"), cl::sub(compileCmd),
                                    cl::cat(category));
-static cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"),
+static cl::opt<std::string> target("target",
+                                   cl::desc("cpu (default) or cuda (not "
+                                            "implemented yet)"),
                                    cl::init("cpu"), cl::sub(compileCmd),
                                    cl::cat(category));
 static cl::opt<std::string> emit(
@@ -56,7 +58,8 @@ static cl::opt<int64_t> seqLen("seq-len",
                                cl::init(-1), cl::sub(compileCmd),
                                cl::cat(category));
 static cl::opt<bool> embedWeights(
-    "embed-weights", cl::desc("inline the weights into the program"),
+    "embed-weights",
+    cl::desc("inline the weights into the program (not implemented yet)"),
     cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> unrollSharedLayers(
     "unroll-shared-layers",
@@ -82,7 +85,8 @@ int main(int argc, char **argv) {
       "  bertc compile MODEL -o OUT [options]   build a native program\n"
       "  bertc inspect MODEL                    describe a model\n\n"
       "MODEL is a directory with config.json and model.safetensors (or a\n"
-      "sharded model.safetensors.index.json), model_type bert or roberta.\n"
+      "sharded model.safetensors.index.json); model_type bert, roberta,\n"
+      "albert or fastbert (a FastBERT description, see README.md).\n"
       "The program runs as: OUT --input IN.safetensors --output "
       "OUT.safetensors\n");
 
