@@ -12,7 +12,8 @@
 //   padding, rows 1.. for token types).
 // Both name the classifiers `classifiers.{i}.output_layer_0`,
 // `.self_attn.linear_layers.{0,1,2}` (query, key, value),
-// `.self_attn.final_linear`, `.output_layer_1`, `.output_layer_2`.
+// `.self_attn.final_linear`, `.output_layer_1`, `.output_layer_2`; the PyPI
+// fastbert package spells the attention `self_atten`, also accepted.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,13 +81,15 @@ static Value classifier(GraphBuilder &g, Value h, Value bias, int64_t l) {
   OpBuilder &b = g.b;
   Location loc = g.locFor(p + "self_attn");
   return g.withoutPrefix([&]() -> Value {
+    std::string attn =
+        g.has(p + "self_atten.final_linear.weight") ? "self_atten" : "self_attn";
     Value z = g.linear(h, p + "output_layer_0", C, H);
     if (!z)
       return nullptr;
     z = bert::ActivationOp::create(b, loc, bert::ActivationKind::tanh, z);
-    Value q = g.linear(z, p + "self_attn.linear_layers.0", C, C);
-    Value k = g.linear(z, p + "self_attn.linear_layers.1", C, C);
-    Value v = g.linear(z, p + "self_attn.linear_layers.2", C, C);
+    Value q = g.linear(z, p + attn + ".linear_layers.0", C, C);
+    Value k = g.linear(z, p + attn + ".linear_layers.1", C, C);
+    Value v = g.linear(z, p + attn + ".linear_layers.2", C, C);
     if (g.failed)
       return nullptr;
     int64_t dh = C / info.classifierHeads;
@@ -94,7 +97,7 @@ static Value classifier(GraphBuilder &g, Value h, Value bias, int64_t l) {
         b, loc, z.getType(), q, k, v, bias,
         b.getI64IntegerAttr(info.classifierHeads),
         b.getF64FloatAttr(1.0 / std::sqrt((double)dh)));
-    Value a = g.linear(ctx, p + "self_attn.final_linear", C, C);
+    Value a = g.linear(ctx, p + attn + ".final_linear", C, C);
     if (!a)
       return nullptr;
     auto aType = cast<RankedTensorType>(a.getType());
