@@ -14,8 +14,8 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bertc_obj_root, "test")
 # Golden model folders and helper inputs hold data, not tests.
-config.excludes = ["golden", "Inputs", "lit.cfg.py", "lit.site.cfg.py",
-                   "CMakeLists.txt", "README.md"]
+config.excludes = ["golden", "Inputs", "corpus", "lit.cfg.py",
+                   "lit.site.cfg.py", "CMakeLists.txt", "README.md"]
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -53,3 +53,16 @@ if has_cuda_device():
     config.available_features.add("cuda")
 if shutil.which("cc"):
     config.available_features.add("c-compiler")
+
+# Fuzz smoke tests build the runtime with clang's libFuzzer, ASan and UBSan.
+clangxx = shutil.which("clang++-22")
+fuzzer_rt = "/usr/lib/llvm-22/lib/clang/22/lib/linux/libclang_rt.fuzzer-x86_64.a"
+runtime = os.path.join(config.bertc_src_root, "lib", "Runtime")
+if clangxx and os.path.exists(fuzzer_rt):
+    config.available_features.add("libfuzzer")
+    config.substitutions.append(("%clangxx_fuzz", " ".join([
+        clangxx, "-std=c++17", "-g", "-O1",
+        "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined",
+        "-I" + runtime, "-I" + os.path.join(runtime, "include")])))
+config.substitutions.append(("%runtime", runtime))
+config.substitutions.append(("%fuzzsrc", os.path.join(config.bertc_src_root, "tools", "fuzz")))

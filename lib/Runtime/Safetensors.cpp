@@ -97,14 +97,31 @@ bool SafetensorsFile::open(const std::string &path, std::string &error) {
     map_ = nullptr;
     return fail(std::string("cannot map: ") + std::strerror(errno));
   }
-  const uint8_t *bytes = (const uint8_t *)map_;
+  std::string why;
+  if (!parse((const uint8_t *)map_, size_, why)) {
+    error = "'" + path + "': " + why;
+    return false;
+  }
+  return true;
+}
+
+bool SafetensorsFile::parse(const uint8_t *bytes, size_t size,
+                            std::string &error) {
+  tensors_.clear();
+  auto fail = [&](const std::string &msg) {
+    error = msg;
+    return false;
+  };
+  if (size < 8)
+    return fail("too short for a safetensors file (" + std::to_string(size) +
+                " bytes)");
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
     headerLen = (headerLen << 8) | bytes[i];
   if (headerLen > kMaxHeader)
     return fail("header length " + std::to_string(headerLen) +
                 " exceeds the 100 MB limit");
-  if (headerLen > size_ - 8)
+  if (headerLen > size - 8)
     return fail("header length " + std::to_string(headerLen) +
                 " runs past the end of the file");
   JsonValue header;
@@ -115,7 +132,7 @@ bool SafetensorsFile::open(const std::string &path, std::string &error) {
     return fail("header is not a JSON object");
 
   const uint8_t *dataStart = bytes + 8 + headerLen;
-  uint64_t dataSize = size_ - 8 - headerLen;
+  uint64_t dataSize = size - 8 - headerLen;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (const auto &[name, entry] : header.object) {
     if (name == "__metadata__") {

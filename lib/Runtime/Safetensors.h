@@ -43,6 +43,9 @@ public:
 
   /// Maps and validates `path`; on failure sets `error` (naming the file).
   bool open(const std::string &path, std::string &error);
+  /// Validates a safetensors image already in memory (kept alive by the
+  /// caller); `open` maps the file and calls this. The fuzzers enter here.
+  bool parse(const uint8_t *data, size_t size, std::string &error);
 
   const std::vector<TensorInfo> &tensors() const { return tensors_; }
   const TensorInfo *find(const std::string &name) const;
