@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 extern "C" const char bertc_model_metadata[];
@@ -144,16 +145,15 @@ static int64_t metaInt(const JsonValue &meta, const char *key, int64_t dflt) {
   return v && v->kind == JsonValue::Number && v->isInteger ? v->integer : dflt;
 }
 
+using WeightIndex = std::unordered_map<std::string, const TensorInfo *>;
+
 /// Finds `name` in the weight files, also under the legacy LayerNorm names
 /// (gamma/beta for weight/bias) that some checkpoints use.
-static const TensorInfo *
-findWeight(const std::vector<std::unique_ptr<SafetensorsFile>> &files,
-           const std::string &name) {
+static const TensorInfo *findWeight(const WeightIndex &index,
+                                    const std::string &name) {
   auto lookup = [&](const std::string &n) -> const TensorInfo * {
-    for (const auto &f : files)
-      if (const TensorInfo *t = f->find(n))
-        return t;
-    return nullptr;
+    auto it = index.find(n);
+    return it == index.end() ? nullptr : it->second;
   };
   if (const TensorInfo *t = lookup(name))
     return t;
@@ -179,10 +179,13 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
   if (!resolveWeightFiles(location, paths, error))
     return setError("weights " + error), false;
   std::vector<std::unique_ptr<SafetensorsFile>> files;
+  WeightIndex index; // name -> tensor over all shards, first one wins
   for (const auto &p : paths) {
     files.push_back(std::make_unique<SafetensorsFile>());
     if (!files.back()->open(p, error))
       return setError("weights " + error), false;
+    for (const TensorInfo &t : files.back()->tensors())
+      index.emplace(t.name, &t);
   }
   m.weightsBytes = (size_t)metaInt(m.meta, "weights_bytes", 0);
   m.weights = (uint8_t *)std::aligned_alloc(
@@ -196,7 +199,7 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
     std::vector<int64_t> shape;
     for (const JsonValue &d : p.get("shape")->array)
       shape.push_back(d.integer);
-    const TensorInfo *t = findWeight(files, name);
+    const TensorInfo *t = findWeight(index, name);
     if (!t)
       return setError("weights '" + location + "' have no tensor '" + name +
                       "'"),
