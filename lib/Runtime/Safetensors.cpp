@@ -71,6 +71,21 @@ const TensorInfo *SafetensorsFile::find(const std::string &name) const {
   return nullptr;
 }
 
+std::vector<bertc_tensor> SafetensorsFile::views() const {
+  std::vector<bertc_tensor> out;
+  for (const TensorInfo &t : tensors_) {
+    bertc_tensor bt{};
+    bt.name = t.name.c_str();
+    bt.dtype = t.dtype;
+    bt.rank = (int)t.shape.size(); // parse() bounds it by BERTC_MAX_RANK
+    for (int d = 0; d < bt.rank; ++d)
+      bt.shape[d] = t.shape[d];
+    bt.data = const_cast<uint8_t *>(t.data); // inputs are only read
+    out.push_back(bt);
+  }
+  return out;
+}
+
 bool SafetensorsFile::open(const std::string &path, std::string &error) {
   path_ = path;
   auto fail = [&](const std::string &msg) {

@@ -48,6 +48,9 @@ public:
   bool parse(const uint8_t *data, size_t size, std::string &error);
 
   const std::vector<TensorInfo> &tensors() const { return tensors_; }
+  /// The tensors as C API views (names and data point into this file), as
+  /// bertc_model_run takes its inputs.
+  std::vector<bertc_tensor> views() const;
   const TensorInfo *find(const std::string &name) const;
   const std::string &path() const { return path_; }
 

@@ -28,17 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string error;
   if (!file.parse(data, size, error))
     return 0;
-  std::vector<bertc_tensor> inputs;
-  for (const auto &t : file.tensors()) {
-    bertc_tensor bt{};
-    bt.name = t.name.c_str();
-    bt.dtype = t.dtype;
-    bt.rank = (int)t.shape.size();
-    for (int d = 0; d < bt.rank; ++d)
-      bt.shape[d] = t.shape[d];
-    bt.data = (void *)t.data;
-    inputs.push_back(bt);
-  }
+  std::vector<bertc_tensor> inputs = file.views();
   bertc_tensor *outs = nullptr;
   int n = 0;
   if (bertc_model_run(model(), inputs.data(), (int)inputs.size(), &outs, &n) ==

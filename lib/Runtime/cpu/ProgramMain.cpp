@@ -130,17 +130,7 @@ int main(int argc, char **argv) {
     bertc_model_free(model);
     return runtimeError("input " + error);
   }
-  std::vector<bertc_tensor> tensors;
-  for (const TensorInfo &t : in.tensors()) {
-    bertc_tensor bt{};
-    bt.name = t.name.c_str();
-    bt.dtype = t.dtype;
-    bt.rank = (int)t.shape.size();
-    for (int d = 0; d < bt.rank; ++d)
-      bt.shape[d] = t.shape[d];
-    bt.data = (void *)t.data;
-    tensors.push_back(bt);
-  }
+  std::vector<bertc_tensor> tensors = in.views();
   if (haveSpeed) {
     bertc_tensor st{};
     st.name = "speed";
