@@ -135,9 +135,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   if (failed(runPhase(
           *module, "llvm",
-          [](PassManager &pm) {
-            buildCPULoweringPipeline(pm, CPUPipelineOptions());
-          },
+          [](PassManager &pm) { buildCPULoweringPipeline(pm); },
           options.timing, error)))
     return fail(error);
   if (options.emit == Phase::LLVM)

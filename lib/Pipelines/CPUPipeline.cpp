@@ -41,9 +41,7 @@ void mlir::bertc::buildBertToLinalgPipeline(
   pm.addPass(createVerifyPhaseContract(check));
 }
 
-void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
-                                           const CPUPipelineOptions &options) {
-  (void)options;
+void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm) {
   // Fusing elementwise producers into consumers removes whole passes over
   // memory (bias + activation, scale + mask) before bufferization.
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
@@ -86,7 +84,7 @@ void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
   linalg.weightAlignment = options.weightAlignment;
   linalg.unrollSharedLayers = options.unrollSharedLayers;
   buildBertToLinalgPipeline(pm, linalg);
-  buildCPULoweringPipeline(pm, options);
+  buildCPULoweringPipeline(pm);
 }
 
 void mlir::bertc::registerPipelines() {
@@ -95,7 +93,7 @@ void mlir::bertc::registerPipelines() {
       "bertc-linalg-pipeline",
       "bert -> linalg on tensors, weights bound to one buffer",
       buildBertToLinalgPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
+  PassPipelineRegistration<>(
       "bertc-cpu-lowering-pipeline",
       "linalg on tensors -> LLVM dialect for CPUs", buildCPULoweringPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(

@@ -33,7 +33,8 @@ struct LinalgPipelineOptions
       llvm::cl::init(64)};
 };
 
-/// Options of the linalg -> LLVM dialect phase for CPUs.
+/// Options of the whole CPU pipeline (bert -> LLVM dialect); its linalg ->
+/// LLVM part has no options of its own yet.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> unrollSharedLayers{
       *this, "unroll-shared-layers",
@@ -52,8 +53,7 @@ void buildBertToLinalgPipeline(OpPassManager &pm,
 
 /// linalg on tensors -> bufferized loops -> LLVM dialect, ending with the
 /// llvm contract check.
-void buildCPULoweringPipeline(OpPassManager &pm,
-                              const CPUPipelineOptions &options);
+void buildCPULoweringPipeline(OpPassManager &pm);
 
 /// Both of the above: bert -> LLVM dialect for CPUs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -309,7 +309,7 @@ extern "C" void bertc_tensors_free(bertc_tensor *tensors, int n) {
   if (!tensors)
     return;
   for (int i = 0; i < n; ++i) {
-    std::free((void *)tensors[i].name);
+    std::free(const_cast<char *>(tensors[i].name)); // strdup'ed by run
     std::free(tensors[i].data);
   }
   std::free(tensors);
