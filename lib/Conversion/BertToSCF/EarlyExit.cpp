@@ -148,10 +148,11 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
     return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, ur, speed);
   };
 
-  // Outputs of the samples that stop here, at their batch positions.
+  // Outputs of the samples that stop here, at their batch positions, and
+  // the number of samples that keep running.
   auto scatter = scf::ForOp::create(
       b, loc, c0, running, c1,
-      ValueRange{in.logits, in.exitLayer, in.uncertainty},
+      ValueRange{in.logits, in.exitLayer, in.uncertainty, c0},
       [&](OpBuilder &nb, Location l, Value r, ValueRange acc) {
         auto ifOp = scf::IfOp::create(
             nb, l, stops(nb, l, r),
@@ -163,10 +164,12 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
               Value ex = tensor::InsertOp::create(tb, tl, layerId, acc[1], row);
               Value ur = tensor::ExtractOp::create(tb, tl, u, r);
               Value un = tensor::InsertOp::create(tb, tl, ur, acc[2], row);
-              scf::YieldOp::create(tb, tl, ValueRange{lg, ex, un});
+              scf::YieldOp::create(tb, tl, ValueRange{lg, ex, un, acc[3]});
             },
             [&](OpBuilder &eb, Location el) {
-              scf::YieldOp::create(eb, el, acc);
+              Value kept = arith::AddIOp::create(eb, el, acc[3], cst(eb, el, 1));
+              scf::YieldOp::create(eb, el,
+                                   ValueRange{acc[0], acc[1], acc[2], kept});
             });
         scf::YieldOp::create(nb, l, ifOp.getResults());
       });
@@ -175,15 +178,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
             scatter.getResult(1), scatter.getResult(2)};
 
   // Compact the samples that keep running into a smaller batch.
-  auto count = scf::ForOp::create(
-      b, loc, c0, running, c1, ValueRange{c0},
-      [&](OpBuilder &nb, Location l, Value r, ValueRange acc) {
-        Value stop = stops(nb, l, r);
-        Value inc = arith::AddIOp::create(nb, l, acc[0], cst(nb, l, 1));
-        scf::YieldOp::create(
-            nb, l, arith::SelectOp::create(nb, l, stop, acc[0], inc).getResult());
-      });
-  Value kept = count.getResult(0);
+  Value kept = scatter.getResult(3);
   auto emptyLike = [&](Value t) -> Value {
     SmallVector<OpFoldResult> dims = tensor::getMixedSizes(b, loc, t);
     dims[0] = kept;
