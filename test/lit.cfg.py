@@ -20,7 +20,7 @@ config.excludes = ["golden", "Inputs", "corpus", "lit.cfg.py",
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["bertc", "bertc-opt"], [config.bertc_tools_dir])
+    ["bertc", "bertc-opt", "bertc-fuzz-importer"], [config.bertc_tools_dir])
 llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])
 
@@ -32,6 +32,7 @@ config.substitutions.append(("%textsize",
     config.python_executable + " " + os.path.join(utils, "text_size.py")))
 config.substitutions.append(("%st",
     config.python_executable + " " + os.path.join(utils, "st_tool.py")))
+config.substitutions.append(("%utils", utils))
 config.substitutions.append(("%models", os.path.join(config.bertc_src_root, "models")))
 config.substitutions.append(("%golden", os.path.join(
     config.bertc_src_root, "test", "Integration", "Models", "golden")))
@@ -51,8 +52,15 @@ def has_cuda_device():
 
 if has_cuda_device():
     config.available_features.add("cuda")
-if shutil.which("cc"):
+# C clients of --emit=lib are built by the compiler that built the runtime,
+# with its sanitizer flags in a sanitized build (utils/sanitize.sh).
+if shutil.which(config.c_compiler):
     config.available_features.add("c-compiler")
+config.substitutions.append(("%cc", config.c_compiler + " " + config.sanitize_flags))
+if config.sanitize_flags:
+    config.available_features.add("asan")
+if config.fuzz_importer:
+    config.available_features.add("fuzz-importer")
 
 # Fuzz smoke tests build the runtime with clang's libFuzzer, ASan and UBSan.
 clangxx = shutil.which("clang++-22")

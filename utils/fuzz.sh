@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Longer fuzz runs (libFuzzer + ASan + UBSan, clang-22): builds each target
 # into build/fuzz and runs it for SECONDS on a copy of its seed corpus.
-#   bash utils/fuzz.sh [SECONDS] [safetensors|json|program-input ...]
+#   bash utils/fuzz.sh [SECONDS] [safetensors|json|program-input|importer ...]
+# The importer target needs MLIR: it comes from the sanitized build
+# (utils/sanitize.sh --build-only, build-san/bin/bertc-fuzz-importer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
-if [ $# -gt 0 ]; then targets=("$@"); else targets=(safetensors json program-input); fi
+if [ $# -gt 0 ]; then targets=("$@"); else targets=(safetensors json program-input importer); fi
 rt=lib/Runtime
 cxx=(clang++-22 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined
      -fno-sanitize-recover=undefined -I$rt -I$rt/include)
@@ -19,11 +21,15 @@ for t in "${targets[@]}"; do
       build/bin/bertc compile models/bert-tiny --emit=obj -o build/fuzz/bert-tiny.o
       srcs=($rt/Json.cpp $rt/Safetensors.cpp $rt/cpu/Model.cpp tools/fuzz/FuzzProgramInput.cpp build/fuzz/bert-tiny.o)
       corpus=inputs ;;
+    importer)
+      bash utils/sanitize.sh --build-only >/dev/null
+      cp build-san/bin/bertc-fuzz-importer build/fuzz/importer
+      srcs=(); corpus=importer ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
-  "${cxx[@]}" "${srcs[@]}" -o build/fuzz/$t
+  [ ${#srcs[@]} -eq 0 ] || "${cxx[@]}" "${srcs[@]}" -o build/fuzz/$t
   rm -rf build/fuzz/corpus-$t && cp -r test/Fuzz/corpus/$corpus build/fuzz/corpus-$t
   echo "== $t: ${seconds}s"
-  build/fuzz/$t -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+  build/fuzz/$t -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 \
     build/fuzz/corpus-$t 2>&1 | grep -E "^(Done|stat::|==|SUMMARY)|ERROR" || true
 done

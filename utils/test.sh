@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole lit suite (dialect, conversions, pipelines, bertc phases and
 # errors, golden tests against transformers) and prints a summary line.
+# BUILD_DIR selects the build (default build/; utils/sanitize.sh: build-san/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-ninja -C build check-bertc 2>&1 | tee "$log"
+ninja -C "${BUILD_DIR:-build}" check-bertc 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)

@@ -9,10 +9,13 @@
 
 using namespace mlir;
 
-/// The system C++ compiler driver links (it knows libstdc++ and crt files).
+/// A C++ compiler driver links (it knows libstdc++ and crt files): $BERTC_CXX,
+/// else the one that built the runtime, else one on PATH.
 static std::optional<std::string> findLinker() {
   if (const char *cxx = std::getenv("BERTC_CXX"))
     return std::string(cxx);
+  if (llvm::sys::fs::can_execute(BERTC_BUILD_CXX))
+    return std::string(BERTC_BUILD_CXX);
   for (const char *name : {"c++", "g++", "clang++", "clang++-22"})
     if (auto path = llvm::sys::findProgramByName(name))
       return *path;
@@ -45,6 +48,10 @@ bool mlir::bertc::linkProgram(const std::string &object,
     args.insert(args.end(), {runtimeMain.str().str(), runtime.str().str()});
   }
   args.push_back("-lm");
+  llvm::SmallVector<llvm::StringRef> extra;
+  llvm::StringRef(BERTC_PROGRAM_LINK_FLAGS).split(extra, ' ', -1, false);
+  for (llvm::StringRef flag : extra)
+    args.push_back(flag.str());
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, argRefs, std::nullopt, {}, 0, 0,

@@ -139,7 +139,10 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   }
   info.family = modelType;
 
+  const llvm::json::Value *archValue = obj->get("architectures");
   const llvm::json::Array *archs = obj->getArray("architectures");
+  if (archValue && archValue->kind() != llvm::json::Value::Null && !archs)
+    return r.fail("field 'architectures' must be an array of strings");
   std::string prefix = modelType == "bert"      ? "Bert"
                        : modelType == "roberta" ? "Roberta"
                        : modelType == "albert"  ? "Albert"
@@ -177,14 +180,20 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
 
   int64_t defaultPad = modelType == "roberta" ? 1 : 0;
   info.padTokenId = defaultPad;
-  if (!r.integer("vocab_size", info.vocabSize, true, 1) ||
-      !r.integer("hidden_size", info.hiddenSize, true, 1) ||
+  // Upper bounds far above any released model keep every size product the
+  // importer and the runtime form inside int64.
+  constexpr int64_t kMaxRows = 1 << 24, kMaxWidth = 1 << 20;
+  if (!r.integer("vocab_size", info.vocabSize, true, 1, kMaxRows) ||
+      !r.integer("hidden_size", info.hiddenSize, true, 1, kMaxWidth) ||
       !r.integer("num_hidden_layers", info.numLayers, true, 0, 1024) ||
-      !r.integer("num_attention_heads", info.numHeads, true, 1) ||
-      !r.integer("intermediate_size", info.intermediateSize, true, 1) ||
-      !r.integer("max_position_embeddings", info.maxPositions, true, 1) ||
-      !r.integer("type_vocab_size", info.typeVocabSize, false, 1) ||
-      !r.integer("pad_token_id", info.padTokenId, false, 0) ||
+      !r.integer("num_attention_heads", info.numHeads, true, 1, kMaxWidth) ||
+      !r.integer("intermediate_size", info.intermediateSize, true, 1,
+                 kMaxWidth) ||
+      !r.integer("max_position_embeddings", info.maxPositions, true, 1,
+                 kMaxRows) ||
+      !r.integer("type_vocab_size", info.typeVocabSize, false, 1, kMaxRows) ||
+      !r.integer("pad_token_id", info.padTokenId, false, 0,
+                 info.vocabSize - 1) ||
       !r.number("layer_norm_eps", info.layerNormEps, false))
     return false;
   if (!obj->get("type_vocab_size"))
@@ -193,7 +202,8 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
     // ALBERT: factorized embeddings and shared layer groups (§3.1).
     info.embeddingSize = 128;
     info.numGroups = info.innerGroups = 1;
-    if (!r.integer("embedding_size", info.embeddingSize, false, 1) ||
+    if (!r.integer("embedding_size", info.embeddingSize, false, 1,
+                   kMaxWidth) ||
         !r.integer("num_hidden_groups", info.numGroups, false, 1,
                    std::max<int64_t>(info.numLayers, 1)) ||
         !r.integer("inner_group_num", info.innerGroups, false, 1, 1024))
@@ -205,8 +215,10 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
     // FastBERT (model-semantics.md §6): a BERT backbone, a classifier after
     // every layer, and the speed threshold.
     std::string layout = "hf";
-    if (!r.integer("cla_hidden_size", info.classifierWidth, false, 1) ||
-        !r.integer("cla_heads_num", info.classifierHeads, false, 1) ||
+    if (!r.integer("cla_hidden_size", info.classifierWidth, false, 1,
+                   kMaxWidth) ||
+        !r.integer("cla_heads_num", info.classifierHeads, false, 1,
+                   kMaxWidth) ||
         !r.number("speed", info.defaultSpeed, false) ||
         !r.string("checkpoint_layout", layout, false))
       return false;
@@ -229,8 +241,9 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
     return r.fail("hidden_size " + std::to_string(info.hiddenSize) +
                   " is not divisible by num_attention_heads " +
                   std::to_string(info.numHeads));
-  if (!(info.layerNormEps > 0))
-    return r.fail("field 'layer_norm_eps' must be positive");
+  // Released models use 1e-12 .. 1e-5; above 1 the normalization is gone.
+  if (!(info.layerNormEps > 0 && info.layerNormEps <= 1))
+    return r.fail("field 'layer_norm_eps' must lie in (0, 1]");
   info.activation = modelType == "albert" ? "gelu_new" : "gelu";
   if (!r.string("hidden_act", info.activation, false))
     return false;
@@ -253,7 +266,7 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   info.numLabels = 2;
   if (const llvm::json::Object *labels = obj->getObject("id2label"))
     info.numLabels = labels->size();
-  if (!r.integer("num_labels", info.numLabels, false, 1))
+  if (!r.integer("num_labels", info.numLabels, false, 1, kMaxRows))
     return false;
   if (modelType == "fastbert" && info.numLabels < 2)
     return r.fail("field 'num_labels' must be at least 2 (uncertainty is "

@@ -277,9 +277,10 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
                                        b.getI64IntegerAttr(0));
   };
   auto tanhOf = [&](Value v, const char *what) -> Value {
-    return v ? bert::ActivationOp::create(b, locFor(what),
-                                          bert::ActivationKind::tanh, v)
-             : nullptr;
+    if (!v) // a missing weight was reported
+      return nullptr;
+    return bert::ActivationOp::create(b, locFor(what),
+                                      bert::ActivationKind::tanh, v);
   };
   // ALBERT's MLM head: dense H -> E, activation, LayerNorm, then the
   // decoder, tied to the word embeddings unless the file has its own.

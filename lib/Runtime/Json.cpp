@@ -41,6 +41,27 @@ struct Parser {
     p += n;
     return true;
   }
+  /// Copies one well-formed multi-byte UTF-8 sequence at p (RFC 3629: no
+  /// overlong forms, no surrogates, nothing above U+10FFFF).
+  bool utf8Sequence(std::string &out) {
+    unsigned char c = (unsigned char)*p;
+    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    if (n < 0 || c > 0xF4 || c == 0xC0 || c == 0xC1 || end - p <= n)
+      return false;
+    uint32_t cp = c & (0x3F >> n);
+    for (int i = 1; i <= n; ++i) {
+      unsigned char t = (unsigned char)p[i];
+      if ((t & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (t & 0x3F);
+    }
+    static const uint32_t minimum[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < minimum[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
+      return false;
+    out.append(p, p + n + 1);
+    p += n + 1;
+    return true;
+  }
   static void utf8(std::string &out, uint32_t cp) {
     if (cp < 0x80) {
       out += (char)cp;
@@ -88,6 +109,11 @@ struct Parser {
       }
       if (c < 0x20)
         return fail("control character in string");
+      if (c >= 0x80) {
+        if (!utf8Sequence(out))
+          return fail("invalid UTF-8 in string");
+        continue;
+      }
       if (c != '\\') {
         out += (char)c;
         ++p;
