@@ -10,5 +10,6 @@
 include "Bert/BertDialect.td"
 include "Bert/BertEnums.td"
 include "Bert/BertOps.td"
+include "Bert/BertMemoryOps.td"
 
 #endif // BERT_TD

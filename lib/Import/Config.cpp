@@ -56,6 +56,16 @@ struct ConfigReader {
     out = *d;
     return true;
   }
+  bool boolean(StringRef key, bool &out) {
+    const llvm::json::Value *v = obj.get(key);
+    if (!v || v->kind() == llvm::json::Value::Null)
+      return true;
+    std::optional<bool> b = v->getAsBoolean();
+    if (!b)
+      return fail("field '" + key.str() + "' must be true or false");
+    out = *b;
+    return true;
+  }
   bool string(StringRef key, std::string &out, bool required) {
     const llvm::json::Value *v = obj.get(key);
     if (!v || v->kind() == llvm::json::Value::Null)
@@ -67,6 +77,101 @@ struct ConfigReader {
     return true;
   }
 };
+
+// Upper bounds far above any released model keep every size product the
+// importer and the runtime form inside int64.
+constexpr int64_t kMaxRows = 1 << 24, kMaxWidth = 1 << 20;
+
+/// Transformer-XL (model-semantics.md §4.1). Missing optional fields take
+/// TransfoXLConfig's defaults, as transformers does.
+bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
+                   ModelInfo &info) {
+  if (info.architecture != "TransfoXLModel" &&
+      info.architecture != "TransfoXLLMHeadModel")
+    return r.fail("unsupported architecture '" + info.architecture +
+                  "' (supported for transfo-xl: TransfoXLModel, "
+                  "TransfoXLLMHeadModel)");
+  info.embedWidth = 1024;
+  info.divVal = 4;
+  info.memLen = 1600;
+  info.clampLen = 1000;
+  info.sameLength = true;
+  info.layerNormEps = 1e-5;
+  bool preNorm = false;
+  int64_t attnType = 0;
+  if (!r.integer("vocab_size", info.vocabSize, true, 1, kMaxRows) ||
+      !r.integer("d_model", info.hiddenSize, true, 2, kMaxWidth) ||
+      !r.integer("d_embed", info.embedWidth, false, 1, kMaxWidth) ||
+      !r.integer("n_head", info.numHeads, true, 1, kMaxWidth) ||
+      !r.integer("d_head", info.headDim, true, 1, kMaxWidth) ||
+      !r.integer("d_inner", info.intermediateSize, true, 1, kMaxWidth) ||
+      !r.integer("n_layer", info.numLayers, true, 1, 1024) ||
+      !r.integer("div_val", info.divVal, false, 1, 1 << 10) ||
+      !r.integer("mem_len", info.memLen, false, 0, kMaxRows) ||
+      !r.integer("clamp_len", info.clampLen, false,
+                 std::numeric_limits<int64_t>::min()) ||
+      !r.integer("attn_type", attnType, false, 0, 3) ||
+      !r.boolean("same_length", info.sameLength) ||
+      !r.boolean("pre_lnorm", preNorm) ||
+      !r.boolean("untie_r", info.untieR) ||
+      !r.number("layer_norm_epsilon", info.layerNormEps, false))
+    return false;
+  if (info.hiddenSize % 2)
+    return r.fail("field 'd_model' is " + std::to_string(info.hiddenSize) +
+                  ", expected an even width (sine and cosine halves)");
+  if (info.numHeads * info.headDim > kMaxWidth)
+    return r.fail("n_head * d_head is too large");
+  if (attnType != 0)
+    return r.fail("attn_type " + std::to_string(attnType) +
+                  " is not supported (transformers implements only 0, "
+                  "relative positions with learnable biases)");
+  if (preNorm)
+    return r.fail("pre_lnorm: true is not implemented yet (bertc supports "
+                  "the post-norm layers of the released checkpoints)");
+  if (info.memLen == 0)
+    return r.fail("mem_len 0 (no memory) is not implemented yet");
+  if (!(info.layerNormEps > 0 && info.layerNormEps <= 1))
+    return r.fail("field 'layer_norm_epsilon' must lie in (0, 1]");
+  info.clampLen = std::max<int64_t>(info.clampLen, 0); // <= 0: no clamp
+
+  // cutoffs: strictly increasing, inside (0, V); HF's default is wt103's.
+  info.cutoffs = {20000, 40000, 200000};
+  if (const llvm::json::Value *v = obj.get("cutoffs")) {
+    const llvm::json::Array *a = v->getAsArray();
+    if (!a)
+      return r.fail("field 'cutoffs' must be an array of integers");
+    info.cutoffs.clear();
+    for (const llvm::json::Value &c : *a) {
+      std::optional<int64_t> i = c.getAsInteger();
+      int64_t prev = info.cutoffs.empty() ? 0 : info.cutoffs.back();
+      if (!i || *i <= prev || *i >= info.vocabSize)
+        return r.fail("field 'cutoffs' must increase strictly inside (0, "
+                      "vocab_size = " + std::to_string(info.vocabSize) + ")");
+      info.cutoffs.push_back(*i);
+    }
+  }
+  int64_t width = info.embedWidth;
+  for (size_t c = 0; info.divVal > 1 && c <= info.cutoffs.size(); ++c, width /= info.divVal)
+    if (width < 1)
+      return r.fail("d_embed " + std::to_string(info.embedWidth) +
+                    " leaves cluster " + std::to_string(c) +
+                    " with no width at div_val " + std::to_string(info.divVal));
+
+  InputInfo ids{"input_ids", true, 0, info.vocabSize};
+  InputInfo mems;
+  mems.name = "mems";
+  mems.isMemory = true;
+  info.inputs = {ids, mems};
+  OutputInfo newMems;
+  newMems.name = "mems";
+  newMems.shape = {info.numLayers, -1, -1, info.hiddenSize};
+  newMems.isMemory = true;
+  if (info.architecture == "TransfoXLLMHeadModel")
+    info.outputs = {{"prediction_scores", {-1, -1, info.vocabSize}}, newMems};
+  else
+    info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}}, newMems};
+  return true;
+}
 
 } // namespace
 
@@ -130,12 +235,13 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   if (!r.string("model_type", modelType, true))
     return false;
   if (modelType != "bert" && modelType != "roberta" && modelType != "albert" &&
-      modelType != "fastbert") {
-    bool planned = modelType == "xlnet" || modelType == "transfo-xl";
+      modelType != "fastbert" && modelType != "transfo-xl") {
+    bool planned = modelType == "xlnet";
     return r.fail("unsupported model_type '" + modelType + "'" +
                   (planned ? " (not implemented yet; supported: bert, "
-                             "roberta, albert, fastbert)"
-                           : " (supported: bert, roberta, albert, fastbert)"));
+                             "roberta, albert, fastbert, transfo-xl)"
+                           : " (supported: bert, roberta, albert, fastbert, "
+                             "transfo-xl)"));
   }
   info.family = modelType;
 
@@ -143,10 +249,11 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   const llvm::json::Array *archs = obj->getArray("architectures");
   if (archValue && archValue->kind() != llvm::json::Value::Null && !archs)
     return r.fail("field 'architectures' must be an array of strings");
-  std::string prefix = modelType == "bert"      ? "Bert"
-                       : modelType == "roberta" ? "Roberta"
-                       : modelType == "albert"  ? "Albert"
-                                                : "FastBert";
+  std::string prefix = modelType == "bert"         ? "Bert"
+                       : modelType == "roberta"    ? "Roberta"
+                       : modelType == "albert"     ? "Albert"
+                       : modelType == "transfo-xl" ? "TransfoXL"
+                                                   : "FastBert";
   if (archs && !archs->empty()) {
     std::optional<StringRef> a = (*archs)[0].getAsString();
     if (!a)
@@ -155,6 +262,8 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   } else {
     info.architecture = prefix + "Model";
   }
+  if (modelType == "transfo-xl")
+    return readTransfoXL(r, *obj, info);
   if (modelType == "fastbert") {
     if (!archs || archs->empty())
       info.architecture = "FastBertForSequenceClassification";
@@ -180,9 +289,6 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
 
   int64_t defaultPad = modelType == "roberta" ? 1 : 0;
   info.padTokenId = defaultPad;
-  // Upper bounds far above any released model keep every size product the
-  // importer and the runtime form inside int64.
-  constexpr int64_t kMaxRows = 1 << 24, kMaxWidth = 1 << 20;
   if (!r.integer("vocab_size", info.vocabSize, true, 1, kMaxRows) ||
       !r.integer("hidden_size", info.hiddenSize, true, 1, kMaxWidth) ||
       !r.integer("num_hidden_layers", info.numLayers, true, 0, 1024) ||

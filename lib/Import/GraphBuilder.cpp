@@ -54,6 +54,10 @@ bool GraphBuilder::openWeights() {
     probe = "embedding.word_embedding.weight";
     candidates = {"", "kernel."};
   }
+  if (info.family == "transfo-xl") { // the LM head nests "transformer."
+    probe = "word_emb.emb_layers.0.weight";
+    candidates = {"", "transformer."};
+  }
   for (const std::string &cand : candidates) {
     prefix = cand;
     if (tensors.count(prefix + probe))
@@ -61,8 +65,8 @@ bool GraphBuilder::openWeights() {
   }
   // A base model saved without its pooler (add_pooling_layer=False) has no
   // pooler_output.
-  if (isBare && !has(info.family == "albert" ? "pooler.weight"
-                                             : "pooler.dense.weight"))
+  if (isBare && info.family != "transfo-xl" &&
+      !has(info.family == "albert" ? "pooler.weight" : "pooler.dense.weight"))
     info.outputs.pop_back();
   return true;
 }
@@ -226,10 +230,18 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
 
   auto ids = RankedTensorType::get({B, S}, b.getI64Type());
   SmallVector<Type> inputTypes;
+  // Memories: [layers, M, B, width], M dynamic.
+  auto memType = f32({info.numLayers, ShapedType::kDynamic, B, H});
   for (const InputInfo &in : info.inputs)
-    inputTypes.push_back(in.isSpeed ? f32({1}) : ids);
+    inputTypes.push_back(in.isMemory  ? memType
+                         : in.isSpeed ? f32({1})
+                                      : ids);
   SmallVector<Type> resultTypes;
   for (const OutputInfo &o : info.outputs) {
+    if (o.isMemory) {
+      resultTypes.push_back(memType);
+      continue;
+    }
     SmallVector<int64_t> shape;
     for (size_t d = 0; d < o.shape.size(); ++d)
       shape.push_back(o.shape[d] >= 0 ? o.shape[d] : (d == 0 ? B : S));
@@ -249,6 +261,14 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
+  if (info.family == "transfo-xl") {
+    SmallVector<Value> outs =
+        buildTransfoXL(*this, entry->getArgument(0), entry->getArgument(1));
+    if (failed || outs.empty())
+      return nullptr;
+    func::ReturnOp::create(b, fileLoc, outs);
+    return module;
+  }
   if (info.family == "fastbert") {
     SmallVector<Value> outs =
         buildFastBert(*this, entry->getArgument(0), entry->getArgument(1),

@@ -89,6 +89,11 @@ Value buildAlbertEncoder(GraphBuilder &g, Value ids, Value mask, Value types);
 SmallVector<Value> buildFastBert(GraphBuilder &g, Value ids, Value mask,
                                  Value types, Value speed);
 
+/// Transformer-XL: adaptive input, memory-recurrent layers, and for the LM
+/// head the adaptive log-softmax; returns (last_hidden_state or
+/// prediction_scores, new memories), or nothing on failure.
+SmallVector<Value> buildTransfoXL(GraphBuilder &g, Value ids, Value mems);
+
 } // namespace mlir::bertc::import
 
 #endif

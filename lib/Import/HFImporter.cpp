@@ -9,6 +9,7 @@
 
 #include "Import/GraphBuilder.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -19,8 +20,10 @@ OwningOpRef<ModuleOp> mlir::bertc::importModel(MLIRContext &ctx,
                                                const ImportOptions &options,
                                                ModelInfo &info,
                                                std::string &error) {
-  // Everything the importer emits (tensor: UER's segment table slice).
-  ctx.loadDialect<bert::BertDialect, func::FuncDialect, tensor::TensorDialect>();
+  // Everything the importer emits (tensor: UER's segment table slice and
+  // Transformer-XL's memories; arith: their lengths).
+  ctx.loadDialect<bert::BertDialect, func::FuncDialect, tensor::TensorDialect,
+                  arith::ArithDialect>();
   info.source = model;
   info.batch = options.batch;
   info.seqLen = options.seqLen;

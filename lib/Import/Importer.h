@@ -18,8 +18,10 @@ struct ImportOptions {
   int64_t seqLen = -1; // > 0 specializes the sequence dimension
 };
 
-/// One input of the compiled forward function: a [B, S] integer tensor, or
-/// (isSpeed) an early-exit model's threshold, one f32 in [0, 1].
+/// One input of the compiled forward function: a [B, S] integer tensor,
+/// (isSpeed) an early-exit model's threshold, one f32 in [0, 1], or
+/// (isMemory) the memories of a memory-recurrent model, packed as
+/// [layers, M, B, width] f32 (the program's inputs mems.0 ... mems.{L-1}).
 struct InputInfo {
   std::string name;
   bool required = false;
@@ -27,12 +29,15 @@ struct InputInfo {
   int64_t upper = -1; // valid values are [0, upper)
   bool isSpeed = false;
   double defaultSpeed = 0;
+  bool isMemory = false;
 };
 
 struct OutputInfo {
   std::string name;
   std::vector<int64_t> shape; // -1 for batch/sequence dimensions
   std::string dtype = "F32";  // or "I64"
+  /// The new memories, [layers, M', B, width] (outputs mems.0 ...).
+  bool isMemory = false;
 };
 
 /// What the importer learned about the model: drives `bertc inspect`, the
@@ -51,6 +56,11 @@ struct ModelInfo {
   int64_t classifierWidth = 128, classifierHeads = 2;
   double defaultSpeed = 0.5;
   bool uerLayout = false; // UER names, UER LayerNorm, 3-row segment table
+  // Transformer-XL (model-semantics.md §4): hidden = d_model, heads =
+  // n_head of width headDim, intermediate = d_inner.
+  std::vector<int64_t> cutoffs; // adaptive clusters, without 0 and V
+  int64_t embedWidth = 0, headDim = 0, divVal = 1, memLen = 0, clampLen = 0;
+  bool sameLength = false, untieR = true;
   int64_t padTokenId = 0, numLabels = 0;
   int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
   double layerNormEps = 1e-12;

@@ -31,7 +31,13 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
 
   llvm::json::Array inputsJson, outputsJson;
   for (const InputInfo &in : inputs) {
-    if (in.isSpeed)
+    if (in.isMemory)
+      inputsJson.push_back(llvm::json::Object{{"name", in.name},
+                                              {"kind", "memory"},
+                                              {"layers", numLayers},
+                                              {"mem_len", memLen},
+                                              {"width", hiddenSize}});
+    else if (in.isSpeed)
       inputsJson.push_back(llvm::json::Object{{"name", in.name},
                                               {"kind", "speed"},
                                               {"default_speed", in.defaultSpeed}});
@@ -43,9 +49,11 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
                                               {"upper", in.upper}});
   }
   for (const OutputInfo &out : outputs)
-    outputsJson.push_back(llvm::json::Object{{"name", out.name},
-                                             {"rank", (int64_t)out.shape.size()},
-                                             {"dtype", out.dtype}});
+    outputsJson.push_back(llvm::json::Object{
+        {"name", out.name},
+        {"rank", (int64_t)out.shape.size()},
+        {"dtype", out.dtype},
+        {"kind", out.isMemory ? "memory" : "tensor"}});
   llvm::json::Object root{
       {"bertc_abi", 1},
       {"family", family},
@@ -86,6 +94,25 @@ std::string ModelInfo::summary() const {
   os << "config:        " << configPath << "\n";
   os << "weights:       " << weightsPath << "\n";
   os << "family:        " << family << " (" << architecture << ")\n";
+  if (family == "transfo-xl") {
+    os << "decoder:       " << numLayers << " layers, d_model " << hiddenSize
+       << ", " << numHeads << " heads of width " << headDim << ", d_inner "
+       << intermediateSize << ", relu, relative positions"
+       << (clampLen > 0 ? " clamped at " + std::to_string(clampLen) : "")
+       << "\n";
+    os << "memory:        mem_len " << memLen << " per layer"
+       << (sameLength ? ", same_length" : "") << "\n";
+    os << "vocabulary:    " << vocabSize << " tokens";
+    if (cutoffs.empty()) {
+      os << ", one embedding table";
+    } else {
+      os << ", adaptive clusters at";
+      for (int64_t c : cutoffs)
+        os << " " << c;
+      os << " (div_val " << divVal << ")";
+    }
+    os << ", d_embed " << embedWidth << "\n";
+  } else {
   os << "encoder:       " << numLayers << " layers, hidden " << hiddenSize
      << ", " << numHeads << " heads of width " << hiddenSize / numHeads
      << ", intermediate " << intermediateSize << ", " << activation << "\n";
@@ -106,6 +133,7 @@ std::string ModelInfo::summary() const {
              : std::string())
      << ", layer norm eps "
      << llvm::format("%g", layerNormEps) << "\n";
+  }
   if (positionPaddingIdx >= 0)
     os << "positions:     padding-aware, counted after pad id "
        << positionPaddingIdx << " (RoBERTa)\n";
@@ -114,6 +142,13 @@ std::string ModelInfo::summary() const {
      << " MiB as f32)\n";
   os << "inputs:\n";
   for (const InputInfo &in : inputs) {
+    if (in.isMemory) {
+      os << "  mems.0 ... mems." << numLayers - 1 << " [mem, "
+         << (batch > 0 ? std::to_string(batch) : "batch") << ", " << hiddenSize
+         << "] float32, optional (default: zeros of length " << memLen
+         << ", as transformers)\n";
+      continue;
+    }
     if (in.isSpeed) {
       os << "  " << in.name << " float32 scalar, default "
          << llvm::format("%g", in.defaultSpeed)
@@ -129,6 +164,12 @@ std::string ModelInfo::summary() const {
   }
   os << "outputs:\n";
   for (const OutputInfo &out : outputs)
+    if (out.isMemory)
+      os << "  mems.0 ... mems." << numLayers - 1 << " [mem, "
+         << (batch > 0 ? std::to_string(batch) : "batch") << ", " << hiddenSize
+         << "] float32 (the next call's memory, at most " << memLen
+         << " steps)\n";
+    else
     os << "  " << out.name << " " << dims(out.shape) << " "
        << (out.dtype == "I64" ? "int64" : "float32") << "\n";
   os << "compiles to:   bert dialect -> linalg -> LLVM -> native code (CPU), "

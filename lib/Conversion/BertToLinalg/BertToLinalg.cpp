@@ -28,6 +28,8 @@ struct ConvertBertToLinalgPass
     bert_to_linalg::populateEmbeddingPatterns(patterns);
     bert_to_linalg::populateLayerPatterns(patterns);
     bert_to_linalg::populateAttentionPatterns(patterns);
+    bert_to_linalg::populateMemoryAttentionPatterns(patterns);
+    bert_to_linalg::populateAdaptivePatterns(patterns);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<bert::BertDialect>();

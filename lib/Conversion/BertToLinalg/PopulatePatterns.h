@@ -17,6 +17,10 @@ void populateEmbeddingPatterns(RewritePatternSet &patterns);
 void populateLayerPatterns(RewritePatternSet &patterns);
 /// bert.attention, bert.softmax, bert.mask_bias (Attention.cpp).
 void populateAttentionPatterns(RewritePatternSet &patterns);
+/// bert.rel_positions, bert.rel_attention (MemoryAttention.cpp).
+void populateMemoryAttentionPatterns(RewritePatternSet &patterns);
+/// bert.adaptive_embedding, bert.adaptive_log_softmax (Adaptive.cpp).
+void populateAdaptivePatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::bertc::bert_to_linalg
 

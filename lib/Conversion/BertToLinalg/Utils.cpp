@@ -68,30 +68,43 @@ Value buildRowReduction(
       .getResult(0);
 }
 
+Value buildRowMax(OpBuilder &b, Location loc, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input);
+  sizes.pop_back();
+  Value init = filledTensor(b, loc, sizes, type.getElementType(),
+                            -std::numeric_limits<double>::infinity());
+  return buildRowReduction(
+      b, loc, input, init, [](OpBuilder &nb, Location l, ValueRange a) {
+        return arith::MaximumFOp::create(nb, l, a[0], a[1]).getResult();
+      });
+}
+
+Value buildRowSumExp(OpBuilder &b, Location loc, Value input, Value rowMax) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input);
+  sizes.pop_back();
+  Value init = filledTensor(b, loc, sizes, type.getElementType(), 0.0);
+  return buildRowReduction(
+      b, loc, ValueRange{input, rowMax}, init,
+      [](OpBuilder &nb, Location l, ValueRange a) {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        Value e = math::ExpOp::create(nb, l, d);
+        return arith::AddFOp::create(nb, l, a[2], e).getResult();
+      });
+}
+
 Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   Type elt = type.getElementType();
   unsigned rank = type.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input);
-  SmallVector<OpFoldResult> rowSizes(sizes.begin(), sizes.end() - 1);
   AffineMap id = identityMap(ctx, rank), row = dropLastMap(ctx, rank);
 
   // Max-subtraction keeps exp() in range, as PyTorch does.
-  Value maxInit = filledTensor(b, loc, rowSizes, elt,
-                               -std::numeric_limits<double>::infinity());
-  Value rowMax = buildRowReduction(
-      b, loc, input, maxInit, [](OpBuilder &nb, Location l, ValueRange a) {
-        return arith::MaximumFOp::create(nb, l, a[0], a[1]).getResult();
-      });
-  Value sumInit = filledTensor(b, loc, rowSizes, elt, 0.0);
-  Value rowSum = buildRowReduction(
-      b, loc, ValueRange{input, rowMax}, sumInit,
-      [](OpBuilder &nb, Location l, ValueRange a) {
-        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
-        Value e = math::ExpOp::create(nb, l, d);
-        return arith::AddFOp::create(nb, l, a[2], e).getResult();
-      });
+  Value rowMax = buildRowMax(b, loc, input);
+  Value rowSum = buildRowSumExp(b, loc, input, rowMax);
 
   Value out = emptyTensor(b, loc, sizes, elt);
   return linalg::GenericOp::create(

@@ -49,6 +49,10 @@ Value buildRowReduction(
     OpBuilder &b, Location loc, ValueRange inputs, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange)> body);
 
+/// max over the last axis of `input`, and sum(exp(input - rowMax)).
+Value buildRowMax(OpBuilder &b, Location loc, Value input);
+Value buildRowSumExp(OpBuilder &b, Location loc, Value input, Value rowMax);
+
 /// Softmax of `input` over its last axis, three passes (max, sum, divide).
 Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input);
 

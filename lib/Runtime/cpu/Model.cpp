@@ -13,6 +13,7 @@
 #include "Json.h"
 #include "Safetensors.h"
 #include "bertc_runtime.h"
+#include "cpu/ModelImpl.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -31,36 +32,21 @@ using namespace bertc::rt;
 namespace {
 thread_local std::string lastError;
 
-int setError(const std::string &msg) {
+} // namespace
+
+int bertc::rt::setError(const std::string &msg) {
   lastError = msg;
   return 1;
 }
 
-struct OutputSpec {
-  std::string name;
-  int rank;
-  bertc_dtype dtype;
-};
+const InputSpec *bertc::rt::memoryInput(const bertc_model *m) {
+  for (const InputSpec &s : m->inputs)
+    if (s.isMemory)
+      return &s;
+  return nullptr;
+}
 
-/// One input of the forward function: a [B, S] integer tensor ("tokens"),
-/// or the early-exit threshold ("speed", an f32 scalar in [0, 1]).
-struct InputSpec {
-  std::string name;
-  bool isSpeed = false;
-  bool required = false;
-  int64_t defaultValue = 0;
-  double defaultSpeed = 0;
-  int64_t upper = -1; // values must lie in [0, upper) when upper > 0
-};
-
-/// An MLIR memref descriptor of rank <= 2 as the C interface passes it.
-struct MemRef {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizesAndStrides[4];
-};
-
+namespace {
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF;
   uint32_t bits;
@@ -99,46 +85,41 @@ std::string shapeStr(const int64_t *shape, int rank) {
   return s + "]";
 }
 
-/// Calls the forward function with `n` descriptor pointers.
+/// Calls the forward function with the results pointer and `args`
+/// descriptor pointers (the model description caps their number).
 void callForward(void *results, std::vector<void *> &args) {
+  using P = void *;
   void *f = (void *)&_mlir_ciface_bertc_forward;
-  void **a = args.data();
+  P *a = args.data();
   switch (args.size()) {
-  case 1: ((void (*)(void *, void *))f)(results, a[0]); break;
-  case 2: ((void (*)(void *, void *, void *))f)(results, a[0], a[1]); break;
-  case 3:
-    ((void (*)(void *, void *, void *, void *))f)(results, a[0], a[1], a[2]);
-    break;
-  case 4:
-    ((void (*)(void *, void *, void *, void *, void *))f)(results, a[0], a[1],
-                                                          a[2], a[3]);
-    break;
+  case 1: ((void (*)(P, P))f)(results, a[0]); break;
+  case 2: ((void (*)(P, P, P))f)(results, a[0], a[1]); break;
+  case 3: ((void (*)(P, P, P, P))f)(results, a[0], a[1], a[2]); break;
+  case 4: ((void (*)(P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3]); break;
   case 5:
-    ((void (*)(void *, void *, void *, void *, void *, void *))f)(
-        results, a[0], a[1], a[2], a[3], a[4]);
+    ((void (*)(P, P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3], a[4]);
     break;
   case 6:
-    ((void (*)(void *, void *, void *, void *, void *, void *, void *))f)(
-        results, a[0], a[1], a[2], a[3], a[4], a[5]);
+    ((void (*)(P, P, P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3], a[4],
+                                        a[5]);
     break;
   default:
-    std::abort(); // the model description caps the argument count
+    std::abort();
   }
 }
-} // namespace
 
-struct bertc_model {
-  JsonValue meta;
-  std::string family;
-  uint8_t *weights = nullptr;
-  size_t weightsBytes = 0;
-  std::vector<InputSpec> inputs;
-  std::vector<OutputSpec> outputs;
-  int64_t maxPositions = 0;
-  int64_t positionPaddingIdx = -1;
-  int64_t staticBatch = -1, staticSeqLen = -1;
-  ~bertc_model() { std::free(weights); }
-};
+/// An MLIR memref descriptor as the C interface passes it: allocated and
+/// aligned pointers, offset, sizes, strides (row-major, dense).
+std::vector<int64_t> descriptor(void *data, const std::vector<int64_t> &sizes) {
+  std::vector<int64_t> d{(int64_t)(intptr_t)data, (int64_t)(intptr_t)data, 0};
+  d.insert(d.end(), sizes.begin(), sizes.end());
+  std::vector<int64_t> strides(sizes.size(), 1);
+  for (int i = (int)sizes.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * sizes[i + 1];
+  d.insert(d.end(), strides.begin(), strides.end());
+  return d;
+}
+} // namespace
 
 static int64_t metaInt(const JsonValue &meta, const char *key, int64_t dflt) {
   const JsonValue *v = meta.get(key);
@@ -261,6 +242,10 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
     spec.name = in.get("name")->string;
     const JsonValue *kind = in.get("kind");
     spec.isSpeed = kind && kind->string == "speed";
+    spec.isMemory = kind && kind->string == "memory";
+    spec.layers = metaInt(in, "layers", 0);
+    spec.memLen = metaInt(in, "mem_len", 0);
+    spec.width = metaInt(in, "width", 0);
     if (const JsonValue *d = in.get("default_speed"))
       spec.defaultSpeed = d->number;
     spec.required = in.get("required") && in.get("required")->boolean;
@@ -272,8 +257,10 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
     bertc_dtype dtype = BERTC_F32;
     if (const JsonValue *d = out.get("dtype"))
       parseDtype(d->string, dtype);
-    m->outputs.push_back(
-        {out.get("name")->string, (int)out.get("rank")->integer, dtype});
+    const JsonValue *kind = out.get("kind");
+    m->outputs.push_back({out.get("name")->string,
+                          (int)out.get("rank")->integer, dtype,
+                          kind && kind->string == "memory"});
   }
   m->maxPositions = metaInt(m->meta, "max_positions", 0);
   m->positionPaddingIdx = metaInt(m->meta, "position_padding_idx", -1);
@@ -335,17 +322,91 @@ static bool readInt(const bertc_tensor &t, int64_t i, int64_t &v) {
 
 /// Validates the inputs and converts them to int64 [B, S] buffers in the
 /// order of the forward function.
+/// The layer of a memory input's name "mems.<i>", or -1.
+static int64_t memoryLayer(const InputSpec &spec, const char *name) {
+  std::string prefix = spec.name + ".";
+  if (!name || std::strncmp(name, prefix.c_str(), prefix.size()) != 0)
+    return -1;
+  const char *digits = name + prefix.size();
+  if (!*digits || std::strlen(digits) > 6 || (digits[0] == '0' && digits[1]))
+    return -1;
+  int64_t layer = 0;
+  for (const char *c = digits; *c; ++c) {
+    if (*c < '0' || *c > '9')
+      return -1;
+    layer = layer * 10 + (*c - '0');
+  }
+  return layer < spec.layers ? layer : -1;
+}
+
+/// Packs mems.0 ... mems.{L-1} (all of them, or none: zeros of length
+/// mem_len, as transformers' first call) into [L, M, B, width].
+static int prepareMemory(const InputSpec &spec, const bertc_tensor *inputs,
+                         int n, int64_t batch, MemoryState &out) {
+  std::vector<const bertc_tensor *> layers(spec.layers, nullptr);
+  int given = 0;
+  for (int i = 0; i < n; ++i) {
+    int64_t l = memoryLayer(spec, inputs[i].name);
+    if (l >= 0) {
+      layers[l] = &inputs[i];
+      ++given;
+    }
+  }
+  out.batch = batch;
+  if (given == 0) {
+    out.rows = spec.memLen;
+    out.data.assign((size_t)(spec.layers * spec.memLen * batch * spec.width),
+                    0.0f);
+    return 0;
+  }
+  std::string first = spec.name + ".0";
+  for (int64_t l = 0; l < spec.layers; ++l) {
+    std::string name = spec.name + "." + std::to_string(l);
+    const bertc_tensor *t = layers[l];
+    if (!t)
+      return setError("input '" + name + "' is missing: give all of " +
+                      spec.name + ".0 ... " + spec.name + "." +
+                      std::to_string(spec.layers - 1) + " or none");
+    if (t->dtype != BERTC_F32)
+      return setError("input '" + name + "' has dtype " + dtypeName(t->dtype) +
+                      ", expected F32");
+    if (t->rank != 3 || t->shape[1] != batch || t->shape[2] != spec.width)
+      return setError("input '" + name + "' has shape " +
+                      shapeStr(t->shape, t->rank) + ", expected [memory, " +
+                      std::to_string(batch) + ", " +
+                      std::to_string(spec.width) + "]");
+    if (l == 0)
+      out.rows = t->shape[0];
+    else if (t->shape[0] != out.rows)
+      return setError("input '" + name + "' holds " +
+                      std::to_string(t->shape[0]) + " memory steps, '" + first +
+                      "' " + std::to_string(out.rows) +
+                      " (all layers share one length)");
+  }
+  size_t perLayer = (size_t)(out.rows * batch * spec.width);
+  out.data.resize(perLayer * spec.layers);
+  for (int64_t l = 0; l < spec.layers; ++l)
+    if (perLayer)
+      std::memcpy(out.data.data() + l * perLayer, layers[l]->data,
+                  perLayer * sizeof(float));
+  return 0;
+}
+
 static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
                          std::vector<std::vector<int64_t>> &buffers,
                          float &speed, int64_t &batch, int64_t &seq) {
   for (int i = 0; i < n; ++i) {
     bool known = false;
     for (const InputSpec &s : m->inputs)
-      known |= inputs[i].name && s.name == inputs[i].name;
+      known |= inputs[i].name && (s.isMemory ? memoryLayer(s, inputs[i].name) >= 0
+                                             : s.name == inputs[i].name);
     if (!known) {
       std::string names;
       for (const InputSpec &s : m->inputs)
-        names += (names.empty() ? "" : ", ") + s.name;
+        names += (names.empty() ? "" : ", ") +
+                 (s.isMemory ? s.name + ".0 ... " + s.name + "." +
+                                   std::to_string(s.layers - 1)
+                             : s.name);
       return setError(std::string("unknown input tensor '") +
                       (inputs[i].name ? inputs[i].name : "") +
                       "' (this model takes " + names + ")");
@@ -385,6 +446,10 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
 
   buffers.clear();
   for (const InputSpec &spec : m->inputs) {
+    if (spec.isMemory) { // prepareMemory's business
+      buffers.emplace_back();
+      continue;
+    }
     if (spec.isSpeed) {
       double v = spec.defaultSpeed;
       if (const bertc_tensor *t = find(spec.name)) {
@@ -462,31 +527,49 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
   return 0;
 }
 
-extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
-                               int numInputs, bertc_tensor **outputs,
-                               int *numOutputs) {
-  if (!m || !outputs || !numOutputs || numInputs < 0 ||
-      (numInputs > 0 && !inputs))
-    return setError("bertc_model_run: null argument");
+int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
+                       int numInputs, const MemoryState *memory,
+                       std::vector<bertc_tensor> &outputs) {
   std::vector<std::vector<int64_t>> buffers;
   int64_t batch = 0, seq = 0;
   float speed = 0;
   if (prepareInputs(m, inputs, numInputs, buffers, speed, batch, seq))
     return 1;
-
-  MemRef weights{m->weights, m->weights, 0,
-                 {(int64_t)m->weightsBytes, 1, 0, 0}};
-  std::vector<MemRef> descs;
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    if (m->inputs[i].isSpeed)
-      descs.push_back(MemRef{&speed, &speed, 0, {1, 1, 0, 0}});
-    else
-      descs.push_back(MemRef{buffers[i].data(), buffers[i].data(), 0,
-                             {batch, seq, seq, 1}});
+  MemoryState given;
+  if (const InputSpec *spec = memoryInput(m)) {
+    if (memory) {
+      for (int i = 0; i < numInputs; ++i)
+        if (memoryLayer(*spec, inputs[i].name) >= 0)
+          return setError(std::string("input '") + inputs[i].name +
+                          "' conflicts with the session's memory");
+      if (memory->batch != batch)
+        return setError("the session's memory has batch " +
+                        std::to_string(memory->batch) + ", input '" +
+                        m->inputs[0].name + "' has batch " +
+                        std::to_string(batch) +
+                        " (reset the session to change it)");
+    } else {
+      if (prepareMemory(*spec, inputs, numInputs, batch, given))
+        return 1;
+      memory = &given;
+    }
   }
-  std::vector<void *> args{&weights};
-  for (MemRef &d : descs)
-    args.push_back(&d);
+
+  std::vector<std::vector<int64_t>> descs;
+  descs.push_back(descriptor(m->weights, {(int64_t)m->weightsBytes}));
+  for (size_t i = 0; i < m->inputs.size(); ++i) {
+    const InputSpec &spec = m->inputs[i];
+    if (spec.isSpeed)
+      descs.push_back(descriptor(&speed, {1}));
+    else if (spec.isMemory)
+      descs.push_back(descriptor(const_cast<float *>(memory->data.data()),
+                                 {spec.layers, memory->rows, batch, spec.width}));
+    else
+      descs.push_back(descriptor(buffers[i].data(), {batch, seq}));
+  }
+  std::vector<void *> args;
+  for (auto &d : descs)
+    args.push_back(d.data());
 
   // Results: one descriptor per output, 8-byte words:
   // allocated, aligned, offset, sizes[rank], strides[rank].
@@ -496,7 +579,7 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
   std::vector<int64_t> results(words, 0);
   callForward(results.data(), args);
 
-  auto *outs = (bertc_tensor *)std::calloc(m->outputs.size(), sizeof(bertc_tensor));
+  outputs.assign(m->outputs.size(), bertc_tensor{});
   std::vector<void *> toFree;
   size_t w = 0;
   for (size_t i = 0; i < m->outputs.size(); ++i) {
@@ -508,7 +591,7 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
     const int64_t *sizes = &results[w + 3];
     const int64_t *strides = &results[w + 3 + o.rank];
     w += 3 + 2 * o.rank;
-    bertc_tensor &t = outs[i];
+    bertc_tensor &t = outputs[i];
     t.name = strdup(o.name.c_str());
     t.dtype = o.dtype;
     t.rank = o.rank;
@@ -539,18 +622,73 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
     }
     t.data = dst;
     // Returned buffers are owned by the caller unless they alias the
-    // weights (never for these models, but never free what we do not own).
-    bool inWeights = (uint8_t *)allocated >= m->weights &&
-                     (uint8_t *)allocated < m->weights + m->weightsBytes;
+    // weights or the inputs (never for these models, but never free what we
+    // do not own).
+    auto inside = [](const void *p, const void *begin, size_t bytes) {
+      return (const uint8_t *)p >= (const uint8_t *)begin &&
+             (const uint8_t *)p < (const uint8_t *)begin + bytes;
+    };
+    bool foreign = inside(allocated, m->weights, m->weightsBytes) ||
+                   (memory && inside(allocated, memory->data.data(),
+                                     memory->data.size() * sizeof(float)));
     bool seen = false;
     for (void *p : toFree)
       seen |= p == allocated;
-    if (allocated && !inWeights && !seen)
+    if (allocated && !foreign && !seen)
       toFree.push_back(allocated);
   }
   for (void *p : toFree)
     std::free(p);
-  *outputs = outs;
-  *numOutputs = (int)m->outputs.size();
+  return 0;
+}
+
+/// Splits a packed memory output [L, M, B, width] into mems.0 ... (taking
+/// over `packed`'s name and data).
+static void splitMemory(const bertc_tensor &packed,
+                        std::vector<bertc_tensor> &out) {
+  int64_t L = packed.shape[0];
+  size_t perLayer = (size_t)(packed.shape[1] * packed.shape[2] * packed.shape[3]);
+  for (int64_t l = 0; l < L; ++l) {
+    bertc_tensor t{};
+    t.name = strdup((std::string(packed.name) + "." + std::to_string(l)).c_str());
+    t.dtype = BERTC_F32;
+    t.rank = 3;
+    for (int d = 0; d < 3; ++d)
+      t.shape[d] = packed.shape[d + 1];
+    t.data = std::malloc(std::max<size_t>(perLayer, 1) * sizeof(float));
+    if (perLayer)
+      std::memcpy(t.data, (float *)packed.data + l * perLayer,
+                  perLayer * sizeof(float));
+    out.push_back(t);
+  }
+  std::free(const_cast<char *>(packed.name));
+  std::free(packed.data);
+}
+
+/// A malloc'ed array for the C API.
+static bertc_tensor *toArray(const std::vector<bertc_tensor> &v, int *n) {
+  auto *a = (bertc_tensor *)std::calloc(std::max<size_t>(v.size(), 1),
+                                        sizeof(bertc_tensor));
+  std::copy(v.begin(), v.end(), a);
+  *n = (int)v.size();
+  return a;
+}
+
+extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
+                               int numInputs, bertc_tensor **outputs,
+                               int *numOutputs) {
+  if (!m || !outputs || !numOutputs || numInputs < 0 ||
+      (numInputs > 0 && !inputs))
+    return setError("bertc_model_run: null argument");
+  std::vector<bertc_tensor> raw, out;
+  if (runModel(m, inputs, numInputs, nullptr, raw))
+    return 1;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (m->outputs[i].isMemory)
+      splitMemory(raw[i], out);
+    else
+      out.push_back(raw[i]);
+  }
+  *outputs = toArray(out, numOutputs);
   return 0;
 }

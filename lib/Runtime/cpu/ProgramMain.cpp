@@ -1,7 +1,8 @@
 //===- ProgramMain.cpp - main() of the programs bertc compiles -------------===//
 //
 //   OUT --input IN.safetensors --output OUT.safetensors [--weights PATH]
-//       [--threads N] [--speed F] [--repeat N]
+//       [--threads N] [--speed F] [--repeat N] [--mems FILE]
+//       [--segment-len N]
 //
 // Errors: one `error: ...` line on stderr, exit 1 (2 for a bad command line),
 // and no output file.
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +41,17 @@ static const char *kUsage =
     "                   layer whose classifier's normalized entropy is below F\n"
     "  --repeat N       run N more times after one warm-up and print\n"
     "                   'latency_ms: min=<x> median=<y>' on stderr\n"
+    "\n"
+    "memory-recurrent models (Transformer-XL; inputs and outputs mems.0 ...):\n"
+    "  --mems FILE      take mems.0 ... from FILE (e.g. the previous call's\n"
+    "                   output; its other tensors are ignored); without it\n"
+    "                   the memory is zeros of length mem_len, as transformers\n"
+    "  --segment-len N  streaming: run input_ids [B, T] segment by segment\n"
+    "                   (N tokens each), keeping the memory in the process;\n"
+    "                   OUT (optional here) gets the per-token outputs of all\n"
+    "                   segments and the final mems. An LM head also prints\n"
+    "                   the log-likelihood of each next token and the\n"
+    "                   perplexity on stdout, and OUT gets log_likelihood [B]\n"
     "  --info           print the model description (JSON) and exit\n"
     "  --help           this text\n";
 
@@ -52,6 +65,133 @@ static int runtimeError(const std::string &msg) {
   return 1;
 }
 
+/// Token id `i` of an integer tensor.
+static int64_t tokenAt(const bertc_tensor &t, int64_t i) {
+  switch (t.dtype) {
+  case BERTC_I64: return ((const int64_t *)t.data)[i];
+  case BERTC_I32: return ((const int32_t *)t.data)[i];
+  default: return -1;
+  }
+}
+
+/// Streaming (--segment-len): one session over the segments of input_ids.
+static int stream(bertc_model *model, const std::vector<bertc_tensor> &inputs,
+                  long long segLen, const std::string &output) {
+  if (inputs.size() != 1 || std::strcmp(inputs[0].name, "input_ids") != 0)
+    return runtimeError("streaming takes one input tensor, input_ids");
+  const bertc_tensor &ids = inputs[0];
+  if (ids.rank != 2 || (ids.dtype != BERTC_I64 && ids.dtype != BERTC_I32))
+    return runtimeError("input 'input_ids' must be an I64 or I32 [batch, "
+                        "sequence] tensor for streaming");
+  int64_t B = ids.shape[0], T = ids.shape[1];
+  size_t esize = ids.dtype == BERTC_I64 ? 8 : 4;
+  bertc_session *session = bertc_session_new(model);
+  if (!session)
+    return runtimeError(bertc_last_error());
+  // Per-token outputs of every segment, concatenated along the sequence.
+  std::vector<std::string> names;
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<std::vector<std::vector<uint8_t>>> pieces; // [output][segment]
+  double logLikelihood = 0;
+  std::vector<float> rowLikelihood(B, 0.0f); // written as log_likelihood [B]
+  std::vector<double> rowSum(B, 0.0);
+  int64_t scored = 0, segments = 0;
+  bool lm = false;
+  for (int64_t t0 = 0; t0 < T; t0 += segLen) {
+    int64_t q = std::min<int64_t>(segLen, T - t0);
+    std::vector<uint8_t> seg((size_t)(B * q) * esize);
+    for (int64_t b = 0; b < B; ++b)
+      std::memcpy(seg.data() + b * q * esize,
+                  (const uint8_t *)ids.data + (b * T + t0) * esize, q * esize);
+    bertc_tensor in = ids;
+    in.shape[1] = q;
+    in.data = seg.data();
+    bertc_tensor *outs = nullptr;
+    int n = 0;
+    if (bertc_session_run(session, &in, 1, &outs, &n) != 0) {
+      std::string msg = bertc_last_error();
+      bertc_session_free(session);
+      return runtimeError("segment " + std::to_string(segments) + ": " + msg);
+    }
+    ++segments;
+    if (names.empty()) {
+      for (int i = 0; i < n; ++i) {
+        names.push_back(outs[i].name);
+        shapes.emplace_back(outs[i].shape, outs[i].shape + outs[i].rank);
+        shapes.back()[1] = T;
+      }
+      pieces.resize(n);
+    }
+    for (int i = 0; i < n; ++i) {
+      const bertc_tensor &o = outs[i];
+      size_t row = (size_t)q * dtypeSize(o.dtype);
+      for (int d = 2; d < o.rank; ++d)
+        row *= (size_t)o.shape[d];
+      if (!output.empty())
+        pieces[i].emplace_back((const uint8_t *)o.data,
+                               (const uint8_t *)o.data + B * row);
+      if (names[i] != "prediction_scores")
+        continue;
+      // Log-probability of each next token of the stream.
+      lm = true;
+      int64_t V = o.shape[2];
+      const float *lp = (const float *)o.data;
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t t = 0; t < q && t0 + t + 1 < T; ++t) {
+          int64_t next = tokenAt(ids, b * T + t0 + t + 1);
+          if (next < 0 || next >= V)
+            continue; // the next segment's run reports the bad id
+          logLikelihood += lp[(b * q + t) * V + next];
+          rowSum[b] += lp[(b * q + t) * V + next];
+          ++scored;
+        }
+    }
+    bertc_tensors_free(outs, n);
+  }
+  if (lm)
+    std::printf("segments: %lld  tokens: %lld  log_likelihood: %.6f  "
+                "perplexity: %.6f\n",
+                (long long)segments, (long long)scored, logLikelihood,
+                std::exp(-logLikelihood / std::max<int64_t>(scored, 1)));
+  int status = 0;
+  if (!output.empty()) {
+    // Concatenate per batch row: [B, T, ...] from the segments' [B, q, ...].
+    std::vector<std::vector<uint8_t>> joined(names.size());
+    std::vector<OutTensor> toWrite;
+    for (size_t i = 0; i < names.size(); ++i) {
+      for (int64_t b = 0; b < B; ++b)
+        for (const auto &p : pieces[i]) {
+          size_t rowBytes = p.size() / B;
+          joined[i].insert(joined[i].end(), p.begin() + b * rowBytes,
+                           p.begin() + (b + 1) * rowBytes);
+        }
+    }
+    bertc_tensor *mems = nullptr;
+    int numMems = 0;
+    if (bertc_session_memory(session, &mems, &numMems) != 0) {
+      bertc_session_free(session);
+      return runtimeError(bertc_last_error());
+    }
+    for (size_t i = 0; i < names.size(); ++i)
+      toWrite.push_back({names[i], BERTC_F32, shapes[i], joined[i].data()});
+    if (lm) {
+      for (int64_t b = 0; b < B; ++b)
+        rowLikelihood[b] = (float)rowSum[b];
+      toWrite.push_back({"log_likelihood", BERTC_F32, {B}, rowLikelihood.data()});
+    }
+    for (int i = 0; i < numMems; ++i)
+      toWrite.push_back({mems[i].name, mems[i].dtype,
+                         std::vector<int64_t>(mems[i].shape, mems[i].shape + 3),
+                         mems[i].data});
+    std::string error;
+    if (!writeSafetensors(output, toWrite, error))
+      status = runtimeError(error);
+    bertc_tensors_free(mems, numMems);
+  }
+  bertc_session_free(session);
+  return status;
+}
+
 static bool parseInt(const char *s, long long lo, long long hi, long long &v) {
   char *end = nullptr;
   errno = 0;
@@ -60,8 +200,8 @@ static bool parseInt(const char *s, long long lo, long long hi, long long &v) {
 }
 
 int main(int argc, char **argv) {
-  std::string input, output, weights;
-  long long repeat = 0, threads = 0;
+  std::string input, output, weights, memsFile;
+  long long repeat = 0, threads = 0, segmentLen = 0;
   bool haveSpeed = false;
   float speed = 0;
   for (int i = 1; i < argc; ++i) {
@@ -102,6 +242,11 @@ int main(int argc, char **argv) {
     } else if (arg == "--repeat") {
       if (!next(v) || !parseInt(v.c_str(), 1, 1000000, repeat))
         return usageError("--repeat needs an integer >= 1");
+    } else if (arg == "--mems") {
+      if (!next(memsFile)) return usageError("--mems needs a file");
+    } else if (arg == "--segment-len") {
+      if (!next(v) || !parseInt(v.c_str(), 1, 1 << 24, segmentLen))
+        return usageError("--segment-len needs an integer >= 1");
     } else if (arg == "--speed") {
       char *end = nullptr;
       if (!next(v) || (speed = std::strtof(v.c_str(), &end), *end != 0) ||
@@ -112,8 +257,11 @@ int main(int argc, char **argv) {
       return usageError("unknown argument '" + arg + "'");
     }
   }
-  if (input.empty() || output.empty())
+  if (input.empty() || (output.empty() && segmentLen == 0))
     return usageError("--input and --output are required");
+  if (segmentLen > 0 && (repeat > 0 || !memsFile.empty() || haveSpeed))
+    return usageError("--segment-len does not combine with --repeat, --mems "
+                      "or --speed");
   bertc_model *model = bertc_model_load(weights.empty() ? nullptr
                                                         : weights.c_str());
   if (!model)
@@ -131,6 +279,35 @@ int main(int argc, char **argv) {
     return runtimeError("input " + error);
   }
   std::vector<bertc_tensor> tensors = in.views();
+  bool memoryModel = bertc_model_has_input(model, "mems");
+  if ((!memsFile.empty() || segmentLen > 0) && !memoryModel) {
+    bertc_model_free(model);
+    return runtimeError(std::string(memsFile.empty() ? "--segment-len"
+                                                     : "--mems") +
+                        " applies to memory-recurrent models only; this "
+                        "model keeps no memory");
+  }
+  SafetensorsFile memsIn;
+  if (!memsFile.empty()) {
+    if (!memsIn.open(memsFile, error)) {
+      bertc_model_free(model);
+      return runtimeError("mems " + error);
+    }
+    size_t before = tensors.size();
+    for (const bertc_tensor &t : memsIn.views())
+      if (std::strncmp(t.name, "mems.", 5) == 0)
+        tensors.push_back(t);
+    if (tensors.size() == before) {
+      bertc_model_free(model);
+      return runtimeError("mems file '" + memsFile +
+                          "' has no mems.0 ... tensors");
+    }
+  }
+  if (segmentLen > 0) {
+    int status = stream(model, tensors, segmentLen, output);
+    bertc_model_free(model);
+    return status;
+  }
   if (haveSpeed) {
     bertc_tensor st{};
     st.name = "speed";

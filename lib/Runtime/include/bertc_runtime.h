@@ -68,8 +68,31 @@ void bertc_model_free(bertc_model *model);
 const char *bertc_model_info(const bertc_model *model);
 
 /* 1 if the model takes an input of that name (e.g. "speed" for early-exit
- * models), else 0. */
+ * models, "mems" for memory-recurrent ones: inputs mems.0 ...), else 0. */
 int bertc_model_has_input(const bertc_model *model, const char *name);
+
+/* Sessions: memory that persists across calls, for memory-recurrent models
+ * (Transformer-XL; bertc_model_has_input(m, "mems") is 1). Each run takes
+ * one segment (input_ids [B, Q], no mems.*), attends over the memory of
+ * the previous segments and keeps the new memory; outputs are the model's
+ * without mems.*. The first run (and the first after a reset) starts from
+ * zeros of length mem_len, as transformers does; a session's batch size is
+ * fixed until it is reset. A session belongs to one thread at a time.
+ *
+ *   bertc_session *s = bertc_session_new(m);
+ *   for each segment: bertc_session_run(s, in, 1, &out, &n); ...
+ *   bertc_session_free(s);                  // before bertc_model_free(m)
+ */
+typedef struct bertc_session bertc_session;
+bertc_session *bertc_session_new(bertc_model *model); /* NULL on error */
+int bertc_session_run(bertc_session *session, const bertc_tensor *inputs,
+                      int num_inputs, bertc_tensor **outputs,
+                      int *num_outputs);
+void bertc_session_reset(bertc_session *session);
+/* The current memory as mems.0 ... (caller frees with bertc_tensors_free). */
+int bertc_session_memory(const bertc_session *session, bertc_tensor **outputs,
+                         int *num_outputs);
+void bertc_session_free(bertc_session *session);
 
 /* The message of the last failed call on this thread ("" if none). */
 const char *bertc_last_error(void);

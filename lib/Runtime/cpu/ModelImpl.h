@@ -1,0 +1,72 @@
+//===- ModelImpl.h - the runtime's model object (private) ---------*- C++ -*-===//
+
+#ifndef BERTC_RUNTIME_CPU_MODELIMPL_H
+#define BERTC_RUNTIME_CPU_MODELIMPL_H
+
+#include "Json.h"
+#include "bertc_runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bertc::rt {
+
+struct OutputSpec {
+  std::string name;
+  int rank;
+  bertc_dtype dtype;
+  bool isMemory = false; // packed new memories, returned as mems.{i}
+};
+
+/// One input of the forward function: a [B, S] integer tensor ("tokens"),
+/// the early-exit threshold ("speed", an f32 scalar in [0, 1]), or the
+/// memories of a memory-recurrent model ("memory": the program's mems.{i},
+/// [M, B, width] each, packed as [layers, M, B, width]).
+struct InputSpec {
+  std::string name;
+  bool isSpeed = false;
+  bool isMemory = false;
+  int64_t layers = 0, memLen = 0, width = 0;
+  bool required = false;
+  int64_t defaultValue = 0;
+  double defaultSpeed = 0;
+  int64_t upper = -1; // values must lie in [0, upper) when upper > 0
+};
+
+
+/// Memories handed to a run instead of the inputs' mems.{i}: [layers, rows,
+/// batch, width] floats (the session's state).
+struct MemoryState {
+  std::vector<float> data;
+  int64_t rows = 0, batch = 0;
+};
+
+/// Sets the thread's last error; returns 1.
+int setError(const std::string &msg);
+
+/// The memory input of a memory-recurrent model, or null.
+const InputSpec *memoryInput(const bertc_model *m);
+
+/// Validates and runs. Memory outputs stay packed ([layers, M', B, width],
+/// named after the output); `memory` overrides the inputs' mems.{i}.
+int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
+             const MemoryState *memory, std::vector<bertc_tensor> &outputs);
+
+} // namespace bertc::rt
+
+struct bertc_model {
+  bertc::rt::JsonValue meta;
+  std::string family;
+  uint8_t *weights = nullptr;
+  size_t weightsBytes = 0;
+  std::vector<bertc::rt::InputSpec> inputs;
+  std::vector<bertc::rt::OutputSpec> outputs;
+  int64_t maxPositions = 0;
+  int64_t positionPaddingIdx = -1;
+  int64_t staticBatch = -1, staticSeqLen = -1;
+  ~bertc_model() { std::free(weights); }
+};
+
+
+#endif
