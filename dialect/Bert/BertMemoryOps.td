@@ -31,7 +31,7 @@ def Bert_RelPositionsOp : Bert_Op<"rel_positions", [Pure]> {
 
     Example:
     ```mlir
-    %r = bert.rel_positions %klen, %inv_freq {clamp_len = 0 : i64} : tensor<16xf32> -> tensor<?x32xf32>
+    %r = bert.rel_positions %klen, %inv_freq : tensor<16xf32> {clamp_len = 0 : i64} -> tensor<?x32xf32>
     ```
   }];
   let arguments = (ins Index:$klen, Optional<Bert_FloatTensor>:$inv_freq,

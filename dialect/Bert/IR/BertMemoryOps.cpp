@@ -78,7 +78,7 @@ LogicalResult RelPositionsOp::verify() {
                          << type.getDimSize(1) / 2 << "], got "
                          << shapeOf(getInvFreq());
   // rel_positions_c3
-  if (getClampLen() < 0)
+  if (getClampLenAttr().getInt() < 0)
     return emitOpError() << "expects a non-negative clamp_len";
   return success();
 }
@@ -119,7 +119,7 @@ LogicalResult RelAttentionOp::verify() {
                          << shapeOf(getRWeight()) << " and "
                          << shapeOf(getOutWeight());
   // rel_attention_c5
-  if (getMemLen() <= 0)
+  if (getMemLenAttr().getInt() <= 0)
     return emitOpError() << "expects a positive mem_len";
   // rel_attention_c6
   if (getOutput().getType() != in)

@@ -90,7 +90,7 @@ struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
     Value klen = op.getKlen();
     Value init = emptyTensor(rw, loc, {klen, rw.getIndexAttr(D)}, elt);
     Value invFreq = op.getInvFreq();
-    int64_t clamp = op.getClampLen();
+    int64_t clamp = op.getClampLenAttr().getInt();
     auto gen = linalg::GenericOp::create(
         rw, loc, init.getType(), ValueRange{}, init,
         {identityMap(rw.getContext(), 2)}, iterators(2),
@@ -207,7 +207,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     bool sameLength = op.getSameLength();
     Value s;
     if (sameLength) {
-      Value memLen = indexConst(rw, loc, op.getMemLen());
+      Value memLen = indexConst(rw, loc, op.getMemLenAttr().getInt());
       Value maskLen = arith::SubIOp::create(rw, loc, K, memLen);
       Value positive = arith::CmpIOp::create(
           rw, loc, arith::CmpIPredicate::sgt, maskLen, indexConst(rw, loc, 0));
@@ -261,7 +261,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     // New memory: c[:, max(0, K - mem_len) : K], time-major.
     Value beg = arith::MaxSIOp::create(
         rw, loc, indexConst(rw, loc, 0),
-        arith::SubIOp::create(rw, loc, K, indexConst(rw, loc, op.getMemLen())));
+        arith::SubIOp::create(rw, loc, K, indexConst(rw, loc, op.getMemLenAttr().getInt())));
     Value len = arith::SubIOp::create(rw, loc, K, beg);
     Value kept = tensor::ExtractSliceOp::create(
         rw, loc, c, ArrayRef<OpFoldResult>{zero, beg, zero},
