@@ -21,10 +21,6 @@ using namespace mlir::bertc::bert_to_linalg;
 
 namespace {
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// `x` with its last dimension replaced by `last`.
 RankedTensorType withLast(Value x, int64_t last) {
   auto type = cast<RankedTensorType>(x.getType());
@@ -38,12 +34,6 @@ SmallVector<OpFoldResult> sizesWithLast(OpBuilder &b, Location loc, Value x,
   SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, x);
   sizes.back() = b.getIndexAttr(last);
   return sizes;
-}
-
-/// x * W^T (+ bias) as bert.linear, W [out, in].
-Value linear(OpBuilder &b, Location loc, Value x, Value weight, Value bias) {
-  int64_t out = cast<RankedTensorType>(weight.getType()).getDimSize(0);
-  return bert::LinearOp::create(b, loc, withLast(x, out), x, weight, bias);
 }
 
 /// x * P with P [D, d]: the output layer's projection (the embedding uses
@@ -107,7 +97,7 @@ struct AdaptiveEmbeddingLowering : OpRewritePattern<bert::AdaptiveEmbeddingOp> {
             return tensor::ExtractOp::create(b, l, table, ValueRange{row, col});
           });
       if (!op.getProjections().empty())
-        gathered = linear(rw, loc, gathered, op.getProjections()[c], Value());
+        gathered = createLinear(rw, loc, gathered, op.getProjections()[c], Value());
       perCluster.push_back(gathered);
     }
 
@@ -160,7 +150,7 @@ struct AdaptiveLogSoftmaxLowering
                     : projectUntransposed(rw, loc, h, op.getProjections()[c]);
       projected.push_back(x);
       logits.push_back(
-          linear(rw, loc, x, op.getWeights()[c], op.getBiases()[c]));
+          createLinear(rw, loc, x, op.getWeights()[c], op.getBiases()[c]));
     }
 
     // The head normalizes over cluster 0's tokens and the tail logits:
@@ -168,7 +158,7 @@ struct AdaptiveLogSoftmaxLowering
     Value headMax = buildRowMax(rw, loc, logits[0]);
     Value tailLogits;
     if (clusters > 1) {
-      tailLogits = linear(rw, loc, projected[0], op.getClusterWeight(),
+      tailLogits = createLinear(rw, loc, projected[0], op.getClusterWeight(),
                           op.getClusterBias());
       Value tailMax = buildRowMax(rw, loc, tailLogits);
       headMax = buildElementwise(

@@ -23,10 +23,6 @@ using namespace mlir::bertc::bert_to_linalg;
 
 namespace {
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// The rows [offset, offset + size) of a static 2-D weight.
 Value weightRows(OpBuilder &b, Location loc, Value weight, int64_t offset,
                  int64_t size) {
@@ -37,16 +33,6 @@ Value weightRows(OpBuilder &b, Location loc, Value weight, int64_t offset,
       b, loc, sliceType, weight, ArrayRef<OpFoldResult>{b.getIndexAttr(offset), b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(size), b.getIndexAttr(type.getDimSize(1))},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-}
-
-/// x * W^T as bert.linear (lowered by the layer patterns).
-Value linear(OpBuilder &b, Location loc, Value x, Value weight) {
-  auto xType = cast<RankedTensorType>(x.getType());
-  SmallVector<int64_t> shape(xType.getShape());
-  shape.back() = cast<RankedTensorType>(weight.getType()).getDimSize(0);
-  return bert::LinearOp::create(
-      b, loc, RankedTensorType::get(shape, xType.getElementType()), x, weight,
-      Value());
 }
 
 /// Splits the last axis N*dh into [N, dh].
@@ -173,10 +159,10 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
 
     // Projections: queries of the segment only, keys and values of c.
     Value wqkv = op.getQkvWeight();
-    Value q = splitLast(rw, loc, linear(rw, loc, h, weightRows(rw, loc, wqkv, 0, I)), N, dh);
-    Value k = splitLast(rw, loc, linear(rw, loc, c, weightRows(rw, loc, wqkv, I, I)), N, dh);
-    Value v = splitLast(rw, loc, linear(rw, loc, c, weightRows(rw, loc, wqkv, 2 * I, I)), N, dh);
-    Value rk = splitLast(rw, loc, linear(rw, loc, op.getPositions(), op.getRWeight()), N, dh);
+    Value q = splitLast(rw, loc, createLinear(rw, loc, h, weightRows(rw, loc, wqkv, 0, I)), N, dh);
+    Value k = splitLast(rw, loc, createLinear(rw, loc, c, weightRows(rw, loc, wqkv, I, I)), N, dh);
+    Value v = splitLast(rw, loc, createLinear(rw, loc, c, weightRows(rw, loc, wqkv, 2 * I, I)), N, dh);
+    Value rk = splitLast(rw, loc, createLinear(rw, loc, op.getPositions(), op.getRWeight()), N, dh);
 
     // q + r_w_bias and q + r_r_bias, [B, Q, N, dh].
     auto addBias = [&](Value bias) {
@@ -256,7 +242,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
          dimsMap(ctx, 5, {0, 1, 2, 3})});
     SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
     Value merged = tensor::CollapseShapeOp::create(rw, loc, context, merge);
-    Value out = linear(rw, loc, merged, op.getOutWeight());
+    Value out = createLinear(rw, loc, merged, op.getOutWeight());
 
     // New memory: c[:, max(0, K - mem_len) : K], time-major.
     Value beg = arith::MaxSIOp::create(

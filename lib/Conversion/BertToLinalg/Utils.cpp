@@ -2,6 +2,8 @@
 
 #include "Conversion/BertToLinalg/Utils.h"
 
+#include "Bert/BertOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -151,6 +153,20 @@ Value buildElementwise(
                linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
              })
       .getResult(0);
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value createLinear(OpBuilder &b, Location loc, Value x, Value weight,
+                   Value bias) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(xType.getShape());
+  shape.back() = cast<RankedTensorType>(weight.getType()).getDimSize(0);
+  return bert::LinearOp::create(
+      b, loc, RankedTensorType::get(shape, xType.getElementType()), x, weight,
+      bias);
 }
 
 Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {

@@ -59,6 +59,14 @@ Value buildSoftmaxLastDim(OpBuilder &b, Location loc, Value input);
 /// Casts `value` to `type` when they differ (static vs dynamic sizes only).
 Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type);
 
+/// An index constant.
+Value indexConst(OpBuilder &b, Location loc, int64_t value);
+
+/// `x * weight^T (+ bias)` as a bert.linear (weight [out, in]), for patterns
+/// that build on the layer patterns' matrix products.
+Value createLinear(OpBuilder &b, Location loc, Value x, Value weight,
+                   Value bias = Value());
+
 /// A float constant of `type`.
 Value floatConst(OpBuilder &b, Location loc, Type type, double value);
 
