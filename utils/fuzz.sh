@@ -13,7 +13,10 @@ rt=lib/Runtime
 cxx=(clang++-22 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined
      -fno-sanitize-recover=undefined -I$rt -I$rt/include)
 mkdir -p build/fuzz
+# See utils/sanitize.sh: the importer links LLVM's allocator twice.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0}
 for t in "${targets[@]}"; do
+  maxlen=4096
   case $t in
     safetensors) srcs=($rt/Json.cpp $rt/Safetensors.cpp tools/fuzz/FuzzSafetensors.cpp); corpus=safetensors ;;
     json) srcs=($rt/Json.cpp tools/fuzz/FuzzJson.cpp); corpus=json ;;
@@ -24,12 +27,12 @@ for t in "${targets[@]}"; do
     importer)
       bash utils/sanitize.sh --build-only >/dev/null
       cp build-san/bin/bertc-fuzz-importer build/fuzz/importer
-      srcs=(); corpus=importer ;;
+      srcs=(); corpus=importer; maxlen=16384 ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
   [ ${#srcs[@]} -eq 0 ] || "${cxx[@]}" "${srcs[@]}" -o build/fuzz/$t
   rm -rf build/fuzz/corpus-$t && cp -r test/Fuzz/corpus/$corpus build/fuzz/corpus-$t
   echo "== $t: ${seconds}s"
-  build/fuzz/$t -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 \
+  build/fuzz/$t -max_total_time="$seconds" -max_len=$maxlen -print_final_stats=1 \
     build/fuzz/corpus-$t 2>&1 | grep -E "^(Done|stat::|==|SUMMARY)|ERROR" || true
 done

@@ -112,9 +112,10 @@ struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
             freq = arith::DivFOp::create(b, l, floatConst(b, l, elt, 1.0), p);
           }
           Value arg = arith::MulFOp::create(b, l, posF, freq);
-          Value v = arith::SelectOp::create(b, l, isSin,
-                                            math::SinOp::create(b, l, arg),
-                                            math::CosOp::create(b, l, arg));
+          // Sequenced so the IR does not depend on argument evaluation order.
+          Value sin = math::SinOp::create(b, l, arg);
+          Value cos = math::CosOp::create(b, l, arg);
+          Value v = arith::SelectOp::create(b, l, isSin, sin, cos);
           linalg::YieldOp::create(b, l, v);
         });
     rw.replaceOp(op, castIfNeeded(rw, loc, gen.getResult(0), type));
