@@ -13,7 +13,8 @@ its own virtual environment:
 For each config below, test/Integration/Models/golden/<name>/ gets:
   config.json, model.safetensors      the checkpoint (save_pretrained)
   input.safetensors                   input_ids [B, SEGMENTS * Q]: the stream
-  segment-{k}.safetensors             input_ids of segment k ([B, Q])
+  segment-{k}.safetensors             input_ids of segment k ([B, Q]; only
+                                      segment 0 without memory, mem_len 0)
   expected-{k}.safetensors            transformers' outputs for segment k
                                       (memory carried from segment k-1; the
                                       first call has mems=None)
@@ -56,7 +57,7 @@ def outputs(model, out):
     key = "prediction_scores" if isinstance(model, TransfoXLLMHeadModel) \
         else "last_hidden_state"
     res = {key: getattr(out, key).contiguous()}
-    for i, m in enumerate(out.mems):
+    for i, m in enumerate(out.mems or []):
         res["mems.%d" % i] = m.contiguous()
     return key, res
 
@@ -81,8 +82,9 @@ def write(name, cls, cfg, batch, qlen, seed):
                            generator=g)
     save_file({"input_ids": stream}, os.path.join(d, "input.safetensors"))
     mems, pieces = None, []
+    segments = SEGMENTS if cfg.mem_len > 0 else 1  # mem_len 0: no memory
     with torch.no_grad():
-        for k in range(SEGMENTS):
+        for k in range(segments):
             seg = stream[:, k * qlen:(k + 1) * qlen].contiguous()
             out = model(input_ids=seg, mems=mems)
             key, res = outputs(model, out)
@@ -91,6 +93,9 @@ def write(name, cls, cfg, batch, qlen, seed):
             save_file(res, os.path.join(d, "expected-%d.safetensors" % k))
             pieces.append(res[key])
             mems = out.mems
+        if cfg.mem_len == 0:
+            print("wrote", d)
+            return
         final = dict(res)
         final[key] = torch.cat(pieces, dim=1).contiguous()
         if key == "prediction_scores":
@@ -143,6 +148,15 @@ def main():
               n_head=3, d_head=10, untie_r=False, mem_len=4, clamp_len=3,
               same_length=True),
           batch=3, qlen=6, seed=43)
+    # Pre-norm layers (pre_lnorm), no same_length.
+    write("transfoxl-prenorm", TransfoXLModel,
+          cfg(pre_lnorm=True, mem_len=5, clamp_len=4, n_layer=2),
+          batch=2, qlen=4, seed=45)
+    # No memory at all (mem_len 0): mems is None in and out.
+    write("transfoxl-nomem", TransfoXLLMHeadModel,
+          cfg(mem_len=0, same_length=False, vocab_size=30, cutoffs=[12],
+              div_val=2),
+          batch=2, qlen=6, seed=46)
     # The model alone with adaptive input, memory equal to the segment.
     write("transfoxl-adaptive", TransfoXLModel,
           cfg(vocab_size=70, cutoffs=[16, 40], div_val=2, n_layer=2,

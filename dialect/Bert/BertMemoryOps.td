@@ -43,7 +43,8 @@ def Bert_RelPositionsOp : Bert_Op<"rel_positions", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Bert_RelAttentionOp : Bert_Op<"rel_attention", [Pure]> {
+def Bert_RelAttentionOp : Bert_Op<"rel_attention",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "memory-recurrent multi-head attention with relative positions";
   let description = [{
     Transformer-XL's attention (`RelPartialLearnableMultiHeadAttn`) of a
@@ -64,7 +65,11 @@ def Bert_RelAttentionOp : Bert_Op<"rel_attention", [Pure]> {
 
     `new_memory` is the memory of the next segment:
     `concat(memory, input)[max(0, K - mem_len) : K]`, time-major, so at most
-    `mem_len` steps.
+    `mem_len` steps (none with `mem_len = 0`).
+
+    With `pre_norm(%w, %b)` (Transformer-XL's `pre_lnorm`), `c` is layer-
+    normalized (`norm_epsilon`) before the projections; the new memory still
+    holds the raw input.
 
     Constraints:
     - C1: `input` is `[B, Q, D]` with a static D and `memory` is
@@ -73,8 +78,10 @@ def Bert_RelAttentionOp : Bert_Op<"rel_attention", [Pure]> {
     - C3: `r_w_bias` and `r_r_bias` are both `[N, dh]`, static.
     - C4: `qkv_weight` is `[3 N dh, D]`, `r_weight` `[N dh, D]` and
       `out_weight` `[D, N dh]`.
-    - C5: `mem_len` is positive.
+    - C5: `mem_len` is not negative.
     - C6: `output` has the type of `input`; `new_memory` is `[?, B, D]`.
+    - C7: `norm_weight` and `norm_bias` are both `[D]` or both absent, and
+      `norm_epsilon` is given with them (positive) and only with them.
 
     Example:
     ```mlir
@@ -90,11 +97,15 @@ def Bert_RelAttentionOp : Bert_Op<"rel_attention", [Pure]> {
                        Bert_FloatTensor:$qkv_weight, Bert_FloatTensor:$r_weight,
                        Bert_FloatTensor:$out_weight,
                        Bert_FloatTensor:$r_w_bias, Bert_FloatTensor:$r_r_bias,
-                       I64Attr:$mem_len, BoolAttr:$same_length, F64Attr:$scale);
+                       Optional<Bert_FloatTensor>:$norm_weight,
+                       Optional<Bert_FloatTensor>:$norm_bias,
+                       I64Attr:$mem_len, BoolAttr:$same_length, F64Attr:$scale,
+                       OptionalAttr<F64Attr>:$norm_epsilon);
   let results = (outs Bert_FloatTensor:$output, Bert_FloatTensor:$new_memory);
   let assemblyFormat = [{
     $input `,` $memory `,` $positions `,` $qkv_weight `,` $r_weight `,`
-    $out_weight `,` $r_w_bias `,` $r_r_bias attr-dict `:`
+    $out_weight `,` $r_w_bias `,` $r_r_bias
+    (`pre_norm` `(` $norm_weight^ `,` $norm_bias `)`)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

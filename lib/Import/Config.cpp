@@ -97,7 +97,6 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
   info.clampLen = 1000;
   info.sameLength = true;
   info.layerNormEps = 1e-5;
-  bool preNorm = false;
   int64_t attnType = 0;
   if (!r.integer("vocab_size", info.vocabSize, true, 1, kMaxRows) ||
       !r.integer("d_model", info.hiddenSize, true, 2, kMaxWidth) ||
@@ -112,7 +111,7 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
                  std::numeric_limits<int64_t>::min()) ||
       !r.integer("attn_type", attnType, false, 0, 3) ||
       !r.boolean("same_length", info.sameLength) ||
-      !r.boolean("pre_lnorm", preNorm) ||
+      !r.boolean("pre_lnorm", info.preNorm) ||
       !r.boolean("untie_r", info.untieR) ||
       !r.number("layer_norm_epsilon", info.layerNormEps, false))
     return false;
@@ -125,11 +124,6 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
     return r.fail("attn_type " + std::to_string(attnType) +
                   " is not supported (transformers implements only 0, "
                   "relative positions with learnable biases)");
-  if (preNorm)
-    return r.fail("pre_lnorm: true is not implemented yet (bertc supports "
-                  "the post-norm layers of the released checkpoints)");
-  if (info.memLen == 0)
-    return r.fail("mem_len 0 (no memory) is not implemented yet");
   if (!(info.layerNormEps > 0 && info.layerNormEps <= 1))
     return r.fail("field 'layer_norm_epsilon' must lie in (0, 1]");
   info.clampLen = std::max<int64_t>(info.clampLen, 0); // <= 0: no clamp
@@ -158,18 +152,23 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
                     " with no width at div_val " + std::to_string(info.divVal));
 
   InputInfo ids{"input_ids", true, 0, info.vocabSize};
-  InputInfo mems;
-  mems.name = "mems";
-  mems.isMemory = true;
-  info.inputs = {ids, mems};
-  OutputInfo newMems;
-  newMems.name = "mems";
-  newMems.shape = {info.numLayers, -1, -1, info.hiddenSize};
-  newMems.isMemory = true;
   if (info.architecture == "TransfoXLLMHeadModel")
-    info.outputs = {{"prediction_scores", {-1, -1, info.vocabSize}}, newMems};
+    info.outputs = {{"prediction_scores", {-1, -1, info.vocabSize}}};
   else
-    info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}}, newMems};
+    info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}}};
+  info.inputs = {ids};
+  // mem_len 0: no memory at all, as transformers (mems is None).
+  if (info.memLen > 0) {
+    InputInfo mems;
+    mems.name = "mems";
+    mems.isMemory = true;
+    info.inputs.push_back(mems);
+    OutputInfo newMems;
+    newMems.name = "mems";
+    newMems.shape = {info.numLayers, -1, -1, info.hiddenSize};
+    newMems.isMemory = true;
+    info.outputs.push_back(newMems);
+  }
   return true;
 }
 

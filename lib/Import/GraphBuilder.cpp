@@ -263,7 +263,8 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
 
   if (info.family == "transfo-xl") {
     SmallVector<Value> outs =
-        buildTransfoXL(*this, entry->getArgument(0), entry->getArgument(1));
+        buildTransfoXL(*this, entry->getArgument(0),
+                       info.memLen > 0 ? entry->getArgument(1) : Value());
     if (failed || outs.empty())
       return nullptr;
     func::ReturnOp::create(b, fileLoc, outs);

@@ -91,7 +91,9 @@ SmallVector<Value> buildFastBert(GraphBuilder &g, Value ids, Value mask,
 
 /// Transformer-XL: adaptive input, memory-recurrent layers, and for the LM
 /// head the adaptive log-softmax; returns (last_hidden_state or
-/// prediction_scores, new memories), or nothing on failure.
+/// prediction_scores, new memories), or nothing on failure. Without `mems`
+/// (mem_len 0) the layers attend over the segment alone and no memory is
+/// returned.
 SmallVector<Value> buildTransfoXL(GraphBuilder &g, Value ids, Value mems);
 
 } // namespace mlir::bertc::import

@@ -60,7 +60,7 @@ struct ModelInfo {
   // n_head of width headDim, intermediate = d_inner.
   std::vector<int64_t> cutoffs; // adaptive clusters, without 0 and V
   int64_t embedWidth = 0, headDim = 0, divVal = 1, memLen = 0, clampLen = 0;
-  bool sameLength = false, untieR = true;
+  bool sameLength = false, untieR = true, preNorm = false;
   int64_t padTokenId = 0, numLabels = 0;
   int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
   double layerNormEps = 1e-12;

@@ -97,11 +97,15 @@ std::string ModelInfo::summary() const {
   if (family == "transfo-xl") {
     os << "decoder:       " << numLayers << " layers, d_model " << hiddenSize
        << ", " << numHeads << " heads of width " << headDim << ", d_inner "
-       << intermediateSize << ", relu, relative positions"
+       << intermediateSize << ", relu, " << (preNorm ? "pre-norm, " : "")
+       << "relative positions"
        << (clampLen > 0 ? " clamped at " + std::to_string(clampLen) : "")
        << "\n";
-    os << "memory:        mem_len " << memLen << " per layer"
-       << (sameLength ? ", same_length" : "") << "\n";
+    if (memLen > 0)
+      os << "memory:        mem_len " << memLen << " per layer"
+         << (sameLength ? ", same_length" : "") << "\n";
+    else
+      os << "memory:        none (mem_len 0)\n";
     os << "vocabulary:    " << vocabSize << " tokens";
     if (cutoffs.empty()) {
       os << ", one embedding table";

@@ -134,8 +134,10 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
     return {};
 
   // Relative positions for klen = M + Q, shared by all layers.
-  Value M = tensor::DimOp::create(b, loc, mems, 1);
   Value Q = tensor::DimOp::create(b, loc, ids, 1);
+  Value B = tensor::DimOp::create(b, loc, ids, 0);
+  Value M = mems ? Value(tensor::DimOp::create(b, loc, mems, 1))
+                 : Value(arith::ConstantIndexOp::create(b, loc, 0));
   Value klen = arith::AddIOp::create(b, loc, M, Q);
   Value invFreq = g.has("pos_emb.inv_freq")
                       ? g.param("pos_emb.inv_freq", {D / 2})
@@ -164,22 +166,43 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
     Value rrb = info.untieR ? g.param(p + "dec_attn.r_r_bias", {N, dh}) : sharedRR;
     if (g.failed)
       return {};
-    // mems[l]: [M, B, D].
-    Value B = tensor::DimOp::create(b, lloc, mems, 2);
-    Value mem = tensor::ExtractSliceOp::create(
-        b, lloc, memType, mems,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero, zero, zero},
-        ArrayRef<OpFoldResult>{one, M, B, dAttr},
-        ArrayRef<OpFoldResult>{one, one, one, one});
+    // mems[l]: [M, B, D]; an empty one without memory (mem_len 0).
+    Value mem = mems ? Value(tensor::ExtractSliceOp::create(
+                           b, lloc, memType, mems,
+                           ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero,
+                                                  zero, zero},
+                           ArrayRef<OpFoldResult>{one, M, B, dAttr},
+                           ArrayRef<OpFoldResult>{one, one, one, one}))
+                     : Value(tensor::EmptyOp::create(
+                           b, lloc, ArrayRef<OpFoldResult>{zero, B, dAttr},
+                           b.getF32Type()));
+    mem = mem.getType() == memType
+              ? mem
+              : tensor::CastOp::create(b, lloc, memType, mem);
+    // pre_lnorm: the attention normalizes its inputs, the residuals do not.
+    Value normW, normB;
+    FloatAttr normEps;
+    if (info.preNorm) {
+      normW = g.param(p + "dec_attn.layer_norm.weight", {D});
+      normB = g.param(p + "dec_attn.layer_norm.bias", {D});
+      normEps = b.getF64FloatAttr(info.layerNormEps);
+      if (g.failed)
+        return {};
+    }
     auto attn = bert::RelAttentionOp::create(
         b, lloc, x.getType(), memType, x, mem, positions, qkv, wr, wo, rwb,
-        rrb, b.getI64IntegerAttr(info.memLen),
+        rrb, normW, normB, b.getI64IntegerAttr(info.memLen),
         b.getBoolAttr(info.sameLength),
-        b.getF64FloatAttr(1.0 / std::sqrt((double)dh)));
+        b.getF64FloatAttr(1.0 / std::sqrt((double)dh)), normEps);
     newMems.push_back(attn.getNewMemory());
     Value res = bert::AddOp::create(b, lloc, attn.getOutput(), x);
-    Value a = g.layerNorm(res, p + "dec_attn.layer_norm", D);
-    Value inner = g.linear(a, p + "pos_ff.CoreNet.0", info.intermediateSize, D);
+    Value a = info.preNorm ? res
+                           : g.layerNorm(res, p + "dec_attn.layer_norm", D);
+    Value ffIn = info.preNorm ? g.layerNorm(a, p + "pos_ff.layer_norm", D) : a;
+    if (g.failed)
+      return {};
+    Value inner =
+        g.linear(ffIn, p + "pos_ff.CoreNet.0", info.intermediateSize, D);
     if (g.failed)
       return {};
     Value act = bert::ActivationOp::create(b, g.locFor(p + "pos_ff"),
@@ -188,14 +211,20 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
     if (g.failed)
       return {};
     Value res2 = bert::AddOp::create(b, g.locFor(p + "pos_ff"), out, a);
-    x = g.layerNorm(res2, p + "pos_ff.layer_norm", D);
+    x = info.preNorm ? res2 : g.layerNorm(res2, p + "pos_ff.layer_norm", D);
     if (g.failed)
       return {};
   }
+  Value head = x;
+  if (info.architecture == "TransfoXLLMHeadModel")
+    head = adaptiveLogSoftmax(g, x); // crit.* resolves without the prefix
+  if (!head)
+    return {};
+  if (!mems)
+    return {head};
 
   // Pack the new memories: [L, M', B, D] with M' = min(M + Q, mem_len).
   Value newLen = tensor::DimOp::create(b, loc, newMems[0], 0);
-  Value B = tensor::DimOp::create(b, loc, mems, 2);
   auto packedType = g.f32({L, ShapedType::kDynamic, g.B, D});
   SmallVector<Value> dynSizes{newLen};
   if (ShapedType::isDynamic(g.B))
@@ -207,11 +236,5 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
         ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero, zero, zero},
         ArrayRef<OpFoldResult>{one, newLen, B, dAttr},
         ArrayRef<OpFoldResult>{one, one, one, one});
-
-  Value head = x;
-  if (info.architecture == "TransfoXLLMHeadModel")
-    head = adaptiveLogSoftmax(g, x); // crit.* resolves without the prefix
-  if (!head)
-    return {};
   return {head, packed};
 }

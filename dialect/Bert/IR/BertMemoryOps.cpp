@@ -119,8 +119,8 @@ LogicalResult RelAttentionOp::verify() {
                          << shapeOf(getRWeight()) << " and "
                          << shapeOf(getOutWeight());
   // rel_attention_c5
-  if (getMemLenAttr().getInt() <= 0)
-    return emitOpError() << "expects a positive mem_len";
+  if (getMemLenAttr().getInt() < 0)
+    return emitOpError() << "expects a non-negative mem_len";
   // rel_attention_c6
   if (getOutput().getType() != in)
     return emitOpError() << "expects the output type to be the input type";
@@ -128,6 +128,14 @@ LogicalResult RelAttentionOp::verify() {
     return emitOpError() << "expects new_memory [?, "
                          << shapeStr({B, D}).substr(1) << ", got "
                          << shapeOf(getNewMemory());
+  // rel_attention_c7
+  bool norm = (bool)getNormWeight();
+  if (norm != (bool)getNormBias() || norm != getNormEpsilon().has_value() ||
+      (norm && (!hasShape(getNormWeight(), {D}) ||
+                !hasShape(getNormBias(), {D}) ||
+                !(getNormEpsilon()->convertToDouble() > 0))))
+    return emitOpError() << "expects pre_norm weight and bias [" << D
+                         << "] with a positive norm_epsilon, or none of them";
   return success();
 }
 

@@ -158,11 +158,25 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
                                       ArrayRef<OpFoldResult>{B, Q, dAttr},
                                       ArrayRef<OpFoldResult>{one, one, one});
 
+    // pre_norm: projections read LN(c) (row-wise, so LN(h) is its last Q
+    // rows); the memory update below keeps the raw c.
+    Value cIn = c, hIn = h;
+    if (op.getNormWeight()) {
+      cIn = bert::LayerNormOp::create(rw, loc, c.getType(), c,
+                                      op.getNormWeight(), op.getNormBias(),
+                                      op.getNormEpsilonAttr());
+      hIn = tensor::ExtractSliceOp::create(
+          rw, loc, cast<RankedTensorType>(h.getType()), cIn,
+          ArrayRef<OpFoldResult>{zero, M, zero},
+          ArrayRef<OpFoldResult>{B, Q, dAttr},
+          ArrayRef<OpFoldResult>{one, one, one});
+    }
+
     // Projections: queries of the segment only, keys and values of c.
     Value wqkv = op.getQkvWeight();
-    Value q = splitLast(rw, loc, createLinear(rw, loc, h, weightRows(rw, loc, wqkv, 0, I)), N, dh);
-    Value k = splitLast(rw, loc, createLinear(rw, loc, c, weightRows(rw, loc, wqkv, I, I)), N, dh);
-    Value v = splitLast(rw, loc, createLinear(rw, loc, c, weightRows(rw, loc, wqkv, 2 * I, I)), N, dh);
+    Value q = splitLast(rw, loc, createLinear(rw, loc, hIn, weightRows(rw, loc, wqkv, 0, I)), N, dh);
+    Value k = splitLast(rw, loc, createLinear(rw, loc, cIn, weightRows(rw, loc, wqkv, I, I)), N, dh);
+    Value v = splitLast(rw, loc, createLinear(rw, loc, cIn, weightRows(rw, loc, wqkv, 2 * I, I)), N, dh);
     Value rk = splitLast(rw, loc, createLinear(rw, loc, op.getPositions(), op.getRWeight()), N, dh);
 
     // q + r_w_bias and q + r_r_bias, [B, Q, N, dh].

@@ -72,8 +72,8 @@ func.func @rel_attention_c4(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r
 
 func.func @rel_attention_c5(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>,
     %qkv: tensor<96x32xf32>, %wr: tensor<32x32xf32>, %wo: tensor<32x32xf32>, %rw: tensor<4x8xf32>) {
-  // expected-error @+1 {{expects a positive mem_len}}
-  %o, %m = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rw {mem_len = 0 : i64, same_length = false, scale = 1.0 : f64}
+  // expected-error @+1 {{expects a non-negative mem_len}}
+  %o, %m = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rw {mem_len = -1 : i64, same_length = false, scale = 1.0 : f64}
       : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<4x8xf32>, tensor<4x8xf32>)
       -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
   return
@@ -87,6 +87,17 @@ func.func @rel_attention_c6(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r
   %o, %m = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rw {mem_len = 6 : i64, same_length = false, scale = 1.0 : f64}
       : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<4x8xf32>, tensor<4x8xf32>)
       -> (tensor<?x?x32xf32>, tensor<?x?x16xf32>)
+  return
+}
+
+// -----
+
+func.func @rel_attention_c7(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>,
+    %qkv: tensor<96x32xf32>, %wr: tensor<32x32xf32>, %wo: tensor<32x32xf32>, %rw: tensor<4x8xf32>, %g: tensor<32xf32>) {
+  // expected-error @+1 {{expects pre_norm weight and bias [32] with a positive norm_epsilon, or none of them}}
+  %o, %m = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rw pre_norm(%g, %g) {mem_len = 6 : i64, same_length = false, scale = 1.0 : f64}
+      : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<32xf32>, tensor<32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
   return
 }
 

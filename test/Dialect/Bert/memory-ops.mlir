@@ -9,6 +9,7 @@
 // CHECK: bert.rel_positions %{{.*}} {clamp_len = 0 : i64} -> tensor<?x32xf32>
 // CHECK: bert.rel_attention {{.*}} {mem_len = 6 : i64, same_length = true, scale = 0.3535{{[0-9]*}} : f64}
 // CHECK-SAME: -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+// CHECK: bert.rel_attention {{.*}} pre_norm(%{{.*}}, %{{.*}}) {mem_len = 0 : i64, norm_epsilon = 1.000000e-05 : f64
 func.func @memory_attention(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %klen: index,
     %inv: tensor<16xf32>, %qkv: tensor<96x32xf32>, %wr: tensor<32x32xf32>, %wo: tensor<32x32xf32>,
     %rw: tensor<4x8xf32>, %rr: tensor<4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>) {
@@ -18,6 +19,12 @@ func.func @memory_attention(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %k
       {mem_len = 6 : i64, same_length = true, scale = 0.35355339059327373 : f64}
       : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>,
          tensor<32x32xf32>, tensor<32x32xf32>, tensor<4x8xf32>, tensor<4x8xf32>)
+      -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  %g = arith.constant dense<1.0> : tensor<32xf32>
+  %o2, %m2 = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rr pre_norm(%g, %g)
+      {mem_len = 0 : i64, same_length = false, scale = 0.35355339059327373 : f64, norm_epsilon = 1.0e-5 : f64}
+      : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>,
+         tensor<32x32xf32>, tensor<32x32xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<32xf32>, tensor<32xf32>)
       -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
   return %o, %m, %r2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>
 }
