@@ -123,15 +123,119 @@ struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
   }
 };
 
-/// Scores are materialized per head as [B, N, Q, K] (AC, and the position
-/// term BD over all K distances before the rel-shift gather), like
-/// bert.attention; a fused kernel is the performance issue's business.
+/// The relative-attention core that Transformer-XL's and XLNet's attention
+/// share (model-semantics §4.6, §5.6), after the projections:
+///   score[b,n,i,j] = ((q + r_w_bias) . k[j] + (q + r_r_bias) . kr[row]
+///                     + segment term) * scale,   row = start - (M + i - j),
+/// masked keys replaced by `fill(score)`, softmax over j, then . v.
+/// `start` is the relative distance of kr's row 0 (the rel-shift in closed
+/// form); rows outside kr are clamped, for masked keys only. Scores are
+/// materialized per head as [B, N, L, K], like bert.attention; a fused kernel
+/// is the performance issue's business.
+struct RelCore {
+  Value q;              // [B, L, N, dh]
+  Value k, v;           // [B, K, N, dh]
+  Value kr;             // [R, N, dh]
+  Value rwBias, rrBias; // [N, dh]
+  Value start, M, K;    // index values
+  double scale;
+  /// Whether key j is masked for query i of row b (i1).
+  function_ref<Value(OpBuilder &, Location, Value, Value, Value)> masked;
+  /// The value a masked score takes.
+  function_ref<Value(OpBuilder &, Location, Value)> fill;
+  /// XLNet's segment term: efs [B, N, L, 2] and, per (b, i, j), the class
+  /// (index) and whether the term applies (i1).
+  Value efs;
+  function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value, Value,
+                                       Value)>
+      segment;
+};
+
+/// q + bias per head: [B, L, N, dh] + [N, dh].
+Value addHeadBias(PatternRewriter &rw, Location loc, Value q, Value bias) {
+  MLIRContext *ctx = rw.getContext();
+  Type elt = cast<RankedTensorType>(q.getType()).getElementType();
+  Value init = emptyTensor(rw, loc, mixedSizes(rw, loc, q), elt);
+  return buildElementwise(
+      rw, loc, ValueRange{q, bias},
+      {identityMap(ctx, 4), dimsMap(ctx, 4, {2, 3})}, init,
+      [](OpBuilder &b, Location l, ValueRange a) {
+        return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
+      });
+}
+
+/// Returns the attention vectors [B, L, N, dh].
+Value buildRelAttention(PatternRewriter &rw, Location loc, const RelCore &c) {
+  MLIRContext *ctx = rw.getContext();
+  auto qType = cast<RankedTensorType>(c.q.getType());
+  Type elt = qType.getElementType();
+  int64_t N = qType.getDimSize(2), dh = qType.getDimSize(3);
+  SmallVector<OpFoldResult> qs = mixedSizes(rw, loc, c.q);
+  OpFoldResult B = qs[0], L = qs[1], nAttr = rw.getIndexAttr(N);
+  Value qw = addHeadBias(rw, loc, c.q, c.rwBias);
+  Value qr = addHeadBias(rw, loc, c.q, c.rrBias);
+
+  // AC[b,n,i,j] = sum_d qw[b,i,n,d] k[b,j,n,d]; loops (b,n,i,j | d).
+  Value ac = buildMulAddContraction(
+      rw, loc, qw, c.k, filledTensor(rw, loc, {B, nAttr, L, c.K}, elt, 0.0),
+      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
+       dimsMap(ctx, 5, {0, 1, 2, 3})});
+  // BDraw[b,n,i,t] = sum_d qr[b,i,n,d] kr[t,n,d]; loops (b,n,i,t | d).
+  Value rows = tensor::DimOp::create(rw, loc, c.kr, 0);
+  Value bdRaw = buildMulAddContraction(
+      rw, loc, qr, c.kr, filledTensor(rw, loc, {B, nAttr, L, rows}, elt, 0.0),
+      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {3, 1, 4}),
+       dimsMap(ctx, 5, {0, 1, 2, 3})});
+
+  Value scale = floatConst(rw, loc, elt, c.scale);
+  Value lastRow = arith::SubIOp::create(rw, loc, rows, indexConst(rw, loc, 1));
+  Value shift = arith::SubIOp::create(rw, loc, c.start, c.M);
+  Value scores = buildElementwise(
+      rw, loc, ValueRange{ac}, {identityMap(ctx, 4)},
+      emptyTensor(rw, loc, mixedSizes(rw, loc, ac), elt),
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value bi = linalg::IndexOp::create(b, l, 0);
+        Value n = linalg::IndexOp::create(b, l, 1);
+        Value i = linalg::IndexOp::create(b, l, 2);
+        Value j = linalg::IndexOp::create(b, l, 3);
+        // Rel-shift: row = start - M - i + j, clamped into kr.
+        Value row = arith::AddIOp::create(
+            b, l, arith::SubIOp::create(b, l, shift, i), j);
+        row = arith::MaxSIOp::create(
+            b, l, indexConst(b, l, 0),
+            arith::MinSIOp::create(b, l, row, lastRow));
+        Value bd = tensor::ExtractOp::create(b, l, bdRaw,
+                                             ValueRange{bi, n, i, row});
+        Value sum = arith::AddFOp::create(b, l, a[0], bd);
+        if (c.efs) {
+          auto [cls, active] = c.segment(b, l, bi, i, j);
+          Value ef = tensor::ExtractOp::create(b, l, c.efs,
+                                               ValueRange{bi, n, i, cls});
+          ef = arith::SelectOp::create(b, l, active, ef,
+                                       floatConst(b, l, elt, 0.0));
+          sum = arith::AddFOp::create(b, l, sum, ef);
+        }
+        Value score = arith::MulFOp::create(b, l, sum, scale);
+        return arith::SelectOp::create(b, l, c.masked(b, l, bi, i, j),
+                                       c.fill(b, l, score), score);
+      });
+  Value probs = buildSoftmaxLastDim(rw, loc, scores);
+
+  // av[b,i,n,e] = sum_j probs[b,n,i,j] v[b,j,n,e]; loops (b,i,n,e | j).
+  return buildMulAddContraction(
+      rw, loc, probs, c.v,
+      filledTensor(rw, loc, {B, L, nAttr, rw.getIndexAttr(dh)}, elt, 0.0),
+      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
+       dimsMap(ctx, 5, {0, 1, 2, 3})});
+}
+
+/// Transformer-XL: bert.linear projections (qkv stacked), positions for
+/// distances K-1 ... 0, causal and same_length masks, lowest-float fill.
 struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(bert::RelAttentionOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rw.getContext();
     Value h = op.getInput(), mem = op.getMemory();
     auto hType = cast<RankedTensorType>(h.getType());
     Type elt = hType.getElementType();
@@ -179,30 +283,6 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     Value v = splitLast(rw, loc, createLinear(rw, loc, cIn, weightRows(rw, loc, wqkv, 2 * I, I)), N, dh);
     Value rk = splitLast(rw, loc, createLinear(rw, loc, op.getPositions(), op.getRWeight()), N, dh);
 
-    // q + r_w_bias and q + r_r_bias, [B, Q, N, dh].
-    auto addBias = [&](Value bias) {
-      Value init = emptyTensor(rw, loc, mixedSizes(rw, loc, q), elt);
-      return buildElementwise(
-          rw, loc, ValueRange{q, bias},
-          {identityMap(ctx, 4), dimsMap(ctx, 4, {2, 3})}, init,
-          [](OpBuilder &b, Location l, ValueRange a) {
-            return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
-          });
-    };
-    Value qw = addBias(op.getRWBias()), qr = addBias(op.getRRBias());
-
-    // AC[b,n,i,j] = sum_d qw[b,i,n,d] k[b,j,n,d]; loops (b,n,i,j | d).
-    OpFoldResult nAttr = rw.getIndexAttr(N);
-    Value ac = buildMulAddContraction(
-        rw, loc, qw, k, filledTensor(rw, loc, {B, nAttr, Q, K}, elt, 0.0),
-        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
-         dimsMap(ctx, 5, {0, 1, 2, 3})});
-    // BDraw[b,n,i,t] = sum_d qr[b,i,n,d] rk[t,n,d]; loops (b,n,i,t | d).
-    Value bdRaw = buildMulAddContraction(
-        rw, loc, qr, rk, filledTensor(rw, loc, {B, nAttr, Q, K}, elt, 0.0),
-        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {3, 1, 4}),
-         dimsMap(ctx, 5, {0, 1, 2, 3})});
-
     // same_length: keys j <= i - s are masked too, s = Q - (K - mem_len)
     // when K > mem_len, else Q.
     bool sameLength = op.getSameLength();
@@ -215,46 +295,23 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
       s = arith::SelectOp::create(rw, loc, positive,
                                   arith::SubIOp::create(rw, loc, Q, maskLen), Q);
     }
-    Value scale = floatConst(rw, loc, elt, op.getScale().convertToDouble());
     Value lowest = floatConst(rw, loc, elt, -std::numeric_limits<float>::max());
-    Value scores = buildElementwise(
-        rw, loc, ValueRange{ac}, {identityMap(ctx, 4)},
-        emptyTensor(rw, loc, mixedSizes(rw, loc, ac), elt),
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value bi = linalg::IndexOp::create(b, l, 0);
-          Value n = linalg::IndexOp::create(b, l, 1);
-          Value i = linalg::IndexOp::create(b, l, 2);
-          Value j = linalg::IndexOp::create(b, l, 3);
-          // Rel-shift: BD[i, j] = BDraw[i, Q-1-i+j] (distance M+i-j); the
-          // index is clamped for the masked future keys it does not cover.
-          Value t = arith::SubIOp::create(
-              b, l, arith::AddIOp::create(b, l, j, Q),
-              arith::AddIOp::create(b, l, i, indexConst(b, l, 1)));
-          t = arith::MinSIOp::create(
-              b, l, t, arith::SubIOp::create(b, l, K, indexConst(b, l, 1)));
-          Value bd = tensor::ExtractOp::create(b, l, bdRaw,
-                                               ValueRange{bi, n, i, t});
-          Value score = arith::MulFOp::create(
-              b, l, arith::AddFOp::create(b, l, a[0], bd), scale);
-          Value masked = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::sgt, j,
-              arith::AddIOp::create(b, l, i, M));
-          if (sameLength) {
-            Value far = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::sle,
-                arith::AddIOp::create(b, l, j, s), i);
-            masked = arith::OrIOp::create(b, l, masked, far);
-          }
-          return arith::SelectOp::create(b, l, masked, lowest, score);
-        });
-    Value probs = buildSoftmaxLastDim(rw, loc, scores);
-
-    // ctx[b,i,n,e] = sum_j probs[b,n,i,j] v[b,j,n,e]; loops (b,i,n,e | j).
-    Value context = buildMulAddContraction(
-        rw, loc, probs, v,
-        filledTensor(rw, loc, {B, Q, nAttr, rw.getIndexAttr(dh)}, elt, 0.0),
-        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
-         dimsMap(ctx, 5, {0, 1, 2, 3})});
+    auto masked = [&](OpBuilder &b, Location l, Value, Value i,
+                      Value j) -> Value {
+      Value future = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, j,
+                                           arith::AddIOp::create(b, l, i, M));
+      if (!sameLength)
+        return future;
+      Value far = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle,
+                                        arith::AddIOp::create(b, l, j, s), i);
+      return arith::OrIOp::create(b, l, future, far);
+    };
+    auto fill = [&](OpBuilder &, Location, Value) { return lowest; };
+    RelCore core{q, k, v, rk, op.getRWBias(), op.getRRBias(),
+                 arith::SubIOp::create(rw, loc, K, indexConst(rw, loc, 1)),
+                 M, K, op.getScale().convertToDouble(), masked, fill,
+                 Value(), nullptr};
+    Value context = buildRelAttention(rw, loc, core);
     SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
     Value merged = tensor::CollapseShapeOp::create(rw, loc, context, merge);
     Value out = createLinear(rw, loc, merged, op.getOutWeight());
