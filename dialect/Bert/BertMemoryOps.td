@@ -16,13 +16,16 @@ include "Bert/BertOps.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Bert_RelPositionsOp : Bert_Op<"rel_positions", [Pure]> {
-  let summary = "sinusoidal embeddings of the relative distances klen-1 ... 0";
+  let summary = "sinusoidal embeddings of relative distances start, start-1, ...";
   let description = [{
-    `result[t] = concat(sin(p_t * inv_freq), cos(p_t * inv_freq))` with
-    `p_t = klen - 1 - t`, clamped to `clamp_len` when `clamp_len > 0` (all
+    Row `t` (of `rows`) embeds the distance `p_t = start - t`, clamped to
+    `[-clamp_len, clamp_len]` when `clamp_len > 0`:
+    `result[t] = concat(sin(p_t * inv_freq), cos(p_t * inv_freq))` (all
     sines, then all cosines, not interleaved). `inv_freq[k]` is
     `1 / 10000^(2k / D)`: the checkpoint's buffer when given (so the
     frequencies match it bit for bit), else computed in f32.
+    Transformer-XL uses `start = klen - 1, rows = klen`; XLNet
+    `start = klen` and `rows = klen + qlen` (bidirectional) or `klen + 1`.
 
     Constraints:
     - C1: the result has rank 2 and a static, even width D.
@@ -31,14 +34,15 @@ def Bert_RelPositionsOp : Bert_Op<"rel_positions", [Pure]> {
 
     Example:
     ```mlir
-    %r = bert.rel_positions %klen, %inv_freq : tensor<16xf32> {clamp_len = 0 : i64} -> tensor<?x32xf32>
+    %r = bert.rel_positions %start, %rows, %inv_freq : tensor<16xf32> {clamp_len = 0 : i64} -> tensor<?x32xf32>
     ```
   }];
-  let arguments = (ins Index:$klen, Optional<Bert_FloatTensor>:$inv_freq,
+  let arguments = (ins Index:$start, Index:$rows,
+                       Optional<Bert_FloatTensor>:$inv_freq,
                        I64Attr:$clamp_len);
   let results = (outs Bert_FloatTensor:$result);
   let assemblyFormat = [{
-    $klen (`,` $inv_freq^ `:` type($inv_freq))? attr-dict `->` type($result)
+    $start `,` $rows (`,` $inv_freq^ `:` type($inv_freq))? attr-dict `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -142,9 +142,11 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
   Value invFreq = g.has("pos_emb.inv_freq")
                       ? g.param("pos_emb.inv_freq", {D / 2})
                       : Value();
+  Value start = arith::SubIOp::create(
+      b, loc, klen, arith::ConstantIndexOp::create(b, loc, 1));
   Value positions = bert::RelPositionsOp::create(
-      b, g.locFor("pos_emb"), g.f32({ShapedType::kDynamic, D}), klen, invFreq,
-      b.getI64IntegerAttr(info.clampLen));
+      b, g.locFor("pos_emb"), g.f32({ShapedType::kDynamic, D}), start, klen,
+      invFreq, b.getI64IntegerAttr(info.clampLen));
 
   // untie_r: false shares one pair of biases (the file keeps them once).
   Value sharedRW, sharedRR;

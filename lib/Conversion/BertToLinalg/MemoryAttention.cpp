@@ -73,8 +73,8 @@ struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
     auto type = op.getType();
     Type elt = type.getElementType();
     int64_t D = type.getDimSize(1), half = D / 2;
-    Value klen = op.getKlen();
-    Value init = emptyTensor(rw, loc, {klen, rw.getIndexAttr(D)}, elt);
+    Value start = op.getStart();
+    Value init = emptyTensor(rw, loc, {op.getRows(), rw.getIndexAttr(D)}, elt);
     Value invFreq = op.getInvFreq();
     int64_t clamp = op.getClampLenAttr().getInt();
     auto gen = linalg::GenericOp::create(
@@ -83,11 +83,12 @@ struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
         [&](OpBuilder &b, Location l, ValueRange) {
           Value t = linalg::IndexOp::create(b, l, 0);
           Value k = linalg::IndexOp::create(b, l, 1);
-          // p = min(klen - 1 - t, clamp_len): the distance of key t.
-          Value pos = arith::SubIOp::create(
-              b, l, arith::SubIOp::create(b, l, klen, indexConst(b, l, 1)), t);
-          if (clamp > 0)
+          // p = start - t, clamped to [-clamp_len, clamp_len].
+          Value pos = arith::SubIOp::create(b, l, start, t);
+          if (clamp > 0) {
             pos = arith::MinSIOp::create(b, l, pos, indexConst(b, l, clamp));
+            pos = arith::MaxSIOp::create(b, l, pos, indexConst(b, l, -clamp));
+          }
           Value posF = arith::SIToFPOp::create(
               b, l, elt,
               arith::IndexCastOp::create(b, l, b.getI64Type(), pos));

@@ -43,7 +43,7 @@ func.func @rel_attention(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: t
 // CHECK: math.cos
 // CHECK: -> tensor<?x32xf32>
 func.func @rel_positions(%k: index, %inv: tensor<16xf32>) -> tensor<?x32xf32> {
-  %r = bert.rel_positions %k, %inv : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
+  %r = bert.rel_positions %k, %k, %inv : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
   return %r : tensor<?x32xf32>
 }
 

@@ -4,7 +4,7 @@
 
 func.func @rel_positions_c1(%k: index) {
   // expected-error @+1 {{expects a [K, D] result with a static even D, got [?, 31]}}
-  %r = bert.rel_positions %k {clamp_len = 0 : i64} -> tensor<?x31xf32>
+  %r = bert.rel_positions %k, %k {clamp_len = 0 : i64} -> tensor<?x31xf32>
   return
 }
 
@@ -12,7 +12,7 @@ func.func @rel_positions_c1(%k: index) {
 
 func.func @rel_positions_c2(%k: index, %inv: tensor<8xf32>) {
   // expected-error @+1 {{expects inv_freq of shape [16], got [8]}}
-  %r = bert.rel_positions %k, %inv : tensor<8xf32> {clamp_len = 0 : i64} -> tensor<?x32xf32>
+  %r = bert.rel_positions %k, %k, %inv : tensor<8xf32> {clamp_len = 0 : i64} -> tensor<?x32xf32>
   return
 }
 
@@ -20,7 +20,7 @@ func.func @rel_positions_c2(%k: index, %inv: tensor<8xf32>) {
 
 func.func @rel_positions_c3(%k: index) {
   // expected-error @+1 {{expects a non-negative clamp_len}}
-  %r = bert.rel_positions %k {clamp_len = -1 : i64} -> tensor<?x32xf32>
+  %r = bert.rel_positions %k, %k {clamp_len = -1 : i64} -> tensor<?x32xf32>
   return
 }
 

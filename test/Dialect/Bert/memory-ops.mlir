@@ -5,16 +5,16 @@
 // print/parse round trip, custom and generic form.
 
 // CHECK-LABEL: func.func @memory_attention
-// CHECK: bert.rel_positions %{{.*}}, %{{.*}} : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
-// CHECK: bert.rel_positions %{{.*}} {clamp_len = 0 : i64} -> tensor<?x32xf32>
+// CHECK: bert.rel_positions %{{.*}}, %{{.*}}, %{{.*}} : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
+// CHECK: bert.rel_positions %{{.*}}, %{{.*}} {clamp_len = 0 : i64} -> tensor<?x32xf32>
 // CHECK: bert.rel_attention {{.*}} {mem_len = 6 : i64, same_length = true, scale = 0.3535{{[0-9]*}} : f64}
 // CHECK-SAME: -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
 // CHECK: bert.rel_attention {{.*}} pre_norm(%{{.*}}, %{{.*}}) {mem_len = 0 : i64, norm_epsilon = 1.000000e-05 : f64
 func.func @memory_attention(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %klen: index,
     %inv: tensor<16xf32>, %qkv: tensor<96x32xf32>, %wr: tensor<32x32xf32>, %wo: tensor<32x32xf32>,
     %rw: tensor<4x8xf32>, %rr: tensor<4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>) {
-  %r = bert.rel_positions %klen, %inv : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
-  %r2 = bert.rel_positions %klen {clamp_len = 0 : i64} -> tensor<?x32xf32>
+  %r = bert.rel_positions %klen, %klen, %inv : tensor<16xf32> {clamp_len = 7 : i64} -> tensor<?x32xf32>
+  %r2 = bert.rel_positions %klen, %klen {clamp_len = 0 : i64} -> tensor<?x32xf32>
   %o, %m = bert.rel_attention %h, %mem, %r, %qkv, %wr, %wo, %rw, %rr
       {mem_len = 6 : i64, same_length = true, scale = 0.35355339059327373 : f64}
       : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<96x32xf32>,
