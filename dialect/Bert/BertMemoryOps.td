@@ -1,9 +1,10 @@
 //===- BertMemoryOps.td - memory-recurrent attention ----------*- tablegen -*-===//
 //
-// Transformer-XL style attention: each segment attends over a memory of the
-// previous segments' hidden states with relative positions, and the op
-// returns the memory for the next segment (model-semantics.md §4). The
-// adaptive input and output layers of those models live here too.
+// Memory-recurrent attention with relative positions: each segment attends
+// over a memory of the previous segments' hidden states, and the ops return
+// the memory for the next segment. Transformer-XL's (model-semantics.md §4)
+// and XLNet's two-stream variant (§5), plus Transformer-XL's adaptive input
+// and output layers.
 // Constraints are numbered as in BertOps.td.
 //
 //===----------------------------------------------------------------------===//
@@ -111,6 +112,96 @@ def Bert_RelAttentionOp : Bert_Op<"rel_attention",
     $out_weight `,` $r_w_bias `,` $r_r_bias
     (`pre_norm` `(` $norm_weight^ `,` $norm_bias `)`)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bert_TwoStreamAttentionOp : Bert_Op<"two_stream_attention",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "XLNet's two-stream relative attention with memory";
+  let description = [{
+    XLNet's `XLNetRelativeAttention` (model-semantics §5.4-5.6) for one
+    layer. The content stream `content [B, Q, D]` attends over
+    `c = concat(memory, content)` (`memory [M, B, D]` time-major,
+    `K = M + Q`); when `query [B, P, D]` and `target_mapping [B, P, Q]` are
+    given, the query stream does too, from its own queries scattered to the
+    target positions, and `query_out` is its result. Without them the query
+    stream is not computed at all.
+
+    Weights are XLNet's `[D, N, dh]` tensors (`x · W`, no bias). With
+    `Qx` the queries of a stream and `k = c · k_weight`:
+    `score[b,n,i,j] = ((Qx + r_w_bias) · k[j] + (Qx + r_r_bias) · kr[K - (M+i-j)]
+    + ef) / sqrt(dh)`, where `kr = positions · r_weight` (row t at relative
+    distance `K - t`, see `bert.rel_positions`) and the segment term
+    `ef = (Qx + r_s_bias) · seg_embed[s]`, `s = 1` when the token types of
+    i and j differ (memory counts as type 0). A token type of -1 means no
+    token types (the program's value when `token_type_ids` is absent): no
+    segment term, as in transformers.
+
+    Masks (1 = masked): key j of the segment is masked for query i when
+    `attention_mask[b, j] == 0` or `perm_mask[b, i, j] > 0` (more exactly
+    when `(1 - attention_mask) + perm_mask > 0`); memory keys never are.
+    With `causal` (attn_type "uni") also `j > i + M`, and with
+    `same_length` `j < i`. The content stream may always see its own
+    position (`j = M + i`). A masked score becomes `score - 1e30`.
+
+    Results are the attention vectors projected by `o_weight`
+    (`sum_{n,d} av · o`, no residual or norm) of each stream, and
+    `new_memory = concat(memory, content[:, :reuse_len])[-mem_len:]`
+    (`reuse_len = 0`: the whole segment; `mem_len = 0`: keep everything),
+    time-major.
+
+    Constraints:
+    - C1: `content` is `[B, Q, D]` with a static D and `memory` `[M, B, D]`.
+    - C2: `positions` is `[R, D]`.
+    - C3: `token_types` and `attention_mask` are `[B, Q]`, `perm_mask`
+      `[B, Q, Q]`.
+    - C4: the five weights have one static shape `[D, N, dh]`; `r_w_bias`,
+      `r_r_bias` and `r_s_bias` are `[N, dh]`, `seg_embed` `[2, N, dh]`.
+    - C5: `query [B, P, D]` and `target_mapping [B, P, Q]` are given
+      together, and exactly then `query_out`, of the type of `query`.
+    - C6: `content_out` has the type of `content`; `new_memory` is `[?, B, D]`.
+    - C7: `mem_len` and `reuse_len` are not negative.
+
+    Example:
+    ```mlir
+    %h2, %mem2, %g2 = bert.two_stream_attention %h, %mem, %r
+        inputs(%types, %mask, %perm) weights(%wq, %wk, %wv, %wo, %wr)
+        biases(%rw, %rr, %rs, %seg) query(%g, %tm)
+        {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64,
+         scale = 0.35355339059327373 : f64}
+        : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>,
+           tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>,
+           tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>,
+           tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<?x?x32xf32>,
+           tensor<?x?x?xf32>)
+        -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+    ```
+  }];
+  let arguments = (ins Bert_FloatTensor:$content, Bert_FloatTensor:$memory,
+                       Bert_FloatTensor:$positions,
+                       Bert_IndexTensor:$token_types,
+                       Bert_IndexTensor:$attention_mask,
+                       Bert_FloatTensor:$perm_mask,
+                       Bert_FloatTensor:$q_weight, Bert_FloatTensor:$k_weight,
+                       Bert_FloatTensor:$v_weight, Bert_FloatTensor:$o_weight,
+                       Bert_FloatTensor:$r_weight,
+                       Bert_FloatTensor:$r_w_bias, Bert_FloatTensor:$r_r_bias,
+                       Bert_FloatTensor:$r_s_bias, Bert_FloatTensor:$seg_embed,
+                       Optional<Bert_FloatTensor>:$query,
+                       Optional<Bert_FloatTensor>:$target_mapping,
+                       BoolAttr:$causal, BoolAttr:$same_length,
+                       I64Attr:$mem_len, I64Attr:$reuse_len, F64Attr:$scale);
+  let results = (outs Bert_FloatTensor:$content_out,
+                      Bert_FloatTensor:$new_memory,
+                      Optional<Bert_FloatTensor>:$query_out);
+  let assemblyFormat = [{
+    $content `,` $memory `,` $positions
+    `inputs` `(` $token_types `,` $attention_mask `,` $perm_mask `)`
+    `weights` `(` $q_weight `,` $k_weight `,` $v_weight `,` $o_weight `,` $r_weight `)`
+    `biases` `(` $r_w_bias `,` $r_r_bias `,` $r_s_bias `,` $seg_embed `)`
+    (`query` `(` $query^ `,` $target_mapping `)`)?
+    attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -162,6 +162,7 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
     InputInfo mems;
     mems.name = "mems";
     mems.isMemory = true;
+    mems.memoryDefaultRows = info.memLen; // transformers: zeros
     info.inputs.push_back(mems);
     OutputInfo newMems;
     newMems.name = "mems";
@@ -169,6 +170,100 @@ bool readTransfoXL(ConfigReader &r, const llvm::json::Object &obj,
     newMems.isMemory = true;
     info.outputs.push_back(newMems);
   }
+  return true;
+}
+
+/// XLNet (model-semantics.md §5.1). Missing optional fields take
+/// XLNetConfig's defaults.
+bool readXLNet(ConfigReader &r, const llvm::json::Object &obj,
+               ModelInfo &info) {
+  if (info.architecture != "XLNetModel" &&
+      info.architecture != "XLNetLMHeadModel" &&
+      info.architecture != "XLNetForSequenceClassification")
+    return r.fail("unsupported architecture '" + info.architecture +
+                  "' (supported for xlnet: XLNetModel, XLNetLMHeadModel, "
+                  "XLNetForSequenceClassification)");
+  info.layerNormEps = 1e-12;
+  info.clampLen = -1;
+  info.activation = "gelu";
+  std::string attnType = "bi";
+  bool biData = false;
+  int64_t dHead = 0;
+  if (!r.integer("vocab_size", info.vocabSize, true, 1, kMaxRows) ||
+      !r.integer("d_model", info.hiddenSize, true, 2, kMaxWidth) ||
+      !r.integer("n_layer", info.numLayers, true, 1, 1024) ||
+      !r.integer("n_head", info.numHeads, true, 1, kMaxWidth) ||
+      !r.integer("d_inner", info.intermediateSize, true, 1, kMaxWidth) ||
+      !r.integer("d_head", dHead, false, 1, kMaxWidth) ||
+      !r.integer("mem_len", info.memLen, false, 0, kMaxRows) ||
+      !r.integer("reuse_len", info.reuseLen, false, 0, kMaxRows) ||
+      !r.integer("clamp_len", info.clampLen, false,
+                 std::numeric_limits<int64_t>::min()) ||
+      !r.string("attn_type", attnType, false) ||
+      !r.string("ff_activation", info.activation, false) ||
+      !r.string("summary_type", info.summaryType, false) ||
+      !r.boolean("same_length", info.sameLength) ||
+      !r.boolean("bi_data", biData) ||
+      !r.number("layer_norm_eps", info.layerNormEps, false))
+    return false;
+  if (info.hiddenSize % info.numHeads != 0)
+    return r.fail("d_model " + std::to_string(info.hiddenSize) +
+                  " is not divisible by n_head " +
+                  std::to_string(info.numHeads));
+  info.headDim = info.hiddenSize / info.numHeads;
+  if (dHead && dHead != info.headDim)
+    return r.fail("field 'd_head' is " + std::to_string(dHead) +
+                  ", but d_model / n_head is " + std::to_string(info.headDim));
+  if (info.hiddenSize % 2)
+    return r.fail("field 'd_model' must be even (sine and cosine halves)");
+  if (attnType != "bi" && attnType != "uni")
+    return r.fail("field 'attn_type' is '" + attnType +
+                  "', expected bi or uni");
+  info.causal = attnType == "uni";
+  if (biData)
+    return r.fail("bi_data: true (a pretraining setting) is not implemented "
+                  "yet");
+  if (!activationKind(info.activation))
+    return r.fail("unsupported ff_activation '" + info.activation + "'");
+  if (!(info.layerNormEps > 0 && info.layerNormEps <= 1))
+    return r.fail("field 'layer_norm_eps' must lie in (0, 1]");
+  info.clampLen = std::max<int64_t>(info.clampLen, 0);
+  info.numLabels = 2;
+  if (const llvm::json::Object *labels = obj.getObject("id2label"))
+    info.numLabels = labels->size();
+  if (!r.integer("num_labels", info.numLabels, false, 1, kMaxRows))
+    return false;
+  if (info.architecture == "XLNetForSequenceClassification" &&
+      info.summaryType != "last" && info.summaryType != "first")
+    return r.fail("summary_type '" + info.summaryType +
+                  "' is not implemented yet (supported: last, first)");
+
+  // token_type_ids: absent is not all zeros (no segment term at all); the
+  // program passes -1 for absent.
+  info.inputs = {{"input_ids", true, 0, info.vocabSize},
+                 {"attention_mask", false, 1, 2},
+                 {"token_type_ids", false, -1, 1 << 30}};
+  InputInfo perm;
+  perm.name = "perm_mask";
+  perm.floatLayout = "BSS";
+  InputInfo targets;
+  targets.name = "target_mapping";
+  targets.floatLayout = "BPS";
+  InputInfo mems;
+  mems.name = "mems";
+  mems.isMemory = true;
+  mems.memoryDefaultRows = 0; // transformers: no memory on a first call
+  info.inputs.insert(info.inputs.end(), {perm, targets, mems});
+  OutputInfo newMems;
+  newMems.name = "mems";
+  newMems.shape = {info.numLayers, -1, -1, info.hiddenSize};
+  newMems.isMemory = true;
+  if (info.architecture == "XLNetModel")
+    info.outputs = {{"last_hidden_state", {-1, -1, info.hiddenSize}}, newMems};
+  else if (info.architecture == "XLNetLMHeadModel")
+    info.outputs = {{"logits", {-1, -1, info.vocabSize}}, newMems};
+  else
+    info.outputs = {{"logits", {-1, info.numLabels}}, newMems};
   return true;
 }
 
@@ -234,14 +329,11 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   if (!r.string("model_type", modelType, true))
     return false;
   if (modelType != "bert" && modelType != "roberta" && modelType != "albert" &&
-      modelType != "fastbert" && modelType != "transfo-xl") {
-    bool planned = modelType == "xlnet";
-    return r.fail("unsupported model_type '" + modelType + "'" +
-                  (planned ? " (not implemented yet; supported: bert, "
-                             "roberta, albert, fastbert, transfo-xl)"
-                           : " (supported: bert, roberta, albert, fastbert, "
-                             "transfo-xl)"));
-  }
+      modelType != "fastbert" && modelType != "transfo-xl" &&
+      modelType != "xlnet")
+    return r.fail("unsupported model_type '" + modelType +
+                  "' (supported: bert, roberta, albert, fastbert, "
+                  "transfo-xl, xlnet)");
   info.family = modelType;
 
   const llvm::json::Value *archValue = obj->get("architectures");
@@ -252,6 +344,7 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
                        : modelType == "roberta"    ? "Roberta"
                        : modelType == "albert"     ? "Albert"
                        : modelType == "transfo-xl" ? "TransfoXL"
+                       : modelType == "xlnet"      ? "XLNet"
                                                    : "FastBert";
   if (archs && !archs->empty()) {
     std::optional<StringRef> a = (*archs)[0].getAsString();
@@ -263,6 +356,8 @@ bool mlir::bertc::import::readConfig(const std::string &model, ModelInfo &info,
   }
   if (modelType == "transfo-xl")
     return readTransfoXL(r, *obj, info);
+  if (modelType == "xlnet")
+    return readXLNet(r, *obj, info);
   if (modelType == "fastbert") {
     if (!archs || archs->empty())
       info.architecture = "FastBertForSequenceClassification";

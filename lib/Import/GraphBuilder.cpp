@@ -58,6 +58,10 @@ bool GraphBuilder::openWeights() {
     probe = "word_emb.emb_layers.0.weight";
     candidates = {"", "transformer."};
   }
+  if (info.family == "xlnet") {
+    probe = "word_embedding.weight";
+    candidates = {"", "transformer."};
+  }
   for (const std::string &cand : candidates) {
     prefix = cand;
     if (tensors.count(prefix + probe))
@@ -65,7 +69,7 @@ bool GraphBuilder::openWeights() {
   }
   // A base model saved without its pooler (add_pooling_layer=False) has no
   // pooler_output.
-  if (isBare && info.family != "transfo-xl" &&
+  if (isBare && info.family != "transfo-xl" && info.family != "xlnet" &&
       !has(info.family == "albert" ? "pooler.weight" : "pooler.dense.weight"))
     info.outputs.pop_back();
   return true;
@@ -233,9 +237,11 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   // Memories: [layers, M, B, width], M dynamic.
   auto memType = f32({info.numLayers, ShapedType::kDynamic, B, H});
   for (const InputInfo &in : info.inputs)
-    inputTypes.push_back(in.isMemory  ? memType
-                         : in.isSpeed ? f32({1})
-                                      : ids);
+    inputTypes.push_back(
+        in.isMemory               ? memType
+        : in.isSpeed              ? f32({1})
+        : !in.floatLayout.empty() ? Type(f32({B, ShapedType::kDynamic, S}))
+                                  : Type(ids));
   SmallVector<Type> resultTypes;
   for (const OutputInfo &o : info.outputs) {
     if (o.isMemory) {
@@ -261,6 +267,24 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
+  if (info.family == "xlnet") {
+    SmallVector<Value> args(entry->getArguments().begin(),
+                            entry->getArguments().end());
+    SmallVector<Value> outs = buildXLNet(*this, args);
+    if (failed || outs.empty())
+      return nullptr;
+    func::ReturnOp::create(b, fileLoc, outs);
+    return module;
+  }
+  if (info.family == "xlnet") {
+    SmallVector<Value> args(entry->getArguments().begin(),
+                            entry->getArguments().end());
+    SmallVector<Value> outs = buildXLNet(*this, args);
+    if (failed || outs.empty())
+      return nullptr;
+    func::ReturnOp::create(b, fileLoc, outs);
+    return module;
+  }
   if (info.family == "transfo-xl") {
     SmallVector<Value> outs =
         buildTransfoXL(*this, entry->getArgument(0),

@@ -96,6 +96,11 @@ SmallVector<Value> buildFastBert(GraphBuilder &g, Value ids, Value mask,
 /// returned.
 SmallVector<Value> buildTransfoXL(GraphBuilder &g, Value ids, Value mems);
 
+/// XLNet: the function's arguments in order (input_ids, attention_mask,
+/// token_type_ids, perm_mask, target_mapping, mems); returns (the output or
+/// logits, new memories), or nothing on failure.
+SmallVector<Value> buildXLNet(GraphBuilder &g, ArrayRef<Value> args);
+
 } // namespace mlir::bertc::import
 
 #endif

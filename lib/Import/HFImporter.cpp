@@ -10,6 +10,7 @@
 #include "Import/GraphBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -21,9 +22,10 @@ OwningOpRef<ModuleOp> mlir::bertc::importModel(MLIRContext &ctx,
                                                ModelInfo &info,
                                                std::string &error) {
   // Everything the importer emits (tensor: UER's segment table slice and
-  // Transformer-XL's memories; arith: their lengths).
+  // Transformer-XL's memories; arith: their lengths; scf: XLNet's choice
+  // of stream).
   ctx.loadDialect<bert::BertDialect, func::FuncDialect, tensor::TensorDialect,
-                  arith::ArithDialect>();
+                  arith::ArithDialect, scf::SCFDialect>();
   info.source = model;
   info.batch = options.batch;
   info.seqLen = options.seqLen;

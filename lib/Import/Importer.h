@@ -30,6 +30,10 @@ struct InputInfo {
   bool isSpeed = false;
   double defaultSpeed = 0;
   bool isMemory = false;
+  int64_t memoryDefaultRows = 0; // memory rows when mems.* are absent
+  /// f32 inputs: "BSS" ([B, S, S], default zeros) or "BPS" ([B, P, S],
+  /// default P = 0, i.e. absent).
+  std::string floatLayout;
 };
 
 struct OutputInfo {
@@ -61,6 +65,11 @@ struct ModelInfo {
   std::vector<int64_t> cutoffs; // adaptive clusters, without 0 and V
   int64_t embedWidth = 0, headDim = 0, divVal = 1, memLen = 0, clampLen = 0;
   bool sameLength = false, untieR = true, preNorm = false;
+  // XLNet (§5): attn_type "uni", reuse_len (0: the whole segment), the
+  // sequence summary of the classifier ("last" or "first").
+  bool causal = false;
+  int64_t reuseLen = 0;
+  std::string summaryType = "last";
   int64_t padTokenId = 0, numLabels = 0;
   int64_t positionPaddingIdx = -1; // RoBERTa: positions skip this id
   double layerNormEps = 1e-12;

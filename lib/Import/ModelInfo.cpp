@@ -35,8 +35,12 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
       inputsJson.push_back(llvm::json::Object{{"name", in.name},
                                               {"kind", "memory"},
                                               {"layers", numLayers},
-                                              {"mem_len", memLen},
+                                              {"default_rows", in.memoryDefaultRows},
                                               {"width", hiddenSize}});
+    else if (!in.floatLayout.empty())
+      inputsJson.push_back(llvm::json::Object{{"name", in.name},
+                                              {"kind", "float"},
+                                              {"layout", in.floatLayout}});
     else if (in.isSpeed)
       inputsJson.push_back(llvm::json::Object{{"name", in.name},
                                               {"kind", "speed"},
@@ -94,7 +98,24 @@ std::string ModelInfo::summary() const {
   os << "config:        " << configPath << "\n";
   os << "weights:       " << weightsPath << "\n";
   os << "family:        " << family << " (" << architecture << ")\n";
-  if (family == "transfo-xl") {
+  if (family == "xlnet") {
+    os << "layers:        " << numLayers << " two-stream layers, d_model "
+       << hiddenSize << ", " << numHeads << " heads of width " << headDim
+       << ", d_inner " << intermediateSize << ", " << activation
+       << ", relative positions ("
+       << (causal ? std::string(sameLength ? "uni, same_length" : "uni")
+                  : std::string("bi"))
+       << (clampLen > 0 ? ", clamped at " + std::to_string(clampLen) : "")
+       << "), layer norm eps " << llvm::format("%g", layerNormEps) << "\n";
+    os << "memory:        "
+       << (memLen > 0 ? "the last " + std::to_string(memLen) + " steps"
+                      : std::string("every step (mem_len unset)"))
+       << (reuseLen > 0 ? " of the first " + std::to_string(reuseLen) +
+                              " tokens of each call"
+                        : std::string())
+       << "; none on a first call, as transformers\n";
+    os << "vocabulary:    " << vocabSize << " tokens\n";
+  } else if (family == "transfo-xl") {
     os << "decoder:       " << numLayers << " layers, d_model " << hiddenSize
        << ", " << numHeads << " heads of width " << headDim << ", d_inner "
        << intermediateSize << ", relu, " << (preNorm ? "pre-norm, " : "")
@@ -149,8 +170,22 @@ std::string ModelInfo::summary() const {
     if (in.isMemory) {
       os << "  mems.0 ... mems." << numLayers - 1 << " [mem, "
          << (batch > 0 ? std::to_string(batch) : "batch") << ", " << hiddenSize
-         << "] float32, optional (default: zeros of length " << memLen
+         << "] float32, optional (default: "
+         << (in.memoryDefaultRows > 0
+                 ? "zeros of length " + std::to_string(in.memoryDefaultRows)
+                 : std::string("no memory"))
          << ", as transformers)\n";
+      continue;
+    }
+    if (in.floatLayout == "BSS") {
+      os << "  " << in.name << " " << dims({-1, -1}).substr(0, dims({-1, -1}).size() - 1)
+         << ", seq] float32, default zeros (1: i may not see j)\n";
+      continue;
+    }
+    if (in.floatLayout == "BPS") {
+      os << "  " << in.name << " [" << (batch > 0 ? std::to_string(batch) : "batch")
+         << ", targets, seq] float32, optional (given: the query stream runs "
+            "and its outputs are returned per target)\n";
       continue;
     }
     if (in.isSpeed) {
@@ -162,6 +197,8 @@ std::string ModelInfo::summary() const {
     os << "  " << in.name << " " << dims({-1, -1}) << " int64";
     if (in.required)
       os << ", required";
+    else if (in.defaultValue < 0)
+      os << ", optional (absent: no segment term)";
     else
       os << ", default " << in.defaultValue;
     os << ", values in [0, " << in.upper << ")\n";
@@ -171,8 +208,10 @@ std::string ModelInfo::summary() const {
     if (out.isMemory)
       os << "  mems.0 ... mems." << numLayers - 1 << " [mem, "
          << (batch > 0 ? std::to_string(batch) : "batch") << ", " << hiddenSize
-         << "] float32 (the next call's memory, at most " << memLen
-         << " steps)\n";
+         << "] float32 (the next call's memory"
+         << (memLen > 0 ? ", at most " + std::to_string(memLen) + " steps"
+                        : std::string())
+         << ")\n";
     else
     os << "  " << out.name << " " << dims(out.shape) << " "
        << (out.dtype == "I64" ? "int64" : "float32") << "\n";

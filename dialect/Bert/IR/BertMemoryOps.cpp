@@ -139,6 +139,79 @@ LogicalResult RelAttentionOp::verify() {
   return success();
 }
 
+LogicalResult TwoStreamAttentionOp::verify() {
+  auto in = getContent().getType();
+  // two_stream_attention_c1
+  if (in.getRank() != 3 || in.isDynamicDim(2))
+    return emitOpError() << "expects content [B, Q, D] with a static D, got "
+                         << shapeStr(in.getShape());
+  int64_t B = in.getDimSize(0), Q = in.getDimSize(1), D = in.getDimSize(2);
+  if (!hasShape(getMemory(), {ShapedType::kDynamic, B, D}))
+    return emitOpError() << "expects memory [M, " << shapeStr({B, D}).substr(1)
+                         << ", got " << shapeOf(getMemory());
+  // two_stream_attention_c2
+  if (!hasShape(getPositions(), {ShapedType::kDynamic, D}))
+    return emitOpError() << "expects positions [R, " << D << "], got "
+                         << shapeOf(getPositions());
+  // two_stream_attention_c3
+  if (!hasShape(getTokenTypes(), {B, Q}) ||
+      !hasShape(getAttentionMask(), {B, Q}) ||
+      !hasShape(getPermMask(), {B, Q, Q}))
+    return emitOpError() << "expects token_types and attention_mask "
+                         << shapeStr({B, Q}) << " and perm_mask "
+                         << shapeStr({B, Q, Q}) << ", got "
+                         << shapeOf(getTokenTypes()) << ", "
+                         << shapeOf(getAttentionMask()) << " and "
+                         << shapeOf(getPermMask());
+  // two_stream_attention_c4
+  auto w = getQWeight().getType();
+  if (w.getRank() != 3 || !w.hasStaticShape() || w.getDimSize(0) != D)
+    return emitOpError() << "expects q_weight [" << D
+                         << ", N, dh] with a static shape, got "
+                         << shapeStr(w.getShape());
+  int64_t N = w.getDimSize(1), dh = w.getDimSize(2);
+  for (Value v : {getKWeight(), getVWeight(), getOWeight(), getRWeight()})
+    if (v.getType() != w)
+      return emitOpError() << "expects every weight to be "
+                           << shapeStr(w.getShape()) << ", got "
+                           << shapeOf(v);
+  for (Value v : {getRWBias(), getRRBias(), getRSBias()})
+    if (!hasShape(v, {N, dh}))
+      return emitOpError() << "expects biases " << shapeStr({N, dh})
+                           << ", got " << shapeOf(v);
+  if (!hasShape(getSegEmbed(), {2, N, dh}))
+    return emitOpError() << "expects seg_embed " << shapeStr({2, N, dh})
+                         << ", got " << shapeOf(getSegEmbed());
+  // two_stream_attention_c5
+  bool query = (bool)getQuery();
+  if (query != (bool)getTargetMapping() || query != (bool)getQueryOut())
+    return emitOpError() << "expects query, target_mapping and query_out "
+                            "together or none of them";
+  if (query) {
+    auto g = getQuery().getType();
+    int64_t P = g.getRank() == 3 ? g.getDimSize(1) : ShapedType::kDynamic;
+    if (!hasShape(getQuery(), {B, P, D}) ||
+        !hasShape(getTargetMapping(), {B, P, Q}) ||
+        getQueryOut().getType() != g)
+      return emitOpError() << "expects query [B, P, D], target_mapping "
+                              "[B, P, Q] and query_out of query's type, got "
+                           << shapeOf(getQuery()) << ", "
+                           << shapeOf(getTargetMapping()) << " and "
+                           << shapeOf(getQueryOut());
+  }
+  // two_stream_attention_c6
+  if (getContentOut().getType() != in)
+    return emitOpError() << "expects content_out of the content's type";
+  if (!hasShape(getNewMemory(), {ShapedType::kDynamic, B, D}))
+    return emitOpError() << "expects new_memory [?, "
+                         << shapeStr({B, D}).substr(1) << ", got "
+                         << shapeOf(getNewMemory());
+  // two_stream_attention_c7
+  if (getMemLenAttr().getInt() < 0 || getReuseLenAttr().getInt() < 0)
+    return emitOpError() << "expects non-negative mem_len and reuse_len";
+  return success();
+}
+
 LogicalResult AdaptiveEmbeddingOp::verify() {
   auto result = getResult().getType();
   int64_t D = result.getRank() ? result.getDimSize(result.getRank() - 1)

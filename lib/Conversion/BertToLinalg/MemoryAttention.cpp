@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -335,10 +336,244 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
   }
 };
 
+/// x [..., D] · W [D, N, dh] -> [..., N, dh]: XLNet's einsum projections.
+Value projectHeads(PatternRewriter &rw, Location loc, Value x, Value w) {
+  MLIRContext *ctx = rw.getContext();
+  auto wType = cast<RankedTensorType>(w.getType());
+  unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
+  // Loops: the leading dims of x, then n, d | h.
+  unsigned loops = rank - 1 + 3;
+  SmallVector<unsigned> xDims, outDims;
+  for (unsigned i = 0; i + 1 < rank; ++i) {
+    xDims.push_back(i);
+    outDims.push_back(i);
+  }
+  xDims.push_back(loops - 1);
+  outDims.append({rank - 1, rank});
+  SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, x);
+  sizes.back() = rw.getIndexAttr(wType.getDimSize(1));
+  sizes.push_back(rw.getIndexAttr(wType.getDimSize(2)));
+  Value init = filledTensor(rw, loc, sizes, wType.getElementType(), 0.0);
+  return buildMulAddContraction(
+      rw, loc, x, w, init,
+      {dimsMap(ctx, loops, xDims), dimsMap(ctx, loops, {loops - 1, rank - 1, rank}),
+       dimsMap(ctx, loops, outDims)});
+}
+
+/// sum_{n,d} av[b,i,n,d] · o[h,n,d] -> [B, L, D].
+Value projectOut(PatternRewriter &rw, Location loc, Value av, Value o) {
+  MLIRContext *ctx = rw.getContext();
+  auto oType = cast<RankedTensorType>(o.getType());
+  SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, av);
+  sizes.pop_back();
+  sizes.back() = rw.getIndexAttr(oType.getDimSize(0));
+  Value init = filledTensor(rw, loc, sizes, oType.getElementType(), 0.0);
+  // Loops (b, i, h | n, d).
+  return buildMulAddContraction(
+      rw, loc, av, o, init,
+      {dimsMap(ctx, 5, {0, 1, 3, 4}), dimsMap(ctx, 5, {2, 3, 4}),
+       dimsMap(ctx, 5, {0, 1, 2})},
+      /*reductions=*/2);
+}
+
+/// XLNet: einsum projections, positions for distances K ... (start = K),
+/// data, permutation and causal masks, the segment term, score - 1e30 for
+/// masked keys, and the query stream through the target mapping.
+struct TwoStreamAttentionLowering
+    : OpRewritePattern<bert::TwoStreamAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bert::TwoStreamAttentionOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value h = op.getContent(), mem = op.getMemory();
+    auto hType = cast<RankedTensorType>(h.getType());
+    Type elt = hType.getElementType();
+    int64_t D = hType.getDimSize(2);
+    SmallVector<OpFoldResult> hs = mixedSizes(rw, loc, h);
+    Value B = getValueOrCreateConstantIndexOp(rw, loc, hs[0]);
+    Value Q = getValueOrCreateConstantIndexOp(rw, loc, hs[1]);
+    Value M = tensor::DimOp::create(rw, loc, mem, 0);
+    Value K = arith::AddIOp::create(rw, loc, M, Q);
+    OpFoldResult dAttr = rw.getIndexAttr(D), zero = rw.getIndexAttr(0),
+                 one = rw.getIndexAttr(1);
+
+    // c = concat(memory, content), batch-major [B, K, D].
+    Value c = emptyTensor(rw, loc, {B, K, dAttr}, elt);
+    c = tensor::InsertSliceOp::create(rw, loc, swapLeading(rw, loc, mem), c,
+                                      ArrayRef<OpFoldResult>{zero, zero, zero},
+                                      ArrayRef<OpFoldResult>{B, M, dAttr},
+                                      ArrayRef<OpFoldResult>{one, one, one});
+    c = tensor::InsertSliceOp::create(rw, loc, h, c,
+                                      ArrayRef<OpFoldResult>{zero, M, zero},
+                                      ArrayRef<OpFoldResult>{B, Q, dAttr},
+                                      ArrayRef<OpFoldResult>{one, one, one});
+    Value k = projectHeads(rw, loc, c, op.getKWeight());
+    Value v = projectHeads(rw, loc, c, op.getVWeight());
+    Value kr = projectHeads(rw, loc, op.getPositions(), op.getRWeight());
+
+    // Masks: data (padding, permutation) on segment keys, causal, own token.
+    Value types = op.getTokenTypes(), am = op.getAttentionMask(),
+          perm = op.getPermMask();
+    bool causal = op.getCausal(), sameLength = op.getSameLength();
+    Value zeroF = floatConst(rw, loc, elt, 0.0), oneF = floatConst(rw, loc, elt, 1.0);
+    auto attnMask = [&](OpBuilder &b, Location l, Value bi, Value i,
+                        Value j) -> Value {
+      // j < M: memory, never data-masked; clamp the segment index.
+      Value inSeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, M);
+      Value js = arith::MaxSIOp::create(b, l, indexConst(b, l, 0),
+                                        arith::SubIOp::create(b, l, j, M));
+      Value keep = arith::SIToFPOp::create(
+          b, l, elt, tensor::ExtractOp::create(b, l, am, ValueRange{bi, js}));
+      Value p = tensor::ExtractOp::create(b, l, perm, ValueRange{bi, i, js});
+      Value data = arith::AddFOp::create(
+          b, l, arith::SubFOp::create(b, l, oneF, keep), p);
+      Value masked = arith::AndIOp::create(
+          b, l, inSeg,
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, data, zeroF));
+      if (causal) {
+        Value future = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::sgt, j, arith::AddIOp::create(b, l, i, M));
+        masked = arith::OrIOp::create(b, l, masked, future);
+        if (sameLength)
+          masked = arith::OrIOp::create(
+              b, l, masked,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, i));
+      }
+      return masked;
+    };
+    auto contentMask = [&](OpBuilder &b, Location l, Value bi, Value i,
+                           Value j) -> Value {
+      Value own = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, j,
+                                        arith::AddIOp::create(b, l, i, M));
+      Value notOwn = arith::XOrIOp::create(
+          b, l, own, arith::ConstantIntOp::create(b, l, 1, 1));
+      return arith::AndIOp::create(b, l, attnMask(b, l, bi, i, j), notOwn);
+    };
+    Value big = floatConst(rw, loc, elt, 1e30);
+    auto fill = [&](OpBuilder &b, Location l, Value score) -> Value {
+      return arith::SubFOp::create(b, l, score, big);
+    };
+    // Segment class: 1 when the types of i and j differ (memory is type
+    // 0); no term when the types are absent (-1).
+    auto segment = [&](OpBuilder &b, Location l, Value bi, Value i,
+                       Value j) -> std::pair<Value, Value> {
+      Value ti = tensor::ExtractOp::create(b, l, types, ValueRange{bi, i});
+      Value inSeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, M);
+      Value js = arith::MaxSIOp::create(b, l, indexConst(b, l, 0),
+                                        arith::SubIOp::create(b, l, j, M));
+      Value tj = arith::SelectOp::create(
+          b, l, inSeg, tensor::ExtractOp::create(b, l, types, ValueRange{bi, js}),
+          arith::ConstantIntOp::create(b, l, 0, 64));
+      Value differ = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, ti, tj);
+      Value cls = arith::SelectOp::create(b, l, differ, indexConst(b, l, 1),
+                                          indexConst(b, l, 0));
+      Value active = arith::CmpIOp::create(
+          b, l, arith::CmpIPredicate::sge, ti,
+          arith::ConstantIntOp::create(b, l, 0, 64));
+      return {cls, active};
+    };
+    // efs[b,n,i,s] = sum_d (Qx + r_s_bias)[b,i,n,d] seg_embed[s,n,d].
+    auto segmentScores = [&](Value qx) {
+      Value qs = addHeadBias(rw, loc, qx, op.getRSBias());
+      SmallVector<OpFoldResult> sizes = mixedSizes(rw, loc, qx);
+      Value init = filledTensor(
+          rw, loc, {sizes[0], sizes[2], sizes[1], rw.getIndexAttr(2)}, elt, 0.0);
+      return buildMulAddContraction(
+          rw, loc, qs, op.getSegEmbed(), init,
+          {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {3, 1, 4}),
+           dimsMap(ctx, 5, {0, 1, 2, 3})});
+    };
+    double scale = op.getScale().convertToDouble();
+    auto attend = [&](Value qx, bool content) {
+      RelCore core{qx, k, v, kr, op.getRWBias(), op.getRRBias(), K, M, K,
+                   scale, content ? function_ref<Value(OpBuilder &, Location, Value, Value, Value)>(contentMask)
+                                  : function_ref<Value(OpBuilder &, Location, Value, Value, Value)>(attnMask),
+                   fill, segmentScores(qx), segment};
+      return buildRelAttention(rw, loc, core);
+    };
+
+    // Content stream.
+    Value qh = projectHeads(rw, loc, h, op.getQWeight());
+    Value contentOut = projectOut(rw, loc, attend(qh, true), op.getOWeight());
+
+    // Query stream: queries scattered to their target positions, attention
+    // as the content stream's but without seeing their own token, results
+    // gathered back per target.
+    // It runs under scf.if (P > 0): a call without targets (P = 0) does
+    // none of it.
+    Value queryOut;
+    if (Value g = op.getQuery()) {
+      Value tm = op.getTargetMapping();
+      Type outType = op.getQueryOut().getType();
+      Value P = tensor::DimOp::create(rw, loc, tm, 1);
+      Value any = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::sgt, P,
+                                        indexConst(rw, loc, 0));
+      auto ifOp = scf::IfOp::create(rw, loc, TypeRange{outType}, any,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(
+          rw, loc, castIfNeeded(rw, loc,
+                                emptyTensor(rw, loc, mixedSizes(rw, loc, g), elt),
+                                outType));
+      rw.setInsertionPointToStart(ifOp.thenBlock());
+      Value qg = projectHeads(rw, loc, g, op.getQWeight());
+      SmallVector<OpFoldResult> qs = mixedSizes(rw, loc, qg);
+      // qs'[b,l,n,d] = sum_m qg[b,m,n,d] tm[b,m,l]; loops (b,l,n,d | m).
+      Value scattered = buildMulAddContraction(
+          rw, loc, qg, tm,
+          filledTensor(rw, loc, {qs[0], Q, qs[2], qs[3]}, elt, 0.0),
+          {dimsMap(ctx, 5, {0, 4, 2, 3}), dimsMap(ctx, 5, {0, 4, 1}),
+           dimsMap(ctx, 5, {0, 1, 2, 3})});
+      Value av = attend(scattered, false);
+      // avg[b,m,n,d] = sum_l av[b,l,n,d] tm[b,m,l]; loops (b,m,n,d | l).
+      Value gathered = buildMulAddContraction(
+          rw, loc, av, tm, filledTensor(rw, loc, qs, elt, 0.0),
+          {dimsMap(ctx, 5, {0, 4, 2, 3}), dimsMap(ctx, 5, {0, 1, 4}),
+           dimsMap(ctx, 5, {0, 1, 2, 3})});
+      scf::YieldOp::create(
+          rw, loc,
+          castIfNeeded(rw, loc, projectOut(rw, loc, gathered, op.getOWeight()),
+                       outType));
+      queryOut = ifOp.getResult(0);
+    }
+
+    // New memory: concat(memory, content[:, :reuse])[-mem_len:].
+    int64_t reuse = op.getReuseLenAttr().getInt(),
+            memLen = op.getMemLenAttr().getInt();
+    Value total = reuse > 0 ? Value(arith::AddIOp::create(
+                                  rw, loc, M,
+                                  arith::MinSIOp::create(rw, loc, Q,
+                                                         indexConst(rw, loc, reuse))))
+                            : K;
+    Value beg = memLen > 0
+                    ? Value(arith::MaxSIOp::create(
+                          rw, loc, indexConst(rw, loc, 0),
+                          arith::SubIOp::create(rw, loc, total,
+                                                indexConst(rw, loc, memLen))))
+                    : indexConst(rw, loc, 0);
+    Value len = arith::SubIOp::create(rw, loc, total, beg);
+    Value kept = tensor::ExtractSliceOp::create(
+        rw, loc, c, ArrayRef<OpFoldResult>{zero, beg, zero},
+        ArrayRef<OpFoldResult>{B, len, dAttr},
+        ArrayRef<OpFoldResult>{one, one, one});
+    Value newMem = castIfNeeded(rw, loc, swapLeading(rw, loc, kept),
+                                op.getNewMemory().getType());
+
+    SmallVector<Value> results{castIfNeeded(rw, loc, contentOut, h.getType()),
+                               newMem};
+    if (queryOut)
+      results.push_back(queryOut);
+    rw.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::bertc::bert_to_linalg::populateMemoryAttentionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<RelPositionsLowering, RelAttentionLowering>(
-      patterns.getContext());
+  patterns.add<RelPositionsLowering, RelAttentionLowering,
+               TwoStreamAttentionLowering>(patterns.getContext());
 }

@@ -17,7 +17,8 @@ void populateEmbeddingPatterns(RewritePatternSet &patterns);
 void populateLayerPatterns(RewritePatternSet &patterns);
 /// bert.attention, bert.softmax, bert.mask_bias (Attention.cpp).
 void populateAttentionPatterns(RewritePatternSet &patterns);
-/// bert.rel_positions, bert.rel_attention (MemoryAttention.cpp).
+/// bert.rel_positions, bert.rel_attention, bert.two_stream_attention
+/// (MemoryAttention.cpp).
 void populateMemoryAttentionPatterns(RewritePatternSet &patterns);
 /// bert.adaptive_embedding, bert.adaptive_log_softmax (Adaptive.cpp).
 void populateAdaptivePatterns(RewritePatternSet &patterns);

@@ -103,6 +103,14 @@ void callForward(void *results, std::vector<void *> &args) {
     ((void (*)(P, P, P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3], a[4],
                                         a[5]);
     break;
+  case 7:
+    ((void (*)(P, P, P, P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3],
+                                           a[4], a[5], a[6]);
+    break;
+  case 8:
+    ((void (*)(P, P, P, P, P, P, P, P, P))f)(results, a[0], a[1], a[2], a[3],
+                                              a[4], a[5], a[6], a[7]);
+    break;
   default:
     std::abort();
   }
@@ -244,7 +252,9 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
     spec.isSpeed = kind && kind->string == "speed";
     spec.isMemory = kind && kind->string == "memory";
     spec.layers = metaInt(in, "layers", 0);
-    spec.memLen = metaInt(in, "mem_len", 0);
+    spec.defaultRows = metaInt(in, "default_rows", 0);
+    if (kind && kind->string == "float")
+      spec.floatLayout = in.get("layout")->string;
     spec.width = metaInt(in, "width", 0);
     if (const JsonValue *d = in.get("default_speed"))
       spec.defaultSpeed = d->number;
@@ -340,7 +350,8 @@ static int64_t memoryLayer(const InputSpec &spec, const char *name) {
 }
 
 /// Packs mems.0 ... mems.{L-1} (all of them, or none: zeros of length
-/// mem_len, as transformers' first call) into [L, M, B, width].
+/// default_rows: Transformer-XL's mem_len, XLNet's 0, as transformers' first
+/// call) into [L, M, B, width].
 static int prepareMemory(const InputSpec &spec, const bertc_tensor *inputs,
                          int n, int64_t batch, MemoryState &out) {
   std::vector<const bertc_tensor *> layers(spec.layers, nullptr);
@@ -354,8 +365,8 @@ static int prepareMemory(const InputSpec &spec, const bertc_tensor *inputs,
   }
   out.batch = batch;
   if (given == 0) {
-    out.rows = spec.memLen;
-    out.data.assign((size_t)(spec.layers * spec.memLen * batch * spec.width),
+    out.rows = spec.defaultRows;
+    out.data.assign((size_t)(spec.layers * spec.defaultRows * batch * spec.width),
                     0.0f);
     return 0;
   }
@@ -392,8 +403,41 @@ static int prepareMemory(const InputSpec &spec, const bertc_tensor *inputs,
   return 0;
 }
 
+/// An f32 input: [B, S, S] ("BSS", default zeros) or [B, P, S] ("BPS",
+/// default P = 0). Values must be finite.
+static int prepareFloat(const InputSpec &spec, const bertc_tensor *t,
+                        int64_t batch, int64_t seq, std::vector<float> &buf,
+                        std::vector<int64_t> &shape) {
+  bool pairs = spec.floatLayout == "BSS";
+  shape = {batch, pairs ? seq : 0, seq};
+  if (!t) {
+    buf.assign((size_t)(batch * shape[1] * seq), 0.0f);
+    return 0;
+  }
+  if (t->rank != 3 || t->shape[0] != batch || t->shape[2] != seq ||
+      (pairs ? t->shape[1] != seq : t->shape[1] < 1))
+    return setError("input '" + spec.name + "' has shape " +
+                    shapeStr(t->shape, t->rank) + ", expected [" +
+                    std::to_string(batch) + ", " +
+                    (pairs ? std::to_string(seq) : std::string("targets")) +
+                    ", " + std::to_string(seq) + "]");
+  if (t->dtype != BERTC_F32)
+    return setError("input '" + spec.name + "' has dtype " +
+                    dtypeName(t->dtype) + ", expected F32");
+  shape[1] = t->shape[1];
+  size_t count = (size_t)(batch * shape[1] * seq);
+  buf.resize(count);
+  std::memcpy(buf.data(), t->data, count * sizeof(float));
+  for (size_t i = 0; i < count; ++i)
+    if (!std::isfinite(buf[i]))
+      return setError("input '" + spec.name + "' holds a non-finite value");
+  return 0;
+}
+
 static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
                          std::vector<std::vector<int64_t>> &buffers,
+                         std::vector<std::vector<float>> &floats,
+                         std::vector<std::vector<int64_t>> &floatShapes,
                          float &speed, int64_t &batch, int64_t &seq) {
   for (int i = 0; i < n; ++i) {
     bool known = false;
@@ -445,9 +489,19 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
                     m->inputs[0].name + "' has length " + std::to_string(seq));
 
   buffers.clear();
-  for (const InputSpec &spec : m->inputs) {
+  floats.assign(m->inputs.size(), {});
+  floatShapes.assign(m->inputs.size(), {});
+  for (size_t s = 0; s < m->inputs.size(); ++s) {
+    const InputSpec &spec = m->inputs[s];
     if (spec.isMemory) { // prepareMemory's business
       buffers.emplace_back();
+      continue;
+    }
+    if (!spec.floatLayout.empty()) {
+      buffers.emplace_back();
+      if (prepareFloat(spec, find(spec.name), batch, seq, floats[s],
+                       floatShapes[s]))
+        return 1;
       continue;
     }
     if (spec.isSpeed) {
@@ -530,10 +584,12 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
 int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
                        int numInputs, const MemoryState *memory,
                        std::vector<bertc_tensor> &outputs) {
-  std::vector<std::vector<int64_t>> buffers;
+  std::vector<std::vector<int64_t>> buffers, floatShapes;
+  std::vector<std::vector<float>> floats;
   int64_t batch = 0, seq = 0;
   float speed = 0;
-  if (prepareInputs(m, inputs, numInputs, buffers, speed, batch, seq))
+  if (prepareInputs(m, inputs, numInputs, buffers, floats, floatShapes, speed,
+                    batch, seq))
     return 1;
   MemoryState given;
   if (const InputSpec *spec = memoryInput(m)) {
@@ -564,6 +620,8 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
     else if (spec.isMemory)
       descs.push_back(descriptor(const_cast<float *>(memory->data.data()),
                                  {spec.layers, memory->rows, batch, spec.width}));
+    else if (!spec.floatLayout.empty())
+      descs.push_back(descriptor(floats[i].data(), floatShapes[i]));
     else
       descs.push_back(descriptor(buffers[i].data(), {batch, seq}));
   }

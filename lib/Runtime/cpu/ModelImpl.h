@@ -22,12 +22,16 @@ struct OutputSpec {
 /// One input of the forward function: a [B, S] integer tensor ("tokens"),
 /// the early-exit threshold ("speed", an f32 scalar in [0, 1]), or the
 /// memories of a memory-recurrent model ("memory": the program's mems.{i},
-/// [M, B, width] each, packed as [layers, M, B, width]).
+/// [M, B, width] each, packed as [layers, M, B, width]), or an f32 tensor
+/// ("float").
 struct InputSpec {
   std::string name;
   bool isSpeed = false;
   bool isMemory = false;
-  int64_t layers = 0, memLen = 0, width = 0;
+  int64_t layers = 0, defaultRows = 0, width = 0;
+  /// f32 inputs ("float"): "BSS" [B, S, S], default zeros (XLNet's
+  /// perm_mask), or "BPS" [B, P, S], default P = 0 (target_mapping).
+  std::string floatLayout;
   bool required = false;
   int64_t defaultValue = 0;
   double defaultSpeed = 0;

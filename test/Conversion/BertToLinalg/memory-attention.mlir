@@ -87,3 +87,28 @@ func.func @adaptive_embedding(%ids: tensor<?x?xi64>, %t0: tensor<10x32xf32>, %t1
       -> tensor<?x?x32xf32>
   return %e : tensor<?x?x32xf32>
 }
+
+// -----
+
+// bert.two_stream_attention: the segment scores per class [B, N, L, 2], the
+// masked scores minus 1e30, and the query stream only under scf.if (P > 0):
+// without targets none of its work runs.
+// CHECK-LABEL: func.func @two_stream
+// CHECK: %[[BIG:.*]] = arith.constant 1.000000e+30 : f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x?x4x8xf32>, tensor<2x4x8xf32>) outs(%{{.*}} : tensor<?x4x?x2xf32>)
+// CHECK: arith.subf %{{.*}}, %[[BIG]] : f32
+// CHECK: %[[ANY:.*]] = arith.cmpi sgt, %{{.*}}, %c0
+// CHECK: %[[G:.*]] = scf.if %[[ANY]] -> (tensor<?x?x32xf32>) {
+// CHECK: tensor<?x4x?x2xf32>
+// CHECK: scf.yield
+// CHECK: } else {
+// CHECK: tensor.empty
+// CHECK: scf.yield
+// CHECK: return %{{.*}}, %{{.*}}, %[[G]]
+func.func @two_stream(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>, %g: tensor<?x?x32xf32>, %tm: tensor<?x?x?xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  %h2, %m2, %g2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm)
+      weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) query(%g, %tm)
+      {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64}
+      : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<?x?x32xf32>, tensor<?x?x?xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return %h2, %m2, %g2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}

@@ -103,6 +103,62 @@ func.func @rel_attention_c7(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r
 
 // -----
 
+func.func @two_stream_attention_c1(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x16xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects memory [M, ?, 32], got [?, ?, 16]}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x16xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c2(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x16xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects positions [R, 32], got [?, 16]}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x16xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c3(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects token_types and attention_mask [?, ?] and perm_mask [?, ?, ?], got [?, ?], [?, ?] and [?, ?]}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c4(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<8x4xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects biases [4, 8], got [8, 4]}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<8x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c5(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>, %g: tensor<?x?x32xf32>, %tm: tensor<?x?x?xf32>) {
+  // expected-error @+1 {{expects query, target_mapping and query_out together or none of them}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) query(%g, %tm) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<?x?x32xf32>, tensor<?x?x?xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c6(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects new_memory [?, ?, 32], got [?, ?, 16]}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x16xf32>)
+  return
+}
+
+// -----
+
+func.func @two_stream_attention_c7(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{expects non-negative mem_len and reuse_len}}
+  %o:2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm) weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = -1 : i64, scale = 1.0 : f64} : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return
+}
+
+// -----
+
 func.func @adaptive_embedding_c1(%ids: tensor<?x?xi64>, %t0: tensor<10x32xf32>, %t1: tensor<30x32xf32>) {
   // expected-error @+1 {{expects strictly increasing bounds}}
   %e = bert.adaptive_embedding %ids, tables(%t0, %t1) {bounds = array<i64: 0, 10, 10>, scale = 1.0 : f64}

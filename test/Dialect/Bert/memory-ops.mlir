@@ -29,6 +29,22 @@ func.func @memory_attention(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %k
   return %o, %m, %r2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>
 }
 
+// CHECK-LABEL: func.func @two_stream
+// CHECK: bert.two_stream_attention %{{.*}}, %{{.*}}, %{{.*}} inputs(%{{.*}}, %{{.*}}, %{{.*}}) weights(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) biases(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) query(%{{.*}}, %{{.*}}) {causal = false
+// CHECK-SAME: -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+// CHECK: bert.two_stream_attention %{{.*}}, %{{.*}}, %{{.*}} inputs(%{{.*}}, %{{.*}}, %{{.*}}) weights(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) biases(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) {causal = true
+// CHECK-SAME: -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+func.func @two_stream(%h: tensor<?x?x32xf32>, %mem: tensor<?x?x32xf32>, %r: tensor<?x32xf32>, %tt: tensor<?x?xi64>, %am: tensor<?x?xi64>, %pm: tensor<?x?x?xf32>, %w: tensor<32x4x8xf32>, %b: tensor<4x8xf32>, %seg: tensor<2x4x8xf32>, %g: tensor<?x?x32xf32>, %tm: tensor<?x?x?xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  %h2, %m2, %g2 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm)
+      weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg) query(%g, %tm) {causal = false, same_length = false, mem_len = 6 : i64, reuse_len = 0 : i64, scale = 0.35355339059327373 : f64}
+      : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>, tensor<?x?x32xf32>, tensor<?x?x?xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  %h3, %m3 = bert.two_stream_attention %h, %mem, %r inputs(%tt, %am, %pm)
+      weights(%w, %w, %w, %w, %w) biases(%b, %b, %b, %seg)
+      {causal = true, same_length = true, mem_len = 0 : i64, reuse_len = 3 : i64, scale = 0.35355339059327373 : f64}
+      : (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x32xf32>, tensor<?x?xi64>, tensor<?x?xi64>, tensor<?x?x?xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<32x4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<2x4x8xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+  return %h2, %m2, %g2, %h3 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
 // CHECK-LABEL: func.func @adaptive
 // CHECK: bert.adaptive_embedding %{{.*}}, tables(%{{.*}}, %{{.*}}), projections(%{{.*}}, %{{.*}}) {bounds = array<i64: 0, 10, 40>
 // CHECK: bert.adaptive_embedding %{{.*}}, tables(%{{.*}}) {bounds = array<i64: 0, 40>
