@@ -104,12 +104,56 @@ def fastbert():
                   num_labels=2, speed=0.5), w
 
 
+def transfo_xl():
+    w = {"word_emb.emb_layers.0.weight": ("F32", [V, H], [0] * (V * H))}
+    p = "layers.0."
+    for name, shape in (("dec_attn.qkv_net.weight", [3 * H, H]),
+                        ("dec_attn.r_net.weight", [H, H]),
+                        ("dec_attn.o_net.weight", [H, H]),
+                        ("dec_attn.r_w_bias", [HEADS, H // HEADS]),
+                        ("dec_attn.r_r_bias", [HEADS, H // HEADS])):
+        n = 1
+        for d in shape:
+            n *= d
+        w[p + name] = ("F32", shape, [0] * n)
+    norm(w, p + "dec_attn.layer_norm", H)
+    linear(w, p + "pos_ff.CoreNet.0", I, H)
+    linear(w, p + "pos_ff.CoreNet.3", H, I)
+    norm(w, p + "pos_ff.layer_norm", H)
+    return {"model_type": "transfo-xl", "architectures": ["TransfoXLModel"],
+            "vocab_size": V, "cutoffs": [], "div_val": 1, "d_model": H,
+            "d_embed": H, "n_head": HEADS, "d_head": H // HEADS,
+            "d_inner": I, "n_layer": 1, "mem_len": 3, "clamp_len": 2,
+            "same_length": True}, w
+
+
+def xlnet():
+    dh = H // HEADS
+    w = {"word_embedding.weight": ("F32", [V, H], [0] * (V * H)),
+         "mask_emb": ("F32", [1, 1, H], [0] * H)}
+    p = "layer.0."
+    for name in ("q", "k", "v", "o", "r"):
+        w[p + "rel_attn." + name] = ("F32", [H, HEADS, dh], [0] * (H * H))
+    for name in ("r_w_bias", "r_r_bias", "r_s_bias"):
+        w[p + "rel_attn." + name] = ("F32", [HEADS, dh], [0] * H)
+    w[p + "rel_attn.seg_embed"] = ("F32", [2, HEADS, dh], [0] * (2 * H))
+    norm(w, p + "rel_attn.layer_norm", H)
+    linear(w, p + "ff.layer_1", I, H)
+    linear(w, p + "ff.layer_2", H, I)
+    norm(w, p + "ff.layer_norm", H)
+    return {"model_type": "xlnet", "architectures": ["XLNetModel"],
+            "vocab_size": V, "d_model": H, "n_layer": 1, "n_head": HEADS,
+            "d_inner": I, "mem_len": 4, "attn_type": "bi"}, w
+
+
 SEEDS = {
     "bert": bert(),
     "bert-classifier": bert_classifier(),
     "roberta": bert("roberta", "RobertaModel", pad_token_id=1),
     "albert": albert(),
     "fastbert": fastbert(),
+    "transfo-xl": transfo_xl(),
+    "xlnet": xlnet(),
 }
 
 

@@ -129,6 +129,10 @@ def main():
     # and targets without a permutation mask.
     write("xlnet-zero-types", XLNetModel, cfg(clamp_len=2, n_layer=1),
           batch=2, qlen=5, seed=55, types="zeros", targets=3)
+    # bi_data (pretraining): the second half of the batch reads positions
+    # backwards. An even batch, as transformers needs.
+    write("xlnet-bidata", XLNetModel, cfg(bi_data=True, clamp_len=3),
+          batch=4, qlen=5, seed=56, types=True, targets=2)
     # Sequence classification with token types, mem_len None (keep all).
     write("xlnet-cls", XLNetForSequenceClassification,
           cfg(mem_len=None, d_model=24, n_head=3, d_inner=40),

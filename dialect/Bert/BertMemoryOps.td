@@ -145,6 +145,10 @@ def Bert_TwoStreamAttentionOp : Bert_Op<"two_stream_attention",
     `same_length` `j < i`. The content stream may always see its own
     position (`j = M + i`). A masked score becomes `score - 1e30`.
 
+    With `bi_data` (a pretraining setting), batch rows from B/2 on read the
+    positions backwards (distance -p for the row of p), as XLNet pairs a
+    forward and a backward copy of each sequence.
+
     Results are the attention vectors projected by `o_weight`
     (`sum_{n,d} av · o`, no residual or norm) of each stream, and
     `new_memory = concat(memory, content[:, :reuse_len])[-mem_len:]`
@@ -191,7 +195,8 @@ def Bert_TwoStreamAttentionOp : Bert_Op<"two_stream_attention",
                        Optional<Bert_FloatTensor>:$query,
                        Optional<Bert_FloatTensor>:$target_mapping,
                        BoolAttr:$causal, BoolAttr:$same_length,
-                       I64Attr:$mem_len, I64Attr:$reuse_len, F64Attr:$scale);
+                       I64Attr:$mem_len, I64Attr:$reuse_len, F64Attr:$scale,
+                       UnitAttr:$bi_data);
   let results = (outs Bert_FloatTensor:$content_out,
                       Bert_FloatTensor:$new_memory,
                       Optional<Bert_FloatTensor>:$query_out);

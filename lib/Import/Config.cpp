@@ -220,9 +220,7 @@ bool readXLNet(ConfigReader &r, const llvm::json::Object &obj,
     return r.fail("field 'attn_type' is '" + attnType +
                   "', expected bi or uni");
   info.causal = attnType == "uni";
-  if (biData)
-    return r.fail("bi_data: true (a pretraining setting) is not implemented "
-                  "yet");
+  info.biData = biData;
   if (!activationKind(info.activation))
     return r.fail("unsupported ff_activation '" + info.activation + "'");
   if (!(info.layerNormEps > 0 && info.layerNormEps <= 1))

@@ -67,7 +67,7 @@ struct ModelInfo {
   bool sameLength = false, untieR = true, preNorm = false;
   // XLNet (§5): attn_type "uni", reuse_len (0: the whole segment), the
   // sequence summary of the classifier ("last" or "first").
-  bool causal = false;
+  bool causal = false, biData = false;
   int64_t reuseLen = 0;
   std::string summaryType = "last";
   int64_t padTokenId = 0, numLabels = 0;

@@ -68,6 +68,7 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
       {"position_padding_idx", positionPaddingIdx},
       {"batch", batch},
       {"seq_len", seqLen},
+      {"even_batch", biData}, // XLNet bi_data: half forward, half backward
       {"inputs", std::move(inputsJson)},
       {"outputs", std::move(outputsJson)},
       {"params", std::move(params)}};

@@ -120,6 +120,7 @@ SmallVector<Value> mlir::bertc::import::buildXLNet(GraphBuilder &g,
         b.getBoolAttr(info.sameLength), b.getI64IntegerAttr(info.memLen),
         b.getI64IntegerAttr(info.reuseLen),
         b.getF64FloatAttr(1.0 / std::sqrt((double)dh)));
+    attn.setBiData(info.biData);
     newMems.push_back(attn.getNewMemory());
     // post_attention: LayerNorm(x + attention), one norm for both streams.
     Value hRes = bert::AddOp::create(b, lloc, attn.getContentOut(), h);

@@ -151,6 +151,9 @@ struct RelCore {
   function_ref<std::pair<Value, Value>(OpBuilder &, Location, Value, Value,
                                        Value)>
       segment;
+  /// XLNet's bi_data: batch rows from `altFrom` on use `krAlt` (the
+  /// backward positions) instead of `kr`.
+  Value krAlt, altFrom;
 };
 
 /// q + bias per head: [B, L, N, dh] + [N, dh].
@@ -184,10 +187,14 @@ Value buildRelAttention(PatternRewriter &rw, Location loc, const RelCore &c) {
        dimsMap(ctx, 5, {0, 1, 2, 3})});
   // BDraw[b,n,i,t] = sum_d qr[b,i,n,d] kr[t,n,d]; loops (b,n,i,t | d).
   Value rows = tensor::DimOp::create(rw, loc, c.kr, 0);
-  Value bdRaw = buildMulAddContraction(
-      rw, loc, qr, c.kr, filledTensor(rw, loc, {B, nAttr, L, rows}, elt, 0.0),
-      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {3, 1, 4}),
-       dimsMap(ctx, 5, {0, 1, 2, 3})});
+  auto positionScores = [&](Value kr) {
+    return buildMulAddContraction(
+        rw, loc, qr, kr, filledTensor(rw, loc, {B, nAttr, L, rows}, elt, 0.0),
+        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {3, 1, 4}),
+         dimsMap(ctx, 5, {0, 1, 2, 3})});
+  };
+  Value bdRaw = positionScores(c.kr);
+  Value bdAlt = c.krAlt ? positionScores(c.krAlt) : Value();
 
   Value scale = floatConst(rw, loc, elt, c.scale);
   Value lastRow = arith::SubIOp::create(rw, loc, rows, indexConst(rw, loc, 1));
@@ -208,6 +215,13 @@ Value buildRelAttention(PatternRewriter &rw, Location loc, const RelCore &c) {
             arith::MinSIOp::create(b, l, row, lastRow));
         Value bd = tensor::ExtractOp::create(b, l, bdRaw,
                                              ValueRange{bi, n, i, row});
+        if (bdAlt) {
+          Value alt = tensor::ExtractOp::create(b, l, bdAlt,
+                                                ValueRange{bi, n, i, row});
+          Value useAlt = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::sge, bi, c.altFrom);
+          bd = arith::SelectOp::create(b, l, useAlt, alt, bd);
+        }
         Value sum = arith::AddFOp::create(b, l, a[0], bd);
         if (c.efs) {
           auto [cls, active] = c.segment(b, l, bi, i, j);
@@ -312,7 +326,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     RelCore core{q, k, v, rk, op.getRWBias(), op.getRRBias(),
                  arith::SubIOp::create(rw, loc, K, indexConst(rw, loc, 1)),
                  M, K, op.getScale().convertToDouble(), masked, fill,
-                 Value(), nullptr};
+                 Value(), nullptr, Value(), Value()};
     Value context = buildRelAttention(rw, loc, core);
     SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
     Value merged = tensor::CollapseShapeOp::create(rw, loc, context, merge);
@@ -411,6 +425,25 @@ struct TwoStreamAttentionLowering
     Value k = projectHeads(rw, loc, c, op.getKWeight());
     Value v = projectHeads(rw, loc, c, op.getVWeight());
     Value kr = projectHeads(rw, loc, op.getPositions(), op.getRWeight());
+    // bi_data: the second half of the batch reads the positions backwards,
+    // distance -p: sin(-x) = -sin(x), cos unchanged (the clamp is symmetric).
+    Value krAlt, altFrom;
+    if (op.getBiData()) {
+      Value pos = op.getPositions();
+      int64_t half = D / 2;
+      Value back = buildElementwise(
+          rw, loc, ValueRange{pos}, {identityMap(ctx, 2)},
+          emptyTensor(rw, loc, mixedSizes(rw, loc, pos), elt),
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value col = linalg::IndexOp::create(b, l, 1);
+            Value isSin = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, col, indexConst(b, l, half));
+            Value neg = arith::NegFOp::create(b, l, a[0]);
+            return arith::SelectOp::create(b, l, isSin, neg, a[0]);
+          });
+      krAlt = projectHeads(rw, loc, back, op.getRWeight());
+      altFrom = arith::DivUIOp::create(rw, loc, B, indexConst(rw, loc, 2));
+    }
 
     // Masks: data (padding, permutation) on segment keys, causal, own token.
     Value types = op.getTokenTypes(), am = op.getAttentionMask(),
@@ -489,7 +522,7 @@ struct TwoStreamAttentionLowering
       RelCore core{qx, k, v, kr, op.getRWBias(), op.getRRBias(), K, M, K,
                    scale, content ? function_ref<Value(OpBuilder &, Location, Value, Value, Value)>(contentMask)
                                   : function_ref<Value(OpBuilder &, Location, Value, Value, Value)>(attnMask),
-                   fill, segmentScores(qx), segment};
+                   fill, segmentScores(qx), segment, krAlt, altFrom};
       return buildRelAttention(rw, loc, core);
     };
 

@@ -276,6 +276,8 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
   m->positionPaddingIdx = metaInt(m->meta, "position_padding_idx", -1);
   m->staticBatch = metaInt(m->meta, "batch", -1);
   m->staticSeqLen = metaInt(m->meta, "seq_len", -1);
+  if (const JsonValue *even = m->meta.get("even_batch"))
+    m->evenBatch = even->kind == JsonValue::Bool && even->boolean;
   std::string location = weightsPath && *weightsPath
                              ? std::string(weightsPath)
                              : m->meta.get("weights")->string;
@@ -482,6 +484,10 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
   if (m->staticBatch > 0 && batch != m->staticBatch)
     return setError("this model was compiled for batch " +
                     std::to_string(m->staticBatch) + ", input '" +
+                    m->inputs[0].name + "' has batch " + std::to_string(batch));
+  if (m->evenBatch && batch % 2)
+    return setError("this model (bi_data) pairs each forward row with a "
+                    "backward one and needs an even batch, input '" +
                     m->inputs[0].name + "' has batch " + std::to_string(batch));
   if (m->staticSeqLen > 0 && seq != m->staticSeqLen)
     return setError("this model was compiled for sequence length " +

@@ -69,6 +69,7 @@ struct bertc_model {
   int64_t maxPositions = 0;
   int64_t positionPaddingIdx = -1;
   int64_t staticBatch = -1, staticSeqLen = -1;
+  bool evenBatch = false; // XLNet bi_data pairs forward and backward rows
   ~bertc_model() { std::free(weights); }
 };
 
