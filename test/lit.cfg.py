@@ -20,7 +20,8 @@ config.excludes = ["golden", "Inputs", "corpus", "lit.cfg.py",
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["bertc", "bertc-opt", "bertc-fuzz-importer"], [config.bertc_tools_dir])
+    ["bertc", "bertc-opt"] + (["bertc-fuzz-importer"] if config.fuzz_importer else []),
+    [config.bertc_tools_dir])
 llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])
 

@@ -26,21 +26,11 @@ from transformers import (AlbertConfig, AlbertForMaskedLM,
                           BertModel, RobertaConfig,
                           RobertaForSequenceClassification, RobertaModel)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_common import perturb  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "test", "Integration", "Models", "golden")
-
-
-def perturb(model, seed):
-    """Random values in every parameter (LayerNorm too) so that swapped or
-    unbound weights cannot go unnoticed."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            noise = torch.randn(p.shape, generator=g) * 0.1
-            if name.endswith("LayerNorm.weight") or name.endswith("layer_norm.weight"):
-                p.copy_(1.0 + noise)
-            else:
-                p.copy_(noise * 2.0)
 
 
 def make_inputs(cfg, batch, seq, seed, roberta=False, token_types=True,

@@ -21,20 +21,12 @@ from safetensors.torch import save_file
 from transformers import (XLNetConfig, XLNetForSequenceClassification,
                           XLNetLMHeadModel, XLNetModel)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_common import perturb  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "test", "Integration", "Models", "golden")
 CALLS = 2
-
-
-def perturb(model, seed):
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            noise = torch.randn(p.shape, generator=g) * 0.1
-            if name.endswith("layer_norm.weight"):
-                p.copy_(1.0 + noise)
-            else:
-                p.copy_(noise * 2.0)
 
 
 def call_inputs(cfg, batch, qlen, k, g, opts):

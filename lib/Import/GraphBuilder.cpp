@@ -3,6 +3,7 @@
 #include "Import/GraphBuilder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
@@ -133,6 +134,27 @@ Value GraphBuilder::param(const std::string &name, ArrayRef<int64_t> shape) {
     info.numParamValues += t->numElements();
   }
   return bert::ParamOp::create(b, locFor(actual), f32(shape), actual);
+}
+
+Value GraphBuilder::packMemories(ArrayRef<Value> memories, Value batch) {
+  // [L, M', B, D] from L memories [M', B, D] of one length.
+  Location loc = fileLoc;
+  int64_t L = memories.size(), D = info.hiddenSize;
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1),
+               dAttr = b.getIndexAttr(D);
+  Value rows = tensor::DimOp::create(b, loc, memories[0], 0);
+  SmallVector<Value> sizes{rows};
+  if (ShapedType::isDynamic(B))
+    sizes.push_back(batch);
+  Value packed = tensor::EmptyOp::create(
+      b, loc, f32({L, ShapedType::kDynamic, B, D}), sizes);
+  for (int64_t l = 0; l < L; ++l)
+    packed = tensor::InsertSliceOp::create(
+        b, loc, memories[l], packed,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero, zero, zero},
+        ArrayRef<OpFoldResult>{one, rows, batch, dAttr},
+        ArrayRef<OpFoldResult>{one, one, one, one});
+  return packed;
 }
 
 Value GraphBuilder::linear(Value x, const std::string &p, int64_t out,
@@ -267,40 +289,21 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
 
-  if (info.family == "xlnet") {
-    SmallVector<Value> args(entry->getArguments().begin(),
-                            entry->getArguments().end());
-    SmallVector<Value> outs = buildXLNet(*this, args);
-    if (failed || outs.empty())
+  // Families whose builders return every output.
+  SmallVector<Value> args(entry->getArguments().begin(),
+                          entry->getArguments().end());
+  std::optional<SmallVector<Value>> outs;
+  if (info.family == "xlnet")
+    outs = buildXLNet(*this, args);
+  else if (info.family == "transfo-xl")
+    outs = buildTransfoXL(*this, args[0],
+                          info.memLen > 0 ? args[1] : Value());
+  else if (info.family == "fastbert")
+    outs = buildFastBert(*this, args[0], args[1], args[2], args[3]);
+  if (outs) {
+    if (failed || outs->empty())
       return nullptr;
-    func::ReturnOp::create(b, fileLoc, outs);
-    return module;
-  }
-  if (info.family == "xlnet") {
-    SmallVector<Value> args(entry->getArguments().begin(),
-                            entry->getArguments().end());
-    SmallVector<Value> outs = buildXLNet(*this, args);
-    if (failed || outs.empty())
-      return nullptr;
-    func::ReturnOp::create(b, fileLoc, outs);
-    return module;
-  }
-  if (info.family == "transfo-xl") {
-    SmallVector<Value> outs =
-        buildTransfoXL(*this, entry->getArgument(0),
-                       info.memLen > 0 ? entry->getArgument(1) : Value());
-    if (failed || outs.empty())
-      return nullptr;
-    func::ReturnOp::create(b, fileLoc, outs);
-    return module;
-  }
-  if (info.family == "fastbert") {
-    SmallVector<Value> outs =
-        buildFastBert(*this, entry->getArgument(0), entry->getArgument(1),
-                      entry->getArgument(2), entry->getArgument(3));
-    if (failed || outs.empty())
-      return nullptr;
-    func::ReturnOp::create(b, fileLoc, outs);
+    func::ReturnOp::create(b, fileLoc, *outs);
     return module;
   }
   Value x = info.family == "albert"

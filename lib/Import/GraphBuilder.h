@@ -55,6 +55,9 @@ public:
   /// word + token type + position embeddings of `width`, then LayerNorm.
   Value embeddings(Value ids, Value tokenTypes, int64_t width);
   Value transformerLayer(Value x, Value bias, const LayerNames &names);
+  /// The new memories of all layers packed as [layers, M', B, width] (the
+  /// memory-recurrent families' output); `batch` is B as an index.
+  Value packMemories(ArrayRef<Value> memories, Value batch);
   /// Runs `fn` with the model prefix off (task heads live at the top level).
   Value withoutPrefix(function_ref<Value()> fn);
   Location locFor(const std::string &what) {

@@ -225,18 +225,5 @@ SmallVector<Value> mlir::bertc::import::buildTransfoXL(GraphBuilder &g,
   if (!mems)
     return {head};
 
-  // Pack the new memories: [L, M', B, D] with M' = min(M + Q, mem_len).
-  Value newLen = tensor::DimOp::create(b, loc, newMems[0], 0);
-  auto packedType = g.f32({L, ShapedType::kDynamic, g.B, D});
-  SmallVector<Value> dynSizes{newLen};
-  if (ShapedType::isDynamic(g.B))
-    dynSizes.push_back(B);
-  Value packed = tensor::EmptyOp::create(b, loc, packedType, dynSizes);
-  for (int64_t l = 0; l < L; ++l)
-    packed = tensor::InsertSliceOp::create(
-        b, loc, newMems[l], packed,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero, zero, zero},
-        ArrayRef<OpFoldResult>{one, newLen, B, dAttr},
-        ArrayRef<OpFoldResult>{one, one, one, one});
-  return {head, packed};
+  return {head, g.packMemories(newMems, B)};
 }

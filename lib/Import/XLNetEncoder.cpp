@@ -182,18 +182,5 @@ SmallVector<Value> mlir::bertc::import::buildXLNet(GraphBuilder &g,
       return {};
   }
 
-  // Pack the new memories: [L, M', B, D].
-  Value newLen = tensor::DimOp::create(b, loc, newMems[0], 0);
-  auto packedType = g.f32({L, ShapedType::kDynamic, g.B, D});
-  SmallVector<Value> sizes{newLen};
-  if (ShapedType::isDynamic(g.B))
-    sizes.push_back(B);
-  Value packed = tensor::EmptyOp::create(b, loc, packedType, sizes);
-  for (int64_t l = 0; l < L; ++l)
-    packed = tensor::InsertSliceOp::create(
-        b, loc, newMems[l], packed,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(l), zero, zero, zero},
-        ArrayRef<OpFoldResult>{one, newLen, B, dAttr},
-        ArrayRef<OpFoldResult>{one, one, one, one});
-  return {head, packed};
+  return {head, g.packMemories(newMems, B)};
 }

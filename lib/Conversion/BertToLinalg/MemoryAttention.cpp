@@ -66,6 +66,38 @@ Value swapLeading(OpBuilder &b, Location loc, Value x) {
       .getResult()[0];
 }
 
+/// concat(memory [M, B, D] time-major, input [B, Q, D]) along time,
+/// batch-major: [B, M + Q, D].
+Value concatMemory(OpBuilder &b, Location loc, Value mem, Value input) {
+  SmallVector<OpFoldResult> hs = mixedSizes(b, loc, input);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value M = tensor::DimOp::create(b, loc, mem, 0);
+  Value Q = getValueOrCreateConstantIndexOp(b, loc, hs[1]);
+  Value K = arith::AddIOp::create(b, loc, M, Q);
+  Type elt = cast<RankedTensorType>(input.getType()).getElementType();
+  Value c = emptyTensor(b, loc, {hs[0], K, hs[2]}, elt);
+  c = tensor::InsertSliceOp::create(b, loc, swapLeading(b, loc, mem), c,
+                                    ArrayRef<OpFoldResult>{zero, zero, zero},
+                                    ArrayRef<OpFoldResult>{hs[0], M, hs[2]},
+                                    ArrayRef<OpFoldResult>{one, one, one});
+  return tensor::InsertSliceOp::create(b, loc, input, c,
+                                       ArrayRef<OpFoldResult>{zero, M, zero},
+                                       ArrayRef<OpFoldResult>{hs[0], Q, hs[2]},
+                                       ArrayRef<OpFoldResult>{one, one, one});
+}
+
+/// Time steps [beg, end) of c [B, K, D] as a time-major memory [end-beg, B, D].
+Value memoryRows(OpBuilder &b, Location loc, Value c, Value beg, Value end) {
+  SmallVector<OpFoldResult> cs = mixedSizes(b, loc, c);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value len = arith::SubIOp::create(b, loc, end, beg);
+  Value kept = tensor::ExtractSliceOp::create(
+      b, loc, c, ArrayRef<OpFoldResult>{zero, beg, zero},
+      ArrayRef<OpFoldResult>{cs[0], len, cs[2]},
+      ArrayRef<OpFoldResult>{one, one, one});
+  return swapLeading(b, loc, kept);
+}
+
 struct RelPositionsLowering : OpRewritePattern<bert::RelPositionsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(bert::RelPositionsOp op,
@@ -268,15 +300,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
                  one = rw.getIndexAttr(1);
 
     // c = concat(memory, input) along time, batch-major [B, K, D].
-    Value c = emptyTensor(rw, loc, {B, K, dAttr}, elt);
-    c = tensor::InsertSliceOp::create(rw, loc, swapLeading(rw, loc, mem), c,
-                                      ArrayRef<OpFoldResult>{zero, zero, zero},
-                                      ArrayRef<OpFoldResult>{B, M, dAttr},
-                                      ArrayRef<OpFoldResult>{one, one, one});
-    c = tensor::InsertSliceOp::create(rw, loc, h, c,
-                                      ArrayRef<OpFoldResult>{zero, M, zero},
-                                      ArrayRef<OpFoldResult>{B, Q, dAttr},
-                                      ArrayRef<OpFoldResult>{one, one, one});
+    Value c = concatMemory(rw, loc, mem, h);
 
     // pre_norm: projections read LN(c) (row-wise, so LN(h) is its last Q
     // rows); the memory update below keeps the raw c.
@@ -336,12 +360,7 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     Value beg = arith::MaxSIOp::create(
         rw, loc, indexConst(rw, loc, 0),
         arith::SubIOp::create(rw, loc, K, indexConst(rw, loc, op.getMemLenAttr().getInt())));
-    Value len = arith::SubIOp::create(rw, loc, K, beg);
-    Value kept = tensor::ExtractSliceOp::create(
-        rw, loc, c, ArrayRef<OpFoldResult>{zero, beg, zero},
-        ArrayRef<OpFoldResult>{B, len, dAttr},
-        ArrayRef<OpFoldResult>{one, one, one});
-    Value newMem = swapLeading(rw, loc, kept);
+    Value newMem = memoryRows(rw, loc, c, beg, K);
 
     rw.replaceOp(op, {castIfNeeded(rw, loc, out, op.getOutput().getType()),
                       castIfNeeded(rw, loc, newMem,
@@ -409,19 +428,9 @@ struct TwoStreamAttentionLowering
     Value Q = getValueOrCreateConstantIndexOp(rw, loc, hs[1]);
     Value M = tensor::DimOp::create(rw, loc, mem, 0);
     Value K = arith::AddIOp::create(rw, loc, M, Q);
-    OpFoldResult dAttr = rw.getIndexAttr(D), zero = rw.getIndexAttr(0),
-                 one = rw.getIndexAttr(1);
 
     // c = concat(memory, content), batch-major [B, K, D].
-    Value c = emptyTensor(rw, loc, {B, K, dAttr}, elt);
-    c = tensor::InsertSliceOp::create(rw, loc, swapLeading(rw, loc, mem), c,
-                                      ArrayRef<OpFoldResult>{zero, zero, zero},
-                                      ArrayRef<OpFoldResult>{B, M, dAttr},
-                                      ArrayRef<OpFoldResult>{one, one, one});
-    c = tensor::InsertSliceOp::create(rw, loc, h, c,
-                                      ArrayRef<OpFoldResult>{zero, M, zero},
-                                      ArrayRef<OpFoldResult>{B, Q, dAttr},
-                                      ArrayRef<OpFoldResult>{one, one, one});
+    Value c = concatMemory(rw, loc, mem, h);
     Value k = projectHeads(rw, loc, c, op.getKWeight());
     Value v = projectHeads(rw, loc, c, op.getVWeight());
     Value kr = projectHeads(rw, loc, op.getPositions(), op.getRWeight());
@@ -586,12 +595,7 @@ struct TwoStreamAttentionLowering
                           arith::SubIOp::create(rw, loc, total,
                                                 indexConst(rw, loc, memLen))))
                     : indexConst(rw, loc, 0);
-    Value len = arith::SubIOp::create(rw, loc, total, beg);
-    Value kept = tensor::ExtractSliceOp::create(
-        rw, loc, c, ArrayRef<OpFoldResult>{zero, beg, zero},
-        ArrayRef<OpFoldResult>{B, len, dAttr},
-        ArrayRef<OpFoldResult>{one, one, one});
-    Value newMem = castIfNeeded(rw, loc, swapLeading(rw, loc, kept),
+    Value newMem = castIfNeeded(rw, loc, memoryRows(rw, loc, c, beg, total),
                                 op.getNewMemory().getType());
 
     SmallVector<Value> results{castIfNeeded(rw, loc, contentOut, h.getType()),
