@@ -86,9 +86,10 @@ int main(int argc, char **argv) {
       "  bertc inspect MODEL                    describe a model\n\n"
       "MODEL is a directory with config.json and model.safetensors (or a\n"
       "sharded model.safetensors.index.json); model_type bert, roberta,\n"
-      "albert or fastbert (a FastBERT description, see README.md).\n"
+      "albert, fastbert (a FastBERT description, see README.md),\n"
+      "transfo-xl or xlnet.\n"
       "The program runs as: OUT --input IN.safetensors --output "
-      "OUT.safetensors\n");
+      "OUT.safetensors (OUT --help lists its options).\n");
 
   if (inspectCmd)
     return inspect(inspectModel);
