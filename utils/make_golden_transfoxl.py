@@ -36,7 +36,7 @@ import transformers
 from transformers import TransfoXLConfig, TransfoXLLMHeadModel, TransfoXLModel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden_common import perturb  # noqa: E402
+from golden_common import save_model  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "test", "Integration", "Models", "golden")
@@ -54,19 +54,8 @@ def outputs(model, out):
 
 
 def write(name, cls, cfg, batch, qlen, seed):
-    torch.manual_seed(seed)
-    model = cls(cfg).eval()
-    perturb(model, seed)
-    if hasattr(model, "tie_weights"):
-        model.tie_weights()
     d = os.path.join(GOLDEN, name)
-    os.makedirs(d, exist_ok=True)
-    for f in os.listdir(d):
-        os.remove(os.path.join(d, f))
-    model.save_pretrained(d, safe_serialization=True)
-    extra = os.path.join(d, "generation_config.json")
-    if os.path.exists(extra):
-        os.remove(extra)
+    model = save_model(cls, cfg, seed, d)
 
     g = torch.Generator().manual_seed(seed + 1)
     stream = torch.randint(0, cfg.vocab_size, (batch, SEGMENTS * qlen),
