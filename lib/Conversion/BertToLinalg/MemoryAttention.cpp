@@ -66,24 +66,30 @@ Value swapLeading(OpBuilder &b, Location loc, Value x) {
       .getResult()[0];
 }
 
-/// concat(memory [M, B, D] time-major, input [B, Q, D]) along time,
-/// batch-major: [B, M + Q, D].
-Value concatMemory(OpBuilder &b, Location loc, Value mem, Value input) {
+/// c = concat(memory [M, B, D] time-major, input [B, Q, D]) along time,
+/// batch-major [B, K, D], K = M + Q, with the lengths the lowerings use.
+struct MemoryConcat {
+  Value c, B, Q, M, K;
+};
+MemoryConcat concatMemory(OpBuilder &b, Location loc, Value mem, Value input) {
   SmallVector<OpFoldResult> hs = mixedSizes(b, loc, input);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value M = tensor::DimOp::create(b, loc, mem, 0);
-  Value Q = getValueOrCreateConstantIndexOp(b, loc, hs[1]);
-  Value K = arith::AddIOp::create(b, loc, M, Q);
+  MemoryConcat r;
+  r.B = getValueOrCreateConstantIndexOp(b, loc, hs[0]);
+  r.Q = getValueOrCreateConstantIndexOp(b, loc, hs[1]);
+  r.M = tensor::DimOp::create(b, loc, mem, 0);
+  r.K = arith::AddIOp::create(b, loc, r.M, r.Q);
   Type elt = cast<RankedTensorType>(input.getType()).getElementType();
-  Value c = emptyTensor(b, loc, {hs[0], K, hs[2]}, elt);
+  Value c = emptyTensor(b, loc, {hs[0], r.K, hs[2]}, elt);
   c = tensor::InsertSliceOp::create(b, loc, swapLeading(b, loc, mem), c,
                                     ArrayRef<OpFoldResult>{zero, zero, zero},
-                                    ArrayRef<OpFoldResult>{hs[0], M, hs[2]},
+                                    ArrayRef<OpFoldResult>{hs[0], r.M, hs[2]},
                                     ArrayRef<OpFoldResult>{one, one, one});
-  return tensor::InsertSliceOp::create(b, loc, input, c,
-                                       ArrayRef<OpFoldResult>{zero, M, zero},
-                                       ArrayRef<OpFoldResult>{hs[0], Q, hs[2]},
-                                       ArrayRef<OpFoldResult>{one, one, one});
+  r.c = tensor::InsertSliceOp::create(b, loc, input, c,
+                                      ArrayRef<OpFoldResult>{zero, r.M, zero},
+                                      ArrayRef<OpFoldResult>{hs[0], r.Q, hs[2]},
+                                      ArrayRef<OpFoldResult>{one, one, one});
+  return r;
 }
 
 /// Time steps [beg, end) of c [B, K, D] as a time-major memory [end-beg, B, D].
@@ -291,16 +297,12 @@ struct RelAttentionLowering : OpRewritePattern<bert::RelAttentionOp> {
     int64_t N = rwType.getDimSize(0), dh = rwType.getDimSize(1), I = N * dh;
     int64_t D = hType.getDimSize(2);
 
-    SmallVector<OpFoldResult> hs = mixedSizes(rw, loc, h);
-    Value B = getValueOrCreateConstantIndexOp(rw, loc, hs[0]);
-    Value Q = getValueOrCreateConstantIndexOp(rw, loc, hs[1]);
-    Value M = tensor::DimOp::create(rw, loc, mem, 0);
-    Value K = arith::AddIOp::create(rw, loc, M, Q);
     OpFoldResult dAttr = rw.getIndexAttr(D), zero = rw.getIndexAttr(0),
                  one = rw.getIndexAttr(1);
 
     // c = concat(memory, input) along time, batch-major [B, K, D].
-    Value c = concatMemory(rw, loc, mem, h);
+    MemoryConcat cat = concatMemory(rw, loc, mem, h);
+    Value c = cat.c, B = cat.B, Q = cat.Q, M = cat.M, K = cat.K;
 
     // pre_norm: projections read LN(c) (row-wise, so LN(h) is its last Q
     // rows); the memory update below keeps the raw c.
@@ -423,14 +425,9 @@ struct TwoStreamAttentionLowering
     auto hType = cast<RankedTensorType>(h.getType());
     Type elt = hType.getElementType();
     int64_t D = hType.getDimSize(2);
-    SmallVector<OpFoldResult> hs = mixedSizes(rw, loc, h);
-    Value B = getValueOrCreateConstantIndexOp(rw, loc, hs[0]);
-    Value Q = getValueOrCreateConstantIndexOp(rw, loc, hs[1]);
-    Value M = tensor::DimOp::create(rw, loc, mem, 0);
-    Value K = arith::AddIOp::create(rw, loc, M, Q);
-
     // c = concat(memory, content), batch-major [B, K, D].
-    Value c = concatMemory(rw, loc, mem, h);
+    MemoryConcat cat = concatMemory(rw, loc, mem, h);
+    Value c = cat.c, B = cat.B, Q = cat.Q, M = cat.M, K = cat.K;
     Value k = projectHeads(rw, loc, c, op.getKWeight());
     Value v = projectHeads(rw, loc, c, op.getVWeight());
     Value kr = projectHeads(rw, loc, op.getPositions(), op.getRWeight());
