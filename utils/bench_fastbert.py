@@ -19,10 +19,9 @@ import re
 import subprocess
 import sys
 import tempfile
-from array import array
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from st_tool import read, write  # noqa: E402
+from st_tool import random_f32, read, write  # noqa: E402
 
 L, H, I, C, HEADS, N, V, P = 12, 128, 512, 64, 2, 3, 1000, 64
 BATCH, SEQ = 16, 32
@@ -33,11 +32,7 @@ def model(root, rng):
     tensors = {}
 
     def t(name, shape, scale=0.05, base=0.0):
-        n = 1
-        for d in shape:
-            n *= d
-        tensors[name] = ("F32", list(shape),
-                         array("f", (base + rng.gauss(0, scale) for _ in range(n))))
+        tensors[name] = random_f32(rng, shape, scale, base)
 
     t("bert.embeddings.word_embeddings.weight", [V, H], 0.5)
     t("bert.embeddings.position_embeddings.weight", [P, H], 0.5)

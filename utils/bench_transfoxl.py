@@ -27,10 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from array import array
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from st_tool import write  # noqa: E402
+from st_tool import random_f32, write  # noqa: E402
 
 L, D, N, DH, I, V = 4, 128, 4, 32, 512, 1000
 Q = 64
@@ -43,11 +42,7 @@ def model(root, rng, mem_len):
     tensors = {}
 
     def t(name, shape, scale=0.05, base=0.0):
-        n = 1
-        for d in shape:
-            n *= d
-        tensors[name] = ("F32", list(shape),
-                         array("f", (base + rng.gauss(0, scale) for _ in range(n))))
+        tensors[name] = random_f32(rng, shape, scale, base)
 
     t("word_emb.emb_layers.0.weight", [V, D], 0.5)
     for l in range(L):
@@ -135,8 +130,7 @@ def main():
             write(window, dict(empty, input_ids=ids(rng, a)))
             # One window per prediction: the whole window is recomputed.
             slide = latency(exe, window, max(1, args.repeat // 2), out)
-            mems = {f"mems.{l}": ("F32", [a, 1, D],
-                                  array("f", (rng.gauss(0, 1) for _ in range(a * D))))
+            mems = {f"mems.{l}": random_f32(rng, [a, 1, D], 1.0)
                     for l in range(L)}
             segment = os.path.join(tmp, f"segment-{a}.safetensors")
             write(segment, dict(mems, input_ids=ids(rng, Q)))

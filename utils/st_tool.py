@@ -56,6 +56,14 @@ def write(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def random_f32(rng, shape, scale, base=0.0):
+    """An F32 tensor (write()'s form) of base + N(0, scale) values from the
+    random.Random `rng`, for benchmark models."""
+    from array import array
+    return ("F32", list(shape),
+            array("f", (base + rng.gauss(0, scale) for _ in range(numel(shape)))))
+
+
 def shape_of(text):
     return [int(d) for d in text.split("x")] if text else []
 
