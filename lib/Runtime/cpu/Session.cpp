@@ -1,9 +1,10 @@
 //===- Session.cpp - memory that persists across calls (C API) ------------===//
 //
-// A session runs a memory-recurrent model (Transformer-XL) segment after
-// segment and keeps the new memories between calls, so the caller never
-// handles mems.{i}. The first call of a session (or after a reset) uses the
-// default memory, zeros of length mem_len, as transformers does.
+// A session runs a memory-recurrent model (Transformer-XL, XLNet) segment
+// after segment and keeps the new memories between calls, so the caller
+// never handles mems.{i}. The first call of a session (or after a reset) uses the
+// default memory, as transformers does (Transformer-XL: zeros of length
+// mem_len; XLNet: none).
 //
 //===----------------------------------------------------------------------===//
 

@@ -72,11 +72,12 @@ const char *bertc_model_info(const bertc_model *model);
 int bertc_model_has_input(const bertc_model *model, const char *name);
 
 /* Sessions: memory that persists across calls, for memory-recurrent models
- * (Transformer-XL; bertc_model_has_input(m, "mems") is 1). Each run takes
+ * (Transformer-XL, XLNet; bertc_model_has_input(m, "mems") is 1). Each run takes
  * one segment (input_ids [B, Q], no mems.*), attends over the memory of
  * the previous segments and keeps the new memory; outputs are the model's
  * without mems.*. The first run (and the first after a reset) starts from
- * zeros of length mem_len, as transformers does; a session's batch size is
+ * the default memory, as transformers does (Transformer-XL: zeros of length
+ * mem_len; XLNet: none); a session's batch size is
  * fixed until it is reset. A session belongs to one thread at a time.
  *
  *   bertc_session *s = bertc_session_new(m);
