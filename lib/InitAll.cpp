@@ -3,6 +3,7 @@
 #include "InitAll.h"
 
 #include "Bert/BertDialect.h"
+#include "Codegen/Passes.h"
 #include "Conversion/Passes.h"
 #include "Pipelines/Pipelines.h"
 
@@ -24,12 +25,15 @@
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/BufferViewFlowOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::bertc::registerAllDialects(DialectRegistry &registry) {
@@ -38,7 +42,8 @@ void mlir::bertc::registerAllDialects(DialectRegistry &registry) {
                   cf::ControlFlowDialect, func::FuncDialect,
                   index::IndexDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-                  scf::SCFDialect, tensor::TensorDialect>();
+                  omp::OpenMPDialect, scf::SCFDialect, tensor::TensorDialect,
+                  vector::VectorDialect>();
 
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
@@ -56,10 +61,12 @@ void mlir::bertc::registerAllDialects(DialectRegistry &registry) {
 
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 void mlir::bertc::registerAllPasses() {
   registerBertcConversionPasses();
+  registerBertcCodegenPasses();
   registerPipelines();
 
   // The upstream steps of the CPU pipeline, each runnable alone.
@@ -74,12 +81,15 @@ void mlir::bertc::registerAllPasses() {
   memref::registerExpandStridedMetadataPass();
   registerConvertMathToLibmPass();
   registerLowerAffinePass();
+  registerConvertSCFToOpenMPPass();
   registerSCFToControlFlowPass();
+  registerConvertVectorToLLVMPass();
   registerConvertMathToLLVMPass();
   registerArithToLLVMConversionPass();
   registerFinalizeMemRefToLLVMConversionPass();
   registerConvertFuncToLLVMPass();
   registerConvertControlFlowToLLVMPass();
   registerConvertIndexToLLVMPass();
+  registerConvertOpenMPToLLVMPass();
   registerReconcileUnrealizedCastsPass();
 }

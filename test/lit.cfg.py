@@ -74,4 +74,7 @@ if clangxx and os.path.exists(fuzzer_rt):
         "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined",
         "-I" + runtime, "-I" + os.path.join(runtime, "include")])))
 config.substitutions.append(("%runtime", runtime))
+# Objects from --emit=obj call the OpenMP runtime; what bertc links them with.
+config.substitutions.append(("%omp", config.omp_library + " -Wl,-rpath," +
+                             os.path.dirname(config.omp_library)))
 config.substitutions.append(("%fuzzsrc", os.path.join(config.bertc_src_root, "tools", "fuzz")))

@@ -135,7 +135,11 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   if (failed(runPhase(
           *module, "llvm",
-          [](PassManager &pm) { buildCPULoweringPipeline(pm); },
+          [&](PassManager &pm) {
+            CPULoweringOptions lowering;
+            lowering.threads = options.threads;
+            buildCPULoweringPipeline(pm, lowering);
+          },
           options.timing, error)))
     return fail(error);
   if (options.emit == Phase::LLVM)
@@ -167,7 +171,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
   if (options.emit == Phase::Obj)
     return 0;
   bool ok = linkProgram(objectPath, options.output,
-                        options.emit == Phase::Lib, options.toolDir, error);
+                        options.emit == Phase::Lib, options.threads,
+                        options.toolDir, error);
   llvm::sys::fs::remove(objectPath);
   return ok ? 0 : fail(error);
 }

@@ -35,6 +35,9 @@ struct CompileOptions {
   /// <dir>/../lib and <dir>/../include.
   std::string toolDir;
   bool timing = false;
+  /// Run tile loops on OpenMP threads (the program's --threads picks how
+  /// many); off: single-threaded code with no OpenMP runtime dependency.
+  bool threads = true;
 };
 
 /// Compiles as `options` say. Errors are printed as one `error: ...` line;
@@ -45,9 +48,10 @@ int compile(const CompileOptions &options);
 int inspect(const std::string &model);
 
 /// Links `object` with the runtime into an executable or a shared library
-/// (plus its C header next to it). Sets `error` on failure.
+/// (plus its C header next to it), with the OpenMP runtime when `threaded`.
+/// Sets `error` on failure.
 bool linkProgram(const std::string &object, const std::string &output,
-                 bool sharedLibrary, const std::string &toolDir,
+                 bool sharedLibrary, bool threaded, const std::string &toolDir,
                  std::string &error);
 
 } // namespace mlir::bertc

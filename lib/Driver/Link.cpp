@@ -24,7 +24,8 @@ static std::optional<std::string> findLinker() {
 
 bool mlir::bertc::linkProgram(const std::string &object,
                               const std::string &output, bool sharedLibrary,
-                              const std::string &toolDir, std::string &error) {
+                              bool threaded, const std::string &toolDir,
+                              std::string &error) {
   llvm::SmallString<256> libDir(toolDir);
   llvm::sys::path::append(libDir, "..", "lib");
   llvm::SmallString<256> runtime(libDir), runtimeMain(libDir);
@@ -46,6 +47,11 @@ bool mlir::bertc::linkProgram(const std::string &object,
                              "-Wl,--no-whole-archive"});
   } else {
     args.insert(args.end(), {runtimeMain.str().str(), runtime.str().str()});
+  }
+  if (threaded) {
+    llvm::StringRef omp(BERTC_OMP_LIBRARY);
+    args.push_back(omp.str());
+    args.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(omp).str());
   }
   args.push_back("-lm");
   llvm::SmallVector<llvm::StringRef> extra;

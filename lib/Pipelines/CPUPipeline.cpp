@@ -2,6 +2,7 @@
 
 #include "Pipelines/Pipelines.h"
 
+#include "Codegen/Passes.h"
 #include "Conversion/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -14,7 +15,10 @@
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -41,10 +45,11 @@ void mlir::bertc::buildBertToLinalgPipeline(
   pm.addPass(createVerifyPhaseContract(check));
 }
 
-void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm) {
+void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
+                                           const CPULoweringOptions &options) {
   // Fusing elementwise producers into consumers removes whole passes over
   // memory (bias + activation, scale + mask) before bufferization.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -60,17 +65,39 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createConvertMathToLibmPass()); // erf/tanh: accurate libm calls
+  if (options.kernels) {
+    CPUContractionKernelsOptions kernels;
+    kernels.vectorWidth = options.vectorWidth;
+    kernels.dotRows = options.dotRows;
+    kernels.dotCols = options.dotCols;
+    kernels.outerRows = options.outerRows;
+    kernels.outerVectors = options.outerVectors;
+    pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
+  }
+  // Tile loops and the rows of other linalg ops become OpenMP work-sharing
+  // loops; without threads, scf-to-cf lowers them as sequential loops.
+  if (options.threads) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    pm.addNestedPass<func::FuncOp>(createCPUParallelRows());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addNestedPass<func::FuncOp>(createInlineAllocaScopes());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
+  if (options.approximateMath)
+    pm.addNestedPass<func::FuncOp>(createApproximateMath());
+  pm.addPass(createConvertMathToLibmPass()); // what is left: libm calls
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   VerifyPhaseContractOptions check;
@@ -84,7 +111,11 @@ void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
   linalg.weightAlignment = options.weightAlignment;
   linalg.unrollSharedLayers = options.unrollSharedLayers;
   buildBertToLinalgPipeline(pm, linalg);
-  buildCPULoweringPipeline(pm);
+  CPULoweringOptions lowering;
+  lowering.kernels = options.kernels;
+  lowering.threads = options.threads;
+  lowering.vectorWidth = options.vectorWidth;
+  buildCPULoweringPipeline(pm, lowering);
 }
 
 void mlir::bertc::registerPipelines() {
@@ -93,7 +124,7 @@ void mlir::bertc::registerPipelines() {
       "bertc-linalg-pipeline",
       "bert -> linalg on tensors, weights bound to one buffer",
       buildBertToLinalgPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPULoweringOptions>(
       "bertc-cpu-lowering-pipeline",
       "linalg on tensors -> LLVM dialect for CPUs", buildCPULoweringPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(

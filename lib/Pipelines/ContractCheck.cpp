@@ -36,10 +36,12 @@ struct VerifyPhaseContractPass
                         << "' survived the linalg phase";
         return WalkResult::interrupt();
       }
-      if (!linalgPhase && ns != LLVM::LLVMDialect::getDialectNamespace()) {
+      // OpenMP regions are translated to LLVM IR beside the llvm dialect.
+      if (!linalgPhase && ns != LLVM::LLVMDialect::getDialectNamespace() &&
+          ns != "omp") {
         op->emitError() << "'" << op->getName()
-                        << "' survived the llvm phase (only the llvm dialect "
-                           "may remain)";
+                        << "' survived the llvm phase (only the llvm and omp "
+                           "dialects may remain)";
         return WalkResult::interrupt();
       }
       return WalkResult::advance();

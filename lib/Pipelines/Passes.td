@@ -10,8 +10,9 @@ def VerifyPhaseContract : Pass<"bertc-verify-contract", "ModuleOp"> {
   let description = [{
     Runs at the end of each phase of the pipeline:
     - `phase=linalg`: no `bert` op survives; weights are bound (no `bert.param`).
-    - `phase=llvm`: only the `llvm` dialect is left (no unrealized casts, no
-      memref, tensor, linalg, scf or func ops).
+    - `phase=llvm`: only the `llvm` dialect is left, plus `omp` regions of
+      threaded loops (no unrealized casts, no memref, tensor, linalg, scf,
+      vector or func ops).
     A violation is reported on the offending op, so a broken lowering fails
     at the phase that broke it rather than later in translation.
   }];

@@ -33,8 +33,43 @@ struct LinalgPipelineOptions
       llvm::cl::init(64)};
 };
 
-/// Options of the whole CPU pipeline (bert -> LLVM dialect); its linalg ->
-/// LLVM part has no options of its own yet.
+/// Options of the linalg -> LLVM phase for CPUs: the register tiles of the
+/// matrix-product kernels and whether tile loops run on threads.
+struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
+  Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("register-tiled vector kernels for matrix products "
+                     "(off: plain loops, the reference for debugging)"),
+      llvm::cl::init(true)};
+  Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("run parallel tile loops on OpenMP threads"),
+      llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("inline polynomial erf/exp/tanh (off: libm calls)"),
+      llvm::cl::init(true)};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes per vector register (16: AVX-512, 8: AVX2)"),
+      llvm::cl::init(16)};
+  Option<int64_t> dotRows{*this, "dot-rows",
+                          llvm::cl::desc("dot-form kernel: rows per tile"),
+                          llvm::cl::init(4)};
+  Option<int64_t> dotCols{*this, "dot-cols",
+                          llvm::cl::desc("dot-form kernel: columns per tile"),
+                          llvm::cl::init(4)};
+  Option<int64_t> outerRows{
+      *this, "outer-rows",
+      llvm::cl::desc("outer-product kernel: rows per tile"), llvm::cl::init(8)};
+  Option<int64_t> outerVectors{
+      *this, "outer-vectors",
+      llvm::cl::desc("outer-product kernel: vectors per tile row"),
+      llvm::cl::init(2)};
+};
+
+/// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both
+/// phases, under the same names.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> unrollSharedLayers{
       *this, "unroll-shared-layers",
@@ -44,6 +79,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),
       llvm::cl::init(64)};
+  Option<bool> kernels{*this, "kernels",
+                       llvm::cl::desc("see bertc-cpu-lowering-pipeline"),
+                       llvm::cl::init(true)};
+  Option<bool> threads{*this, "threads",
+                       llvm::cl::desc("see bertc-cpu-lowering-pipeline"),
+                       llvm::cl::init(true)};
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("see bertc-cpu-lowering-pipeline"),
+                              llvm::cl::init(16)};
 };
 
 /// bert (+ bert.param) -> linalg/tensor/scf/arith/math, weights bound to one
@@ -53,7 +97,8 @@ void buildBertToLinalgPipeline(OpPassManager &pm,
 
 /// linalg on tensors -> bufferized loops -> LLVM dialect, ending with the
 /// llvm contract check.
-void buildCPULoweringPipeline(OpPassManager &pm);
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const CPULoweringOptions &options);
 
 /// Both of the above: bert -> LLVM dialect for CPUs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -64,6 +64,12 @@ LogicalResult mlir::bertc::emitCPUObject(ModuleOp module,
     error = "cannot create a target machine for CPU '" + cpu + "'";
     return failure();
   }
+  // The kernels' explicit vectors (e.g. 16 x f32) stay whole registers even
+  // where LLVM's tuning prefers narrower ones for loops it vectorizes itself
+  // (x86 server CPUs split 512-bit vectors otherwise).
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration())
+      f.addFnAttr("min-legal-vector-width", "512");
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
 

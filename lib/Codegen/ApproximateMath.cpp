@@ -1,0 +1,32 @@
+//===- ApproximateMath.cpp - inline polynomial math functions --------------===//
+
+#include "Codegen/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::bertc {
+#define GEN_PASS_DEF_APPROXIMATEMATH
+#include "Codegen/Passes.h.inc"
+} // namespace mlir::bertc
+
+using namespace mlir;
+
+namespace {
+struct ApproximateMathPass
+    : mlir::bertc::impl::ApproximateMathBase<ApproximateMathPass> {
+  using ApproximateMathBase::ApproximateMathBase;
+
+  void runOnOperation() override {
+    SmallVector<std::string> names(functions.begin(), functions.end());
+    if (names.empty())
+      names = {"erf", "exp", "tanh"};
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(
+        patterns, [&](StringRef name) { return llvm::is_contained(names, name); });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,427 @@
+//===- ContractionKernels.cpp - register-tiled f32 matrix products ---------===//
+//
+// Rewrites bufferized linalg contractions into scf.parallel tile loops whose
+// bodies are explicit vector kernels (see the pass description in
+// Codegen/Passes.td for the two kernel shapes and the tile order).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::bertc {
+#define GEN_PASS_DEF_CPUCONTRACTIONKERNELS
+#include "Codegen/Passes.h.inc"
+} // namespace mlir::bertc
+
+using namespace mlir;
+
+namespace {
+
+/// A matched contraction: which loop plays which role, and its operands.
+struct Contraction {
+  linalg::GenericOp op;
+  unsigned k = 0, m = 0, n = 0;
+  SmallVector<unsigned> batch; // the output's other loops, outermost first
+  Value a, b, c;
+  AffineMap aMap, bMap, cMap;
+  bool dotForm = false; // B contiguous in k (else in n)
+};
+
+/// Register tile sizes, from the pass options.
+struct TileShape {
+  int64_t width, dotRows, dotCols, outerRows, outerVectors;
+};
+
+bool isMulAddBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2), product;
+  if (add.getLhs() == out)
+    product = add.getRhs();
+  else if (add.getRhs() == out)
+    product = add.getLhs();
+  else
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == y) ||
+         (mul.getLhs() == y && mul.getRhs() == x);
+}
+
+bool hasDim(AffineMap map, unsigned dim) {
+  return map.isFunctionOfDim(dim);
+}
+
+unsigned lastDim(AffineMap map) {
+  return map.getDimPosition(map.getNumResults() - 1);
+}
+
+std::optional<Contraction> matchContraction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !isMulAddBody(op))
+    return std::nullopt;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.getElementType().isF32() || type.getRank() == 0 ||
+        !type.isLastDimUnitStride())
+      return std::nullopt;
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+
+  Contraction ct;
+  ct.op = op;
+  ct.cMap = maps[2];
+  unsigned reductions = 0;
+  for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (type == utils::IteratorType::reduction) {
+      ct.k = dim;
+      ++reductions;
+    } else if (!hasDim(ct.cMap, dim)) {
+      return std::nullopt; // a parallel loop the output does not index
+    }
+  }
+  if (reductions != 1 || ct.cMap.getNumResults() < 2)
+    return std::nullopt;
+  unsigned rank = ct.cMap.getNumResults();
+  ct.n = ct.cMap.getDimPosition(rank - 1);
+  ct.m = ct.cMap.getDimPosition(rank - 2);
+  for (unsigned r = 0; r + 2 < rank; ++r)
+    ct.batch.push_back(ct.cMap.getDimPosition(r));
+
+  // B is the input that indexes n; A indexes m and is contiguous in k.
+  unsigned bIndex = hasDim(maps[1], ct.n) ? 1 : 0;
+  ct.aMap = maps[1 - bIndex];
+  ct.bMap = maps[bIndex];
+  ct.a = op.getDpsInputs()[1 - bIndex];
+  ct.b = op.getDpsInputs()[bIndex];
+  ct.c = op.getDpsInits()[0];
+  if (hasDim(ct.aMap, ct.n) || !hasDim(ct.aMap, ct.m) ||
+      lastDim(ct.aMap) != ct.k || hasDim(ct.bMap, ct.m) ||
+      !hasDim(ct.bMap, ct.k))
+    return std::nullopt;
+  if (lastDim(ct.bMap) == ct.k)
+    ct.dotForm = true;
+  else if (lastDim(ct.bMap) != ct.n)
+    return std::nullopt;
+  return ct;
+}
+
+/// Emits one contraction's tile loops and kernels in place of its op.
+class KernelEmitter {
+public:
+  KernelEmitter(Contraction ct, const TileShape &shape, OpBuilder &b)
+      : ct(ct), shape(shape), b(b), loc(ct.op.getLoc()),
+        vecType(VectorType::get({shape.width}, b.getF32Type())),
+        iv(ct.op.getNumLoops()) {}
+
+  void emit();
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, int64_t v) {
+    return v == 0 ? x : arith::AddIOp::create(b, loc, x, cst(v)).getResult();
+  }
+  Value zeroVector() {
+    return arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0f)));
+  }
+  /// The operand indices of `map` at the current loop indices `iv`.
+  SmallVector<Value> at(AffineMap map) {
+    SmallVector<Value> indices;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      indices.push_back(iv[map.getDimPosition(r)]);
+    return indices;
+  }
+
+  void emitTile(Value m0, Value n0);
+  SmallVector<Value> dotAccumulate(ArrayRef<Value> rows, ArrayRef<Value> cols);
+  void dotStore(ArrayRef<Value> rows, ArrayRef<Value> cols,
+                ArrayRef<Value> accs);
+  void emitDotTile(Value m0, Value n0);
+  void emitDotEdge(Value m0, Value n0, Value rows, Value cols);
+  void emitOuterTile(Value m0, Value n0);
+  void emitOuterEdge(Value m0, Value n0, Value rows, Value cols);
+
+  Contraction ct;
+  const TileShape &shape;
+  OpBuilder &b;
+  Location loc;
+  VectorType vecType;
+  SmallVector<Value> iv; // current index of every loop of the contraction
+  Value sizeM, sizeN, sizeK;
+  int64_t tileRows = 0, tileCols = 0;
+};
+
+void KernelEmitter::emit() {
+  SmallVector<Range> ranges =
+      cast<linalg::LinalgOp>(ct.op.getOperation()).createLoopRanges(b, loc);
+  auto size = [&](unsigned dim) {
+    return getValueOrCreateConstantIndexOp(b, loc, ranges[dim].size);
+  };
+  sizeM = size(ct.m);
+  sizeN = size(ct.n);
+  sizeK = size(ct.k);
+  tileRows = ct.dotForm ? shape.dotRows : shape.outerRows;
+  tileCols = ct.dotForm ? shape.dotCols : shape.outerVectors * shape.width;
+
+  SmallVector<Value> lbs, ubs, steps;
+  for (unsigned dim : ct.batch)
+    ubs.push_back(size(dim));
+  ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeN, cst(tileCols)));
+  ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeM, cst(tileRows)));
+  lbs.assign(ubs.size(), cst(0));
+  steps.assign(ubs.size(), cst(1));
+  auto tiles = scf::ParallelOp::create(
+      b, loc, lbs, ubs, steps,
+      [&](OpBuilder &, Location, ValueRange ivs) {
+        for (auto [t, dim] : llvm::enumerate(ct.batch))
+          iv[dim] = ivs[t];
+        Value n0 = arith::MulIOp::create(b, loc, ivs[ivs.size() - 2],
+                                         cst(tileCols));
+        Value m0 =
+            arith::MulIOp::create(b, loc, ivs.back(), cst(tileRows));
+        emitTile(m0, n0);
+      });
+  tiles->setAttr("bertc.kernel_tiles", b.getUnitAttr());
+}
+
+void KernelEmitter::emitTile(Value m0, Value n0) {
+  Value rows = arith::MinUIOp::create(
+      b, loc, cst(tileRows), arith::SubIOp::create(b, loc, sizeM, m0));
+  Value cols = arith::MinUIOp::create(
+      b, loc, cst(tileCols), arith::SubIOp::create(b, loc, sizeN, n0));
+  Value full = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rows,
+                            cst(tileRows)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cols,
+                            cst(tileCols)));
+  auto ifOp = scf::IfOp::create(b, loc, full, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  if (ct.dotForm)
+    emitDotTile(m0, n0);
+  else
+    emitOuterTile(m0, n0);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  if (ct.dotForm)
+    emitDotEdge(m0, n0, rows, cols);
+  else
+    emitOuterEdge(m0, n0, rows, cols);
+}
+
+/// Dot form: one vector of partial sums along k per (row, col) pair, over
+/// whole vectors of k and then one masked step for the remainder.
+SmallVector<Value> KernelEmitter::dotAccumulate(ArrayRef<Value> rows,
+                                                ArrayRef<Value> cols) {
+  size_t count = rows.size() * cols.size();
+  Value zero = zeroVector();
+  Value width = cst(shape.width);
+  Value kFull = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, sizeK, width), width);
+
+  // Loads A's rows and B's cols at iv[k] (masked when `mask` is set) and
+  // adds their products to `accs`.
+  auto step = [&](ValueRange accs, Value mask) {
+    auto load = [&](Value base, AffineMap map) -> Value {
+      if (!mask)
+        return vector::LoadOp::create(b, loc, vecType, base, at(map));
+      return vector::MaskedLoadOp::create(b, loc, vecType, base, at(map), mask,
+                                          zero);
+    };
+    SmallVector<Value> as, bs, next;
+    for (Value row : rows) {
+      iv[ct.m] = row;
+      as.push_back(load(ct.a, ct.aMap));
+    }
+    for (Value col : cols) {
+      iv[ct.n] = col;
+      bs.push_back(load(ct.b, ct.bMap));
+    }
+    for (size_t i = 0; i < rows.size(); ++i)
+      for (size_t j = 0; j < cols.size(); ++j)
+        next.push_back(vector::FMAOp::create(b, loc, as[i], bs[j],
+                                             accs[i * cols.size() + j]));
+    return next;
+  };
+
+  SmallVector<Value> init(count, zero);
+  auto loop = scf::ForOp::create(
+      b, loc, cst(0), kFull, width, init,
+      [&](OpBuilder &, Location, Value k, ValueRange accs) {
+        iv[ct.k] = k;
+        scf::YieldOp::create(b, loc, step(accs, Value()));
+      });
+  Value rem = arith::SubIOp::create(b, loc, sizeK, kFull);
+  Value hasRem =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, cst(0));
+  auto tail = scf::IfOp::create(
+      b, loc, hasRem,
+      [&](OpBuilder &, Location) {
+        iv[ct.k] = kFull;
+        Value mask = vector::CreateMaskOp::create(
+            b, loc, VectorType::get({shape.width}, b.getI1Type()),
+            ValueRange{rem});
+        scf::YieldOp::create(b, loc, step(loop.getResults(), mask));
+      },
+      [&](OpBuilder &, Location) {
+        scf::YieldOp::create(b, loc, loop.getResults());
+      });
+  return SmallVector<Value>(tail.getResults());
+}
+
+/// C[row, col] += the horizontal sum of its accumulator.
+void KernelEmitter::dotStore(ArrayRef<Value> rows, ArrayRef<Value> cols,
+                             ArrayRef<Value> accs) {
+  auto fm = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+  for (auto [i, row] : llvm::enumerate(rows))
+    for (auto [j, col] : llvm::enumerate(cols)) {
+      iv[ct.m] = row;
+      iv[ct.n] = col;
+      Value sum = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, accs[i * cols.size() + j], fm);
+      SmallVector<Value> indices = at(ct.cMap);
+      Value old = memref::LoadOp::create(b, loc, ct.c, indices);
+      memref::StoreOp::create(b, loc,
+                              arith::AddFOp::create(b, loc, old, sum, fm),
+                              ct.c, indices);
+    }
+}
+
+void KernelEmitter::emitDotTile(Value m0, Value n0) {
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < tileRows; ++i)
+    rows.push_back(add(m0, i));
+  for (int64_t j = 0; j < tileCols; ++j)
+    cols.push_back(add(n0, j));
+  dotStore(rows, cols, dotAccumulate(rows, cols));
+}
+
+void KernelEmitter::emitDotEdge(Value m0, Value n0, Value rows, Value cols) {
+  scf::ForOp::create(
+      b, loc, cst(0), rows, cst(1), ValueRange{},
+      [&](OpBuilder &, Location, Value i, ValueRange) {
+        Value row = arith::AddIOp::create(b, loc, m0, i);
+        scf::ForOp::create(
+            b, loc, cst(0), cols, cst(1), ValueRange{},
+            [&](OpBuilder &, Location, Value j, ValueRange) {
+              Value col = arith::AddIOp::create(b, loc, n0, j);
+              dotStore({row}, {col}, dotAccumulate({row}, {col}));
+              scf::YieldOp::create(b, loc);
+            });
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// Outer-product form: the C tile stays in registers over all of k; each
+/// step multiplies a broadcast A element with a vector of B's row.
+void KernelEmitter::emitOuterTile(Value m0, Value n0) {
+  SmallVector<Value> rows, cols, init;
+  for (int64_t i = 0; i < tileRows; ++i)
+    rows.push_back(add(m0, i));
+  for (int64_t j = 0; j < shape.outerVectors; ++j)
+    cols.push_back(add(n0, j * shape.width));
+  for (Value row : rows)
+    for (Value col : cols) {
+      iv[ct.m] = row;
+      iv[ct.n] = col;
+      init.push_back(vector::LoadOp::create(b, loc, vecType, ct.c, at(ct.cMap)));
+    }
+  auto loop = scf::ForOp::create(
+      b, loc, cst(0), sizeK, cst(1), init,
+      [&](OpBuilder &, Location, Value k, ValueRange accs) {
+        iv[ct.k] = k;
+        SmallVector<Value> bs, next;
+        for (Value col : cols) {
+          iv[ct.n] = col;
+          bs.push_back(vector::LoadOp::create(b, loc, vecType, ct.b,
+                                              at(ct.bMap)));
+        }
+        for (Value row : rows) {
+          iv[ct.m] = row;
+          Value a = memref::LoadOp::create(b, loc, ct.a, at(ct.aMap));
+          Value splat = vector::BroadcastOp::create(b, loc, vecType, a);
+          for (Value bv : bs)
+            next.push_back(vector::FMAOp::create(b, loc, splat, bv,
+                                                 accs[next.size()]));
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  size_t t = 0;
+  for (Value row : rows)
+    for (Value col : cols) {
+      iv[ct.m] = row;
+      iv[ct.n] = col;
+      vector::StoreOp::create(b, loc, loop.getResult(t++), ct.c, at(ct.cMap));
+    }
+}
+
+void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
+  auto fm = arith::FastMathFlags::contract;
+  scf::ForOp::create(
+      b, loc, cst(0), rows, cst(1), ValueRange{},
+      [&](OpBuilder &, Location, Value i, ValueRange) {
+        iv[ct.m] = arith::AddIOp::create(b, loc, m0, i);
+        scf::ForOp::create(
+            b, loc, cst(0), cols, cst(1), ValueRange{},
+            [&](OpBuilder &, Location, Value j, ValueRange) {
+              iv[ct.n] = arith::AddIOp::create(b, loc, n0, j);
+              SmallVector<Value> cIdx = at(ct.cMap);
+              Value init = memref::LoadOp::create(b, loc, ct.c, cIdx);
+              auto loop = scf::ForOp::create(
+                  b, loc, cst(0), sizeK, cst(1), ValueRange{init},
+                  [&](OpBuilder &, Location, Value k, ValueRange acc) {
+                    iv[ct.k] = k;
+                    Value x = memref::LoadOp::create(b, loc, ct.a, at(ct.aMap));
+                    Value y = memref::LoadOp::create(b, loc, ct.b, at(ct.bMap));
+                    Value p = arith::MulFOp::create(b, loc, x, y, fm);
+                    scf::YieldOp::create(
+                        b, loc,
+                        ValueRange{arith::AddFOp::create(b, loc, acc[0], p, fm)});
+                  });
+              memref::StoreOp::create(b, loc, loop.getResult(0), ct.c, cIdx);
+              scf::YieldOp::create(b, loc);
+            });
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+struct CPUContractionKernelsPass
+    : mlir::bertc::impl::CPUContractionKernelsBase<CPUContractionKernelsPass> {
+  using CPUContractionKernelsBase::CPUContractionKernelsBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1 || dotRows < 1 || dotCols < 1 || outerRows < 1 ||
+        outerVectors < 1) {
+      getOperation().emitError("bertc-cpu-contraction-kernels: tile sizes "
+                               "and vector-width must be at least 1");
+      return signalPassFailure();
+    }
+    TileShape shape{vectorWidth, dotRows, dotCols, outerRows, outerVectors};
+    SmallVector<Contraction> matches;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Contraction> ct = matchContraction(op))
+        matches.push_back(*ct);
+    });
+    for (Contraction &ct : matches) {
+      OpBuilder b(ct.op);
+      KernelEmitter(ct, shape, b).emit();
+      ct.op.erase();
+    }
+  }
+};
+
+} // namespace

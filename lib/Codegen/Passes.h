@@ -1,0 +1,24 @@
+//===- Passes.h - bertc code generation passes --------------------*- C++ -*-===//
+
+#ifndef BERTC_CODEGEN_PASSES_H
+#define BERTC_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::bertc {
+
+#define GEN_PASS_DECL
+#include "Codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "Codegen/Passes.h.inc"
+
+} // namespace mlir::bertc
+
+#endif // BERTC_CODEGEN_PASSES_H

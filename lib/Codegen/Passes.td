@@ -1,0 +1,131 @@
+//===- Passes.td - bertc code generation passes --------------*- tablegen -*-===//
+//
+// Target code generation on bufferized linalg: what turns loops over memrefs
+// into code shaped for a machine (register tiles, vectors, threads).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BERTC_CODEGEN_PASSES_TD
+#define BERTC_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CPUContractionKernels
+    : Pass<"bertc-cpu-contraction-kernels", "func::FuncOp"> {
+  let summary = "Rewrite f32 matrix products as register-tiled vector kernels "
+                "under parallel tile loops";
+  let description = [{
+    Matches bufferized `linalg.generic` contractions (one reduction loop `k`,
+    body `out + a * b`, projected-permutation maps) whose output's last two
+    loops are `m` (in A only) and `n` (in B only), and whose A is contiguous
+    in `k`. Every other output loop is a batch loop. Two kernel shapes:
+
+    - dot form, B contiguous in `k` (a `[N, K]` weight as PyTorch stores it,
+      or K in Q.K^T): an `mr x nr` tile of outputs keeps `mr * nr` vector
+      accumulators of partial sums along `k`, reduced once at the end; the
+      `k` remainder is one masked step.
+    - outer-product form, B contiguous in `n` (V in P.V): an
+      `outer-rows x (outer-vectors * width)` tile of C lives in registers;
+      each `k` step broadcasts one A element per row and multiplies it with
+      B's row segment.
+
+    Tiles are the iterations of one `scf.parallel` over (batch loops, n
+    tiles, m tiles), which the pipeline turns into an OpenMP loop; m tiles
+    vary fastest, so a thread reuses B's tile from cache across a column of
+    tiles. Edge tiles that do not fill a whole register tile take a simple
+    path (dot form: one output at a time, still vectorized along `k`;
+    outer form: scalar loops).
+
+    Example, a linear layer's product after bufferization:
+    ```mlir
+    linalg.generic {indexing_maps = [(d0, d1, d2, d3) -> (d0, d1, d3),
+                                     (d0, d1, d2, d3) -> (d2, d3),
+                                     (d0, d1, d2, d3) -> (d0, d1, d2)],
+                    iterator_types = ["parallel", "parallel", "parallel",
+                                      "reduction"]}
+        ins(%x, %w : memref<1x128x768xf32>, memref<3072x768xf32>)
+        outs(%y : memref<1x128x3072xf32>) { ... mulf, addf ... }
+    ```
+    becomes `scf.parallel (%b, %nt, %mt)` over a 4 x 4 dot-form kernel with
+    `vector.fma` on `vector<16xf32>` and one `vector.reduction <add>` per
+    output.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
+    Option<"dotRows", "dot-rows", "int64_t", /*default=*/"4",
+           "dot form: rows of A per register tile">,
+    Option<"dotCols", "dot-cols", "int64_t", /*default=*/"4",
+           "dot form: rows of B (output columns) per register tile">,
+    Option<"outerRows", "outer-rows", "int64_t", /*default=*/"8",
+           "outer-product form: rows of C per register tile">,
+    Option<"outerVectors", "outer-vectors", "int64_t", /*default=*/"2",
+           "outer-product form: vectors of C per row of a register tile">
+  ];
+}
+
+def FuseElementwise : Pass<"bertc-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into consumers that read "
+                "each produced element once";
+  let description = [{
+    Fusing bias + activation, or scale + mask, removes whole passes over
+    memory. A producer is fused only where the consumer's map of the fused
+    operand is a permutation of its loops: each produced element is then
+    computed once. Upstream's linalg-fuse-elementwise-ops also fuses into
+    broadcasting and reducing consumers, which recomputes the producer for
+    every element of the loops its operand does not use: GELU fused into
+    the next matrix product is evaluated K times per element.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def CPUParallelRows : Pass<"bertc-cpu-parallel-rows", "func::FuncOp"> {
+  let summary = "Keep the innermost loop of a multi-dimensional scf.parallel "
+                "sequential";
+  let description = [{
+    After convert-linalg-to-parallel-loops, an elementwise op, a row
+    reduction or a softmax is one `scf.parallel` over all its parallel
+    loops. Threads then split the outer loops (rows), while the innermost
+    loop, usually the contiguous one, becomes an `scf.for` that LLVM
+    vectorizes. Collapsing it into the OpenMP loop instead would cost a
+    division per element and defeat vectorization.
+
+    The tile loops of bertc-cpu-contraction-kernels (marked
+    `bertc.kernel_tiles`) are left as they are.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def ApproximateMath : Pass<"bertc-approximate-math", "func::FuncOp"> {
+  let summary = "Replace math functions by inline polynomial approximations";
+  let description = [{
+    `math.erf` (GELU), `math.exp` (softmax) and `math.tanh` (pooler) would
+    otherwise become scalar libm calls, one per element, which keep LLVM
+    from vectorizing their loops. MLIR's approximations are pure arithmetic
+    with f32 errors of a few ulp (the golden tests hold them to 1e-4).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "math op names to approximate (default: erf, exp, tanh)">
+  ];
+}
+
+def InlineAllocaScopes : Pass<"bertc-inline-alloca-scopes", "func::FuncOp"> {
+  let summary = "Inline memref.alloca_scope regions that allocate nothing";
+  let description = [{
+    convert-scf-to-openmp wraps every parallel loop body in a
+    `memref.alloca_scope`, whose region must stay one block. Lowering the
+    `scf.if` and `scf.for` of a kernel inside it to branches would break
+    that, so scopes with no `memref.alloca` in them (all of bertc's: buffers
+    are heap-allocated) are inlined into their parent first.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+#endif // BERTC_CODEGEN_PASSES_TD
