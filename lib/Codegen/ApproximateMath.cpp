@@ -19,9 +19,12 @@ struct ApproximateMathPass
   using ApproximateMathBase::ApproximateMathBase;
 
   void runOnOperation() override {
-    SmallVector<std::string> names(functions.begin(), functions.end());
+    // Upstream's predicate sees full op names (math.erf); take both forms.
+    SmallVector<std::string> names;
+    for (const std::string &f : functions)
+      names.push_back(StringRef(f).starts_with("math.") ? f : "math." + f);
     if (names.empty())
-      names = {"erf", "exp", "tanh"};
+      names = {"math.erf", "math.exp", "math.tanh"};
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(
         patterns, [&](StringRef name) { return llvm::is_contained(names, name); });

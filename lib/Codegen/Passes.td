@@ -16,9 +16,10 @@ def CPUContractionKernels
                 "under parallel tile loops";
   let description = [{
     Matches bufferized `linalg.generic` contractions (one reduction loop `k`,
-    body `out + a * b`, projected-permutation maps) whose output's last two
-    loops are `m` (in A only) and `n` (in B only), and whose A is contiguous
-    in `k`. Every other output loop is a batch loop. Two kernel shapes:
+    body `out + a * b`, projected-permutation maps) whose output's last loop
+    is `n` (indexed by B, not A), with A contiguous in `k`. `m` is the
+    innermost other output loop that A indexes and B does not; every other
+    output loop is a batch loop. Two kernel shapes:
 
     - dot form, B contiguous in `k` (a `[N, K]` weight as PyTorch stores it,
       or K in Q.K^T): an `mr x nr` tile of outputs keeps `mr * nr` vector
@@ -46,7 +47,7 @@ def CPUContractionKernels
         ins(%x, %w : memref<1x128x768xf32>, memref<3072x768xf32>)
         outs(%y : memref<1x128x3072xf32>) { ... mulf, addf ... }
     ```
-    becomes `scf.parallel (%b, %nt, %mt)` over a 4 x 4 dot-form kernel with
+    becomes `scf.parallel (%b, %nt, %mt)` over a 4 x 6 dot-form kernel with
     `vector.fma` on `vector<16xf32>` and one `vector.reduction <add>` per
     output.
   }];
@@ -59,7 +60,7 @@ def CPUContractionKernels
            "f32 lanes per vector register (16: AVX-512, 8: AVX2)">,
     Option<"dotRows", "dot-rows", "int64_t", /*default=*/"4",
            "dot form: rows of A per register tile">,
-    Option<"dotCols", "dot-cols", "int64_t", /*default=*/"4",
+    Option<"dotCols", "dot-cols", "int64_t", /*default=*/"6",
            "dot form: rows of B (output columns) per register tile">,
     Option<"outerRows", "outer-rows", "int64_t", /*default=*/"8",
            "outer-product form: rows of C per register tile">,

@@ -86,12 +86,14 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   }
   if (options.approximateMath)
     pm.addNestedPass<func::FuncOp>(createApproximateMath());
-  pm.addPass(createConvertMathToLibmPass()); // what is left: libm calls
+  // fma, floor and friends become LLVM intrinsics (MathToLibm would call
+  // fmaf); what has none (erf, tanh unless approximated) becomes libm calls.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());

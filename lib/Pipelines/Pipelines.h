@@ -58,7 +58,7 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
                           llvm::cl::init(4)};
   Option<int64_t> dotCols{*this, "dot-cols",
                           llvm::cl::desc("dot-form kernel: columns per tile"),
-                          llvm::cl::init(4)};
+                          llvm::cl::init(6)};
   Option<int64_t> outerRows{
       *this, "outer-rows",
       llvm::cl::desc("outer-product kernel: rows per tile"), llvm::cl::init(8)};

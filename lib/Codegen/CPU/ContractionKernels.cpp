@@ -96,21 +96,31 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
     return std::nullopt;
   unsigned rank = ct.cMap.getNumResults();
   ct.n = ct.cMap.getDimPosition(rank - 1);
-  ct.m = ct.cMap.getDimPosition(rank - 2);
-  for (unsigned r = 0; r + 2 < rank; ++r)
-    ct.batch.push_back(ct.cMap.getDimPosition(r));
 
-  // B is the input that indexes n; A indexes m and is contiguous in k.
+  // B is the input that indexes n; A is contiguous in k.
   unsigned bIndex = hasDim(maps[1], ct.n) ? 1 : 0;
   ct.aMap = maps[1 - bIndex];
   ct.bMap = maps[bIndex];
   ct.a = op.getDpsInputs()[1 - bIndex];
   ct.b = op.getDpsInputs()[bIndex];
   ct.c = op.getDpsInits()[0];
-  if (hasDim(ct.aMap, ct.n) || !hasDim(ct.aMap, ct.m) ||
-      lastDim(ct.aMap) != ct.k || hasDim(ct.bMap, ct.m) ||
+  if (hasDim(ct.aMap, ct.n) || lastDim(ct.aMap) != ct.k ||
       !hasDim(ct.bMap, ct.k))
     return std::nullopt;
+  // m: the innermost other output loop that A indexes and B does not (in
+  // attention's P.V, the query position, outside the head loop).
+  std::optional<unsigned> m;
+  for (unsigned r = rank - 1; r-- > 0 && !m;) {
+    unsigned dim = ct.cMap.getDimPosition(r);
+    if (hasDim(ct.aMap, dim) && !hasDim(ct.bMap, dim))
+      m = dim;
+  }
+  if (!m)
+    return std::nullopt;
+  ct.m = *m;
+  for (unsigned r = 0; r + 1 < rank; ++r)
+    if (ct.cMap.getDimPosition(r) != ct.m)
+      ct.batch.push_back(ct.cMap.getDimPosition(r));
   if (lastDim(ct.bMap) == ct.k)
     ct.dotForm = true;
   else if (lastDim(ct.bMap) != ct.n)

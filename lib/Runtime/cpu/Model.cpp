@@ -236,6 +236,7 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
 }
 
 extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
+  tuneAllocator();
   auto m = std::make_unique<bertc_model>();
   std::string error;
   if (!parseJson(bertc_model_metadata, std::strlen(bertc_model_metadata),

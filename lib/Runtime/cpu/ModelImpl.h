@@ -49,6 +49,9 @@ struct MemoryState {
 /// Sets the thread's last error; returns 1.
 int setError(const std::string &msg);
 
+/// Keeps the intermediate buffers of compiled code off mmap (Threads.cpp).
+void tuneAllocator();
+
 /// The memory input of a memory-recurrent model, or null.
 const InputSpec *memoryInput(const bertc_model *m);
 

@@ -36,8 +36,8 @@ static const char *kUsage =
     "options:\n"
     "  --weights PATH   weights (.safetensors, sharded .index.json or a model\n"
     "                   directory); default: the file the model was compiled from\n"
-    "  --threads N      worker threads (N >= 1); the CPU code is single-threaded\n"
-    "                   for now, so this is accepted and checked only\n"
+    "  --threads N      worker threads (N >= 1); default: one per core (or\n"
+    "                   OMP_NUM_THREADS)\n"
     "  --speed F        early-exit threshold in [0, 1] (early-exit models only;\n"
     "                   default: the model's): a sample stops at the first\n"
     "                   layer whose classifier's normalized entropy is below F\n"
@@ -266,6 +266,8 @@ int main(int argc, char **argv) {
   if (segmentLen > 0 && (repeat > 0 || !memsFile.empty() || haveSpeed))
     return usageError("--segment-len does not combine with --repeat, --mems "
                       "or --speed");
+  if (threads > 0)
+    bertc_set_threads((int)threads);
   bertc_model *model = bertc_model_load(weights.empty() ? nullptr
                                                         : weights.c_str());
   if (!model)

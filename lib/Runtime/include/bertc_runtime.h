@@ -64,6 +64,12 @@ int bertc_model_run(bertc_model *model, const bertc_tensor *inputs,
 void bertc_tensors_free(bertc_tensor *tensors, int num_tensors);
 void bertc_model_free(bertc_model *model);
 
+/* Worker threads of the compiled code (process-wide; default: one per core,
+ * or OMP_NUM_THREADS). Returns 0, or 1 for threads < 1. Programs compiled
+ * with --threads=off always run on the calling thread. */
+int bertc_set_threads(int threads);
+int bertc_get_threads(void);
+
 /* The model's description (JSON): architecture, inputs, outputs, params. */
 const char *bertc_model_info(const bertc_model *model);
 

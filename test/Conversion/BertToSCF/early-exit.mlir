@@ -26,7 +26,7 @@
 // CHECK-NOT: bert.early_exit
 
 // LLVM-LABEL: llvm.func @fastbert
-// LLVM: llvm.call @logf
+// LLVM: llvm.intr.log
 func.func @fastbert(%h: tensor<?x?x4xf32>, %bias: tensor<?x?xf32>, %speed: tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
   %l, %e, %u = bert.early_exit(%h, %bias, %speed) : (tensor<?x?x4xf32>, tensor<?x?xf32>, tensor<1xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<?xf32>) {
   ^bb0(%x: tensor<?x?x4xf32>, %b: tensor<?x?xf32>):
