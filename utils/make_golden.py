@@ -231,6 +231,16 @@ def main():
     perturb(m, 41)
     write("bert-sharded", m, cfg, make_inputs(cfg, 1, 6, 42), shard="20KB")
 
+    # Sizes that take both the whole register tiles and the edge paths of
+    # the CPU kernels: head size 32 (P.V's outer-product tile is 8 x 32),
+    # 19 rows (tiles of 4 and 8, plus a remainder), width 64 (tiles of 6
+    # columns, plus 4), K = 100 (vectors of 16, plus a masked 4).
+    cfg = bert_cfg(hidden_size=64, num_attention_heads=2, intermediate_size=100,
+                   num_hidden_layers=2, hidden_act="gelu")
+    m = BertModel(cfg)
+    perturb(m, 61)
+    write("bert-kernel-tiles", m, cfg, make_inputs(cfg, 2, 19, 62))
+
     # Legacy gamma/beta LayerNorm names, as in bert-base-uncased's file.
     cfg = bert_cfg(hidden_size=16, num_attention_heads=4, intermediate_size=20,
                    num_hidden_layers=1)

@@ -1,0 +1,116 @@
+// RUN: bertc-opt %s --bertc-cpu-contraction-kernels --split-input-file | FileCheck %s
+// RUN: bertc-opt %s --bertc-cpu-contraction-kernels="dot-rows=2 dot-cols=3 vector-width=8" --split-input-file | FileCheck %s --check-prefix=OPTS
+
+// A linear layer's product, B = [N, K] weight: the dot form. Tiles of
+// 4 x 6 outputs over (batch, n tiles, m tiles); 24 accumulators of 16 lanes
+// over whole vectors of k, one masked step for the remainder, one horizontal
+// sum per output; edge tiles compute one output at a time.
+// CHECK-LABEL: func.func @linear
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} {
+// CHECK: scf.if
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.create_mask {{.*}} : vector<16xi1>
+// CHECK: vector.maskedload
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc,contract>
+// CHECK: } else {
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: } {bertc.kernel_tiles}
+// CHECK-NOT: linalg.generic
+// OPTS-LABEL: func.func @linear
+// OPTS-COUNT-6: vector.fma {{.*}} : vector<8xf32>
+// OPTS-NOT: vector.fma {{.*}} : vector<8xf32>
+// OPTS: vector.create_mask
+func.func @linear(%x: memref<2x19x100xf32>, %w: memref<64x100xf32>,
+                  %y: memref<2x19x64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<2x19x100xf32>, memref<64x100xf32>)
+      outs(%y : memref<2x19x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention's P.V: B = V [b, j, h, e] is contiguous in n (e): the
+// outer-product form. m is the query position (d1), outside the head loop
+// (d2) in the output [b, i, h, e]; b and h are batch loops. An 8 x 32 tile
+// of C is loaded, updated by broadcast A elements times B vectors, stored.
+// CHECK-LABEL: func.func @probs_times_values
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} {
+// CHECK-COUNT-16: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
+// CHECK: memref.load {{.*}} : memref<1x2x16x16xf32>
+// CHECK-NEXT: vector.broadcast
+// CHECK-COUNT-2: vector.fma
+// CHECK-COUNT-16: vector.store
+// CHECK: } else {
+// CHECK: arith.mulf
+// CHECK: } {bertc.kernel_tiles}
+func.func @probs_times_values(%p: memref<1x2x16x16xf32>,
+                              %v: memref<1x16x2x32xf32>,
+                              %o: memref<1x16x2x32xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction"]}
+      ins(%p, %v : memref<1x2x16x16xf32>, memref<1x16x2x32xf32>)
+      outs(%o : memref<1x16x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not a kernel: A is not contiguous in k (a transposed left operand), and
+// a body that is not out + a * b. Both stay linalg.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK-NOT: scf.parallel
+func.func @left_alone(%a: memref<4x4xf32>, %b: memref<4x4xf32>,
+                      %c: memref<4x4xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0)>,
+                       affine_map<(d0, d1, d2) -> (d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x4xf32>, memref<4x4xf32>)
+      outs(%c : memref<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                       affine_map<(d0, d1, d2) -> (d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x4xf32>, memref<4x4xf32>)
+      outs(%c : memref<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.maximumf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
