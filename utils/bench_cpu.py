@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""CPU benchmark for issue #7: bertc against ONNX Runtime, PyTorch and oneDNN.
+
+In one run on this machine it times
+  1. BERT-base (random weights) at seq 128, batch 1 and 8, on 1 and 2
+     threads: bertc's program, ONNX Runtime (model exported from
+     transformers, all graph optimizations) and PyTorch eager;
+  2. bertc's matrix-product kernel against oneDNN's sgemm at BERT-base's
+     shapes (the same bertc-cpu-lowering-pipeline as bertc compile, built
+     from one linalg contraction; oneDNN from Debian's libdnnl-dev);
+  3. a batch of 8 mixed lengths (16..128) against the same batch padded to
+     128 everywhere, and against the valid tokens alone (each sequence run
+     at its own length);
+and prints ratios (lower is better for bertc). Not part of the test suite:
+timings on shared machines are noisy, so run it on purpose.
+
+Needs torch, transformers, onnxruntime, onnx (pip), libdnnl-dev, clang-22
+and mlir-translate-22 (apt), and a built bertc (utils/build.sh).
+
+  python3 utils/bench_cpu.py [--runs N] [--work DIR] [--skip-models]
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BERTC = os.path.join(ROOT, "build", "bin", "bertc")
+BERTC_OPT = os.path.join(ROOT, "build", "bin", "bertc-opt")
+SEQ = 128
+
+
+def median_ms(fn, runs, warmup=3):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def make_model(work):
+    import torch
+    import transformers
+    path = os.path.join(work, "bert-base")
+    if not os.path.exists(os.path.join(path, "model.safetensors")):
+        torch.manual_seed(0)
+        model = transformers.BertModel(transformers.BertConfig()).eval()
+        model.save_pretrained(path, safe_serialization=True)
+    return path
+
+
+def write_inputs(path, batch, lengths):
+    import numpy as np
+    from safetensors.numpy import save_file
+    rng = np.random.default_rng(batch)
+    ids = rng.integers(1000, 30000, size=(batch, SEQ)).astype(np.int64)
+    mask = np.zeros((batch, SEQ), np.int64)
+    for b, n in enumerate(lengths):
+        mask[b, :n] = 1
+    ids = np.where(mask == 1, ids, 0)
+    save_file({"input_ids": ids, "attention_mask": mask}, path)
+    return ids, mask
+
+
+def bertc_ms(program, inputs, threads, runs):
+    out = subprocess.run(
+        [program, "--input", inputs, "--output", inputs + ".out",
+         "--threads", str(threads), "--repeat", str(runs)],
+        capture_output=True, text=True, check=True)
+    return float(re.search(r"median=([0-9.]+)", out.stderr).group(1))
+
+
+def bench_models(work, runs, table):
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+    import transformers
+
+    model_dir = make_model(work)
+    program = os.path.join(work, "bert-base.exe")
+    subprocess.run([BERTC, "compile", model_dir, "-o", program], check=True)
+
+    model = transformers.BertModel.from_pretrained(model_dir).eval()
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, ids, mask):
+            o = self.m(input_ids=ids, attention_mask=mask)
+            return o.last_hidden_state, o.pooler_output
+
+    onnx_path = os.path.join(work, "bert-base.onnx")
+    if not os.path.exists(onnx_path):
+        ids = torch.ones(1, SEQ, dtype=torch.int64)
+        torch.onnx.export(Wrapped(model), (ids, ids), onnx_path,
+                          input_names=["input_ids", "attention_mask"],
+                          output_names=["last_hidden_state", "pooler_output"],
+                          dynamic_axes={"input_ids": {0: "b", 1: "s"},
+                                        "attention_mask": {0: "b", 1: "s"}},
+                          opset_version=17, dynamo=False)
+
+    for batch in (1, 8):
+        inputs = os.path.join(work, f"in-b{batch}.safetensors")
+        ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
+        for threads in (1, 2):
+            b_ms = bertc_ms(program, inputs, threads, runs)
+            torch.set_num_threads(threads)
+            t_ids, t_mask = torch.from_numpy(ids), torch.from_numpy(mask)
+            with torch.no_grad():
+                pt_ms = median_ms(lambda: model(input_ids=t_ids,
+                                                attention_mask=t_mask), runs)
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = threads
+            so.inter_op_num_threads = 1
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            sess = ort.InferenceSession(onnx_path, so,
+                                        providers=["CPUExecutionProvider"])
+            feed = {"input_ids": ids, "attention_mask": mask}
+            ort_ms = median_ms(lambda: sess.run(None, feed), runs)
+            table.append((f"BERT-base b{batch} s{SEQ}, {threads} thread(s)",
+                          b_ms, [("ONNX Runtime", ort_ms),
+                                 ("PyTorch eager", pt_ms)]))
+            print(table[-1], flush=True)
+
+    # Mixed lengths: padded batch vs. full batch vs. valid tokens alone.
+    lengths = [16, 32, 48, 64, 80, 96, 112, 128]
+    mixed = os.path.join(work, "in-mixed.safetensors")
+    write_inputs(mixed, len(lengths), lengths)
+    full = os.path.join(work, "in-b8.safetensors")
+    threads = 2
+    mixed_ms = bertc_ms(program, mixed, threads, runs)
+    full_ms = bertc_ms(program, full, threads, runs)
+    valid_ms = 0.0
+    for n in lengths:
+        single = os.path.join(work, f"in-len{n}.safetensors")
+        import numpy as np
+        from safetensors.numpy import save_file
+        save_file({"input_ids": np.full((1, n), 1000, np.int64),
+                   "attention_mask": np.ones((1, n), np.int64)}, single)
+        valid_ms += bertc_ms(program, single, threads, runs)
+    share = sum(lengths) / (SEQ * len(lengths))
+    table.append((f"mixed lengths 16..128 (b8, {threads} threads; valid "
+                  f"tokens {share:.0%} of padded)", mixed_ms,
+                  [("same batch, all 128 long", full_ms),
+                   ("valid tokens only (each row alone)", valid_ms)]))
+    print(table[-1], flush=True)
+
+
+KERNEL_MLIR = """
+func.func @mm(%a: memref<{m}x{k}xf32>, %w: memref<{n}x{k}xf32>,
+              %c: memref<{m}x{n}xf32>)
+    attributes {{llvm.emit_c_interface,
+                passthrough = [["min-legal-vector-width", "512"]]}} {{
+  linalg.generic {{
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                       affine_map<(d0, d1, d2) -> (d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}}
+      ins(%a, %w : memref<{m}x{k}xf32>, memref<{n}x{k}xf32>)
+      outs(%c : memref<{m}x{n}xf32>) {{
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y fastmath<reassoc, contract> : f32
+    %s = arith.addf %z, %p fastmath<reassoc, contract> : f32
+    linalg.yield %s : f32
+  }}
+  return
+}}
+"""
+
+KERNEL_HARNESS = r"""
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+typedef struct { float *alloc, *aligned; long off, sizes[2], strides[2]; } M2;
+void _mlir_ciface_mm(M2 *a, M2 *w, M2 *c);
+static double now(void) {
+  struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+static M2 make(long r, long c) {
+  float *p = aligned_alloc(64, r * c * sizeof(float));
+  for (long i = 0; i < r * c; ++i) p[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+  M2 m = {p, p, 0, {r, c}, {c, 1}};
+  return m;
+}
+static int cmp(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+int main(int argc, char **argv) {
+  long M = atol(argv[1]), N = atol(argv[2]), K = atol(argv[3]);
+  int runs = atoi(argv[4]), threads = atoi(argv[5]);
+  omp_set_num_threads(threads);
+  M2 a = make(M, K), w = make(N, K), c = make(M, N), d = make(M, N);
+  double tb[1000], td[1000];
+  for (int r = -3; r < runs; ++r) {
+    double t0 = now();
+    _mlir_ciface_mm(&a, &w, &c);
+    double t1 = now();
+    dnnl_sgemm('N', 'T', M, N, K, 1.0f, a.aligned, K, w.aligned, K, 1.0f,
+               d.aligned, N);
+    double t2 = now();
+    if (r >= 0) { tb[r] = t1 - t0; td[r] = t2 - t1; }
+  }
+  qsort(tb, runs, sizeof(double), cmp);
+  qsort(td, runs, sizeof(double), cmp);
+  double flop = 2.0 * M * N * K;
+  printf("%f %f\n", flop / tb[runs / 2] * 1e-9, flop / td[runs / 2] * 1e-9);
+  return 0;
+}
+"""
+
+
+def bench_kernels(work, runs, table):
+    harness = os.path.join(work, "harness.c")
+    with open(harness, "w") as f:
+        f.write(KERNEL_HARNESS)
+    shapes = [(128, 768, 768), (128, 3072, 768), (128, 768, 3072),
+              (1024, 768, 768)]
+    for m, n, k in shapes:
+        base = os.path.join(work, f"mm-{m}x{n}x{k}")
+        with open(base + ".mlir", "w") as f:
+            f.write(KERNEL_MLIR.format(m=m, n=n, k=k))
+        lowered = subprocess.run(
+            [BERTC_OPT, base + ".mlir", "--bertc-cpu-lowering-pipeline"],
+            capture_output=True, text=True, check=True).stdout
+        ll = subprocess.run(["mlir-translate-22", "--mlir-to-llvmir"],
+                            input=lowered, capture_output=True, text=True,
+                            check=True).stdout
+        with open(base + ".ll", "w") as f:
+            f.write(ll)
+        exe = base + ".exe"
+        subprocess.run(["clang-22", "-O3", "-march=native", "-fopenmp",
+                        "-Wno-override-module", harness, base + ".ll",
+                        "-ldnnl", "-o", exe], check=True)
+        for threads in (1, 2):
+            out = subprocess.run([exe, str(m), str(n), str(k), str(runs * 5),
+                                  str(threads)], capture_output=True,
+                                 text=True, check=True).stdout.split()
+            ours, dnnl = float(out[0]), float(out[1])
+            # Kernels are compared in GFLOP/s: ratio = oneDNN / bertc time.
+            table.append((f"matmul {m}x{n}x{k} (x W^T), {threads} thread(s)",
+                          1e3 / ours, [("oneDNN sgemm", 1e3 / dnnl)],
+                          f"{ours:.0f} vs {dnnl:.0f} GFLOP/s"))
+            print(table[-1], flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--work", default=None,
+                        help="folder for the model, ONNX file and programs "
+                             "(default: a temporary folder)")
+    parser.add_argument("--skip-models", action="store_true",
+                        help="only the matrix-product kernels")
+    args = parser.parse_args()
+    work = args.work or tempfile.mkdtemp(prefix="bertc-bench-")
+    os.makedirs(work, exist_ok=True)
+
+    table = []
+    bench_kernels(work, args.runs, table)
+    if not args.skip_models:
+        bench_models(work, args.runs, table)
+
+    print(f"\nCPU: {os.cpu_count()} cores; median of {args.runs} runs; "
+          "ratio = bertc time / baseline time (< 1: bertc faster)\n")
+    print("| case | bertc | baseline | baseline time | ratio |")
+    print("|---|---|---|---|---|")
+    for row in table:
+        case, ours, baselines = row[0], row[1], row[2]
+        note = f" ({row[3]})" if len(row) > 3 else ""
+        for name, theirs in baselines:
+            print(f"| {case}{note} | {ours:.2f} ms | {name} | {theirs:.2f} ms "
+                  f"| {ours / theirs:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
