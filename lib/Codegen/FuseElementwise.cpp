@@ -2,7 +2,9 @@
 
 #include "Codegen/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::bertc {
@@ -13,6 +15,17 @@ namespace mlir::bertc {
 using namespace mlir;
 
 namespace {
+/// A generic whose body yields one of its inputs unchanged: a copy, a
+/// transpose or a broadcast. Fusing it only rewrites an indexing map.
+bool isPureDataMovement(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1)
+    return false;
+  Block &body = generic.getRegion().front();
+  return body.getOperations().size() == 1 &&
+         body.getTerminator()->getOperand(0) == body.getArgument(0);
+}
+
 /// True when fusing `operand`'s producer into its consumer computes each
 /// produced element once (see the pass description).
 bool fusesWithoutRecomputation(OpOperand *operand) {
@@ -20,7 +33,19 @@ bool fusesWithoutRecomputation(OpOperand *operand) {
   auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
   if (!producer || !consumer || !producer->hasOneUse())
     return false;
-  return consumer.getMatchingIndexingMap(operand).isPermutation();
+  return isPureDataMovement(producer) ||
+         consumer.getMatchingIndexingMap(operand).isPermutation();
+}
+
+/// A collapse_shape of packed weights (a data movement of a bound
+/// parameter): folded into its consumer by expanding the consumer's loops.
+bool isUnpackedWeight(OpOperand *operand) {
+  auto collapse = operand->get().getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || !collapse->hasOneUse())
+    return false;
+  Operation *moved = collapse.getSrc().getDefiningOp();
+  return moved && isPureDataMovement(moved) &&
+         moved->getOperand(0).getDefiningOp<bufferization::ToTensorOp>();
 }
 
 struct FuseElementwisePass
@@ -29,6 +54,8 @@ struct FuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns,
                                                  fusesWithoutRecomputation);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      isUnpackedWeight);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -30,10 +30,14 @@ def CPUContractionKernels
       each `k` step broadcasts one A element per row and multiplies it with
       B's row segment.
 
-    Tiles are the iterations of one `scf.parallel` over (batch loops, n
-    tiles, m tiles), which the pipeline turns into an OpenMP loop; m tiles
-    vary fastest, so a thread reuses B's tile from cache across a column of
-    tiles. Edge tiles that do not fill a whole register tile take a simple
+    In the dot form, tiles are the iterations of one `scf.parallel` over
+    (batch loops, n tiles, m tiles), which the pipeline turns into an OpenMP
+    loop; m tiles vary fastest, so a thread reuses B's tile from cache
+    across a column of tiles. In the outer-product form, the parallel loop
+    is over (batch loops, n tiles): a thread takes a column panel of B and
+    walks it in blocks of `outer-k-block` rows, each block (32 columns x 512
+    rows = 64 KiB) reused from cache by every row tile, C accumulating
+    across blocks. Edge tiles that do not fill a whole register tile take a simple
     path (dot form: one output at a time, still vectorized along `k`;
     outer form: scalar loops).
 
@@ -65,7 +69,10 @@ def CPUContractionKernels
     Option<"outerRows", "outer-rows", "int64_t", /*default=*/"8",
            "outer-product form: rows of C per register tile">,
     Option<"outerVectors", "outer-vectors", "int64_t", /*default=*/"2",
-           "outer-product form: vectors of C per row of a register tile">
+           "outer-product form: vectors of C per row of a register tile">,
+    Option<"outerKBlock", "outer-k-block", "int64_t", /*default=*/"512",
+           "outer-product form: rows of a B panel kept in cache across row "
+           "tiles">
   ];
 }
 
@@ -79,7 +86,11 @@ def FuseElementwise : Pass<"bertc-fuse-elementwise", "func::FuncOp"> {
     computed once. Upstream's linalg-fuse-elementwise-ops also fuses into
     broadcasting and reducing consumers, which recomputes the producer for
     every element of the loops its operand does not use: GELU fused into
-    the next matrix product is evaluated K times per element.
+    the next matrix product is evaluated K times per element. Producers
+    that only move data (a body that yields its input) fuse through any
+    map, and the `tensor.collapse_shape` that unpacks a linear weight's
+    panels (convert-bert-params-to-memref) folds into its consumer by
+    expanding the consumer's loops.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

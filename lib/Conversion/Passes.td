@@ -15,13 +15,26 @@ def ConvertBertParamsToMemRef
     is recorded on the function as `bert.weights_layout` (name, offset,
     shape) and `bert.weights_bytes`, which the runtime uses to fill the
     buffer from the weights file at load time.
+
+    With `linear-weight-panel=P` (P > 0), a 2-D f32 parameter used only as
+    the weight of `bert.linear` ([N, K], as PyTorch stores it, N a multiple
+    of P) is stored as panels [N/P, K, P] (`panel = P` in its layout entry:
+    the runtime packs it once at load time). Each use reads it back through
+    a transposing `linalg.generic` copy and a `tensor.collapse_shape`, which
+    fusion folds into the matrix product: the product then reads B one
+    contiguous panel at a time, the shape CPU outer-product kernels want.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
-           "byte alignment of every parameter slot">
+           "byte alignment of every parameter slot">,
+    Option<"linearWeightPanel", "linear-weight-panel", "int64_t",
+           /*default=*/"0",
+           "store bert.linear weights as [N/P, K, P] panels (0: as [N, K])">
   ];
 }
 

@@ -124,6 +124,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
           [&](PassManager &pm) {
             LinalgPipelineOptions linalg;
             linalg.unrollSharedLayers = options.unrollSharedLayers;
+            // The CPU outer-product kernel's tile is 32 columns wide.
+            linalg.linearWeightPanel = 32;
             buildBertToLinalgPipeline(pm, linalg);
           },
           options.timing, error)))

@@ -19,10 +19,13 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
       llvm::json::Array shape;
       for (int64_t d : cast<DenseI64ArrayAttr>(entry.get("shape")).asArrayRef())
         shape.push_back(d);
-      params.push_back(llvm::json::Object{
+      llvm::json::Object param{
           {"name", cast<StringAttr>(entry.get("name")).getValue()},
           {"offset", cast<IntegerAttr>(entry.get("offset")).getInt()},
-          {"shape", std::move(shape)}});
+          {"shape", std::move(shape)}};
+      if (auto panel = entry.getAs<IntegerAttr>("panel"))
+        param["panel"] = panel.getInt();
+      params.push_back(std::move(param));
     }
   }
   int64_t bytes = 0;

@@ -36,6 +36,7 @@ void mlir::bertc::buildBertToLinalgPipeline(
   pm.addNestedPass<func::FuncOp>(createConvertBertToSCF(scf));
   ConvertBertParamsToMemRefOptions params;
   params.alignment = options.weightAlignment;
+  params.linearWeightPanel = options.linearWeightPanel;
   pm.addNestedPass<func::FuncOp>(createConvertBertParamsToMemRef(params));
   pm.addNestedPass<func::FuncOp>(createConvertBertToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -72,6 +73,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     kernels.dotCols = options.dotCols;
     kernels.outerRows = options.outerRows;
     kernels.outerVectors = options.outerVectors;
+    kernels.outerKBlock = options.outerKBlock;
     pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
   }
   // Tile loops and the rows of other linalg ops become OpenMP work-sharing
@@ -112,6 +114,7 @@ void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
   LinalgPipelineOptions linalg;
   linalg.weightAlignment = options.weightAlignment;
   linalg.unrollSharedLayers = options.unrollSharedLayers;
+  linalg.linearWeightPanel = options.linearWeightPanel;
   buildBertToLinalgPipeline(pm, linalg);
   CPULoweringOptions lowering;
   lowering.kernels = options.kernels;

@@ -31,6 +31,11 @@ struct LinalgPipelineOptions
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),
       llvm::cl::init(64)};
+  Option<int64_t> linearWeightPanel{
+      *this, "linear-weight-panel",
+      llvm::cl::desc("store linear weights as [N/P, K, P] panels, 0: as "
+                     "[N, K] (see convert-bert-params-to-memref)"),
+      llvm::cl::init(0)};
 };
 
 /// Options of the linalg -> LLVM phase for CPUs: the register tiles of the
@@ -66,6 +71,10 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       *this, "outer-vectors",
       llvm::cl::desc("outer-product kernel: vectors per tile row"),
       llvm::cl::init(2)};
+  Option<int64_t> outerKBlock{
+      *this, "outer-k-block",
+      llvm::cl::desc("outer-product kernel: rows of a B panel per L1 block"),
+      llvm::cl::init(512)};
 };
 
 /// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both
@@ -79,6 +88,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),
       llvm::cl::init(64)};
+  Option<int64_t> linearWeightPanel{
+      *this, "linear-weight-panel",
+      llvm::cl::desc("see bertc-linalg-pipeline"), llvm::cl::init(32)};
   Option<bool> kernels{*this, "kernels",
                        llvm::cl::desc("see bertc-cpu-lowering-pipeline"),
                        llvm::cl::init(true)};

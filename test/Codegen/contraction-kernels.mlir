@@ -1,5 +1,5 @@
 // RUN: bertc-opt %s --bertc-cpu-contraction-kernels --split-input-file | FileCheck %s
-// RUN: bertc-opt %s --bertc-cpu-contraction-kernels="dot-rows=2 dot-cols=3 vector-width=8" --split-input-file | FileCheck %s --check-prefix=OPTS
+// RUN: bertc-opt %s --bertc-cpu-contraction-kernels="dot-rows=2 dot-cols=3 vector-width=8 outer-k-block=4" --split-input-file | FileCheck %s --check-prefix=OPTS
 
 // A linear layer's product, B = [N, K] weight: the dot form. Tiles of
 // 4 x 6 outputs over (batch, n tiles, m tiles); 24 accumulators of 16 lanes
@@ -44,10 +44,15 @@ func.func @linear(%x: memref<2x19x100xf32>, %w: memref<64x100xf32>,
 
 // Attention's P.V: B = V [b, j, h, e] is contiguous in n (e): the
 // outer-product form. m is the query position (d1), outside the head loop
-// (d2) in the output [b, i, h, e]; b and h are batch loops. An 8 x 32 tile
-// of C is loaded, updated by broadcast A elements times B vectors, stored.
+// (d2) in the output [b, i, h, e]; b and h are batch loops. Threads take
+// column panels (b, h, n tile); each walks k in blocks of 512, and for every
+// row tile an 8 x 32 tile of C is loaded, updated by broadcast A elements
+// times B vectors, stored.
 // CHECK-LABEL: func.func @probs_times_values
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} {
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} {
+// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %c512
+// CHECK: arith.minui
+// CHECK: scf.for
 // CHECK-COUNT-16: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
 // CHECK: scf.for
 // CHECK-COUNT-2: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
@@ -55,6 +60,8 @@ func.func @linear(%x: memref<2x19x100xf32>, %w: memref<64x100xf32>,
 // CHECK-NEXT: vector.broadcast
 // CHECK-COUNT-2: vector.fma
 // CHECK-COUNT-16: vector.store
+// OPTS-LABEL: func.func @probs_times_values
+// OPTS: step %c4
 // CHECK: } else {
 // CHECK: arith.mulf
 // CHECK: } {bertc.kernel_tiles}

@@ -32,7 +32,7 @@ struct Contraction {
 
 /// Register tile sizes, from the pass options.
 struct TileShape {
-  int64_t width, dotRows, dotCols, outerRows, outerVectors;
+  int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock;
 };
 
 bool isMulAddBody(linalg::GenericOp op) {
@@ -172,6 +172,7 @@ private:
   VectorType vecType;
   SmallVector<Value> iv; // current index of every loop of the contraction
   Value sizeM, sizeN, sizeK;
+  Value kLo, kHi; // the outer-product kernels' current block of k
   int64_t tileRows = 0, tileCols = 0;
 };
 
@@ -191,7 +192,12 @@ void KernelEmitter::emit() {
   for (unsigned dim : ct.batch)
     ubs.push_back(size(dim));
   ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeN, cst(tileCols)));
-  ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeM, cst(tileRows)));
+  Value mTiles = arith::CeilDivUIOp::create(b, loc, sizeM, cst(tileRows));
+  // Dot form: every tile is an iteration. Outer-product form: a thread
+  // owns a column panel of B and walks it in blocks of k, each block
+  // staying in L1 across all row tiles.
+  if (ct.dotForm)
+    ubs.push_back(mTiles);
   lbs.assign(ubs.size(), cst(0));
   steps.assign(ubs.size(), cst(1));
   auto tiles = scf::ParallelOp::create(
@@ -199,11 +205,29 @@ void KernelEmitter::emit() {
       [&](OpBuilder &, Location, ValueRange ivs) {
         for (auto [t, dim] : llvm::enumerate(ct.batch))
           iv[dim] = ivs[t];
-        Value n0 = arith::MulIOp::create(b, loc, ivs[ivs.size() - 2],
+        Value n0 = arith::MulIOp::create(b, loc, ivs[ct.batch.size()],
                                          cst(tileCols));
-        Value m0 =
-            arith::MulIOp::create(b, loc, ivs.back(), cst(tileRows));
-        emitTile(m0, n0);
+        if (ct.dotForm) {
+          Value m0 = arith::MulIOp::create(b, loc, ivs.back(), cst(tileRows));
+          emitTile(m0, n0);
+          return;
+        }
+        Value kBlock = cst(shape.outerKBlock);
+        scf::ForOp::create(
+            b, loc, cst(0), sizeK, kBlock, ValueRange{},
+            [&](OpBuilder &, Location, Value k0, ValueRange) {
+              kLo = k0;
+              kHi = arith::MinUIOp::create(
+                  b, loc, sizeK, arith::AddIOp::create(b, loc, k0, kBlock));
+              scf::ForOp::create(
+                  b, loc, cst(0), mTiles, cst(1), ValueRange{},
+                  [&](OpBuilder &, Location, Value mt, ValueRange) {
+                    emitTile(arith::MulIOp::create(b, loc, mt, cst(tileRows)),
+                             n0);
+                    scf::YieldOp::create(b, loc);
+                  });
+              scf::YieldOp::create(b, loc);
+            });
       });
   tiles->setAttr("bertc.kernel_tiles", b.getUnitAttr());
 }
@@ -351,7 +375,7 @@ void KernelEmitter::emitOuterTile(Value m0, Value n0) {
       init.push_back(vector::LoadOp::create(b, loc, vecType, ct.c, at(ct.cMap)));
     }
   auto loop = scf::ForOp::create(
-      b, loc, cst(0), sizeK, cst(1), init,
+      b, loc, kLo, kHi, cst(1), init,
       [&](OpBuilder &, Location, Value k, ValueRange accs) {
         iv[ct.k] = k;
         SmallVector<Value> bs, next;
@@ -392,7 +416,7 @@ void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
               SmallVector<Value> cIdx = at(ct.cMap);
               Value init = memref::LoadOp::create(b, loc, ct.c, cIdx);
               auto loop = scf::ForOp::create(
-                  b, loc, cst(0), sizeK, cst(1), ValueRange{init},
+                  b, loc, kLo, kHi, cst(1), ValueRange{init},
                   [&](OpBuilder &, Location, Value k, ValueRange acc) {
                     iv[ct.k] = k;
                     Value x = memref::LoadOp::create(b, loc, ct.a, at(ct.aMap));
@@ -415,12 +439,13 @@ struct CPUContractionKernelsPass
 
   void runOnOperation() override {
     if (vectorWidth < 1 || dotRows < 1 || dotCols < 1 || outerRows < 1 ||
-        outerVectors < 1) {
+        outerVectors < 1 || outerKBlock < 1) {
       getOperation().emitError("bertc-cpu-contraction-kernels: tile sizes "
                                "and vector-width must be at least 1");
       return signalPassFailure();
     }
-    TileShape shape{vectorWidth, dotRows, dotCols, outerRows, outerVectors};
+    TileShape shape{vectorWidth, dotRows,      dotCols,
+                    outerRows,   outerVectors, outerKBlock};
     SmallVector<Contraction> matches;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> ct = matchContraction(op))

@@ -27,7 +27,50 @@ struct Slot {
   RankedTensorType type;
   int64_t offset;
   SmallVector<bert::ParamOp> uses;
+  int64_t panel = 0; // > 0: a [N, K] linear weight stored [N/panel, K, panel]
 };
+
+/// True when every use of every op of `slot` is the weight of a bert.linear
+/// whose rows split into whole panels.
+bool packable(const Slot &slot, int64_t panel) {
+  if (slot.type.getRank() != 2 || !slot.type.getElementType().isF32() ||
+      slot.type.getDimSize(0) % panel != 0)
+    return false;
+  for (bert::ParamOp op : slot.uses)
+    for (OpOperand &use : op->getUses()) {
+      auto linear = dyn_cast<bert::LinearOp>(use.getOwner());
+      if (!linear || use.getOperandNumber() != 1)
+        return false;
+    }
+  return true;
+}
+
+/// The [N, K] weight back from its panels [N/P, K, P]: a transposing copy
+/// to [N/P, P, K] and a collapse. Fusion folds both into the product, whose
+/// B then walks each panel contiguously.
+Value unpack(OpBuilder &b, Location loc, Value packed, RankedTensorType type) {
+  MLIRContext *ctx = b.getContext();
+  auto packedType = cast<RankedTensorType>(packed.getType());
+  int64_t panels = packedType.getDimSize(0), k = packedType.getDimSize(1),
+          panel = packedType.getDimSize(2);
+  auto movedType =
+      RankedTensorType::get({panels, panel, k}, type.getElementType());
+  Value empty = tensor::EmptyOp::create(b, loc, movedType.getShape(),
+                                        type.getElementType());
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+             d2 = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d0, d2, d1}, ctx),
+                                 AffineMap::get(3, 0, {d0, d1, d2}, ctx)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  Value moved = linalg::GenericOp::create(
+                    b, loc, movedType, packed, empty, maps, iterators,
+                    [](OpBuilder &nb, Location l, ValueRange args) {
+                      linalg::YieldOp::create(nb, l, args[0]);
+                    })
+                    .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, type, moved, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+}
 
 struct ConvertBertParamsToMemRefPass
     : mlir::bertc::impl::ConvertBertParamsToMemRefBase<ConvertBertParamsToMemRefPass> {
@@ -66,6 +109,8 @@ struct ConvertBertParamsToMemRefPass
     int64_t total = 0;
     SmallVector<Attribute> layout;
     for (auto &[name, slot] : slots) {
+      if (linearWeightPanel > 0 && packable(slot, linearWeightPanel))
+        slot.panel = linearWeightPanel;
       slot.offset = llvm::alignTo(total, alignment);
       int64_t bytes = slot.type.getNumElements() *
                       (slot.type.getElementTypeBitWidth() / 8);
@@ -80,6 +125,10 @@ struct ConvertBertParamsToMemRefPass
                          DenseI64ArrayAttr::get(ctx, slot.type.getShape())),
           NamedAttribute(StringAttr::get(ctx, "type"),
                          TypeAttr::get(slot.type.getElementType()))};
+      if (slot.panel > 0)
+        entry.push_back(NamedAttribute(
+            StringAttr::get(ctx, "panel"),
+            IntegerAttr::get(IntegerType::get(ctx, 64), slot.panel)));
       layout.push_back(DictionaryAttr::get(ctx, entry));
     }
 
@@ -94,14 +143,26 @@ struct ConvertBertParamsToMemRefPass
     for (auto &[name, slot] : slots) {
       Location loc = slot.uses.front().getLoc();
       Value off = arith::ConstantIndexOp::create(b, loc, slot.offset);
-      auto viewType =
-          MemRefType::get(slot.type.getShape(), slot.type.getElementType());
+      SmallVector<int64_t> shape(slot.type.getShape());
+      if (slot.panel > 0)
+        shape = {shape[0] / slot.panel, shape[1], slot.panel};
+      auto storedType = RankedTensorType::get(shape, slot.type.getElementType());
+      auto viewType = MemRefType::get(shape, slot.type.getElementType());
       Value view = memref::ViewOp::create(b, loc, viewType, buffer, off,
                                           ValueRange{});
       Value tensor = bufferization::ToTensorOp::create(
-          b, loc, slot.type, view, /*restrict=*/true, /*writable=*/false);
-      for (bert::ParamOp use : slot.uses)
-        use.replaceAllUsesWith(tensor);
+          b, loc, storedType, view, /*restrict=*/true, /*writable=*/false);
+      for (bert::ParamOp use : slot.uses) {
+        if (slot.panel == 0) {
+          use.replaceAllUsesWith(tensor);
+          continue;
+        }
+        // One copy per use, where the param was: each has one consumer
+        // for fusion to fold into, inside loops as well.
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(use);
+        use.replaceAllUsesWith(unpack(b, use.getLoc(), tensor, slot.type));
+      }
     }
     // Erased last: the builder's insertion point may sit on a param op.
     for (auto &entry : slots)

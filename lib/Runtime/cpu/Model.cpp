@@ -15,6 +15,7 @@
 #include "bertc_runtime.h"
 #include "cpu/ModelImpl.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -162,6 +163,16 @@ static const TensorInfo *findWeight(const WeightIndex &index,
   return nullptr;
 }
 
+/// [rows, cols] -> [rows / panel, cols, panel]: the compiled code reads a
+/// linear layer's weight one contiguous panel of `panel` rows at a time.
+static void packPanels(float *data, int64_t rows, int64_t cols, int64_t panel) {
+  std::vector<float> copy(data, data + rows * cols);
+  for (int64_t p0 = 0; p0 < rows; p0 += panel)
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t r = 0; r < panel; ++r)
+        data[p0 * cols + c * panel + r] = copy[(p0 + r) * cols + c];
+}
+
 static bool bindWeights(bertc_model &m, const std::string &location) {
   std::vector<std::string> paths;
   std::string error;
@@ -231,6 +242,10 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
                       ", the model expects a float tensor (F32, F16, BF16)"),
              false;
     }
+    const JsonValue *panel = p.get("panel");
+    if (panel && panel->integer > 0 && shape.size() == 2 &&
+        shape[0] % panel->integer == 0)
+      packPanels(dst, shape[0], shape[1], panel->integer);
   }
   return true;
 }
