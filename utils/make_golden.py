@@ -232,9 +232,11 @@ def main():
     write("bert-sharded", m, cfg, make_inputs(cfg, 1, 6, 42), shard="20KB")
 
     # Sizes that take both the whole register tiles and the edge paths of
-    # the CPU kernels: head size 32 (P.V's outer-product tile is 8 x 32),
-    # 19 rows (tiles of 4 and 8, plus a remainder), width 64 (tiles of 6
-    # columns, plus 4), K = 100 (vectors of 16, plus a masked 4).
+    # the CPU kernels: head size 32 and width 64 (whole 32-column tiles of
+    # the outer-product kernel, packed weight panels), 19 rows (14-row tiles
+    # plus 5 single rows; 4-row dot tiles plus 3), an intermediate size of
+    # 100 (no whole panels: the dot form, tiles of 6 columns plus 4; K = 100:
+    # vectors of 16 plus a masked 4).
     cfg = bert_cfg(hidden_size=64, num_attention_heads=2, intermediate_size=100,
                    num_hidden_layers=2, hidden_act="gelu")
     m = BertModel(cfg)

@@ -26,7 +26,8 @@ def CPUContractionKernels
       accumulators of partial sums along `k`, reduced once at the end; the
       `k` remainder is one masked step.
     - outer-product form, B contiguous in `n` (V in P.V): an
-      `outer-rows x (outer-vectors * width)` tile of C lives in registers;
+      `outer-rows x (outer-vectors * width)` tile of C (14 x 32 by default:
+      28 of AVX-512's 32 registers) lives in registers;
       each `k` step broadcasts one A element per row and multiplies it with
       B's row segment.
 
@@ -39,7 +40,8 @@ def CPUContractionKernels
     rows = 64 KiB) reused from cache by every row tile, C accumulating
     across blocks. Edge tiles that do not fill a whole register tile take a simple
     path (dot form: one output at a time, still vectorized along `k`;
-    outer form: scalar loops).
+    outer form: the kernel one row at a time when the columns are whole,
+    else scalar loops).
 
     Example, a linear layer's product after bufferization:
     ```mlir
@@ -66,7 +68,7 @@ def CPUContractionKernels
            "dot form: rows of A per register tile">,
     Option<"dotCols", "dot-cols", "int64_t", /*default=*/"6",
            "dot form: rows of B (output columns) per register tile">,
-    Option<"outerRows", "outer-rows", "int64_t", /*default=*/"8",
+    Option<"outerRows", "outer-rows", "int64_t", /*default=*/"14",
            "outer-product form: rows of C per register tile">,
     Option<"outerVectors", "outer-vectors", "int64_t", /*default=*/"2",
            "outer-product form: vectors of C per row of a register tile">,

@@ -66,7 +66,7 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
                           llvm::cl::init(6)};
   Option<int64_t> outerRows{
       *this, "outer-rows",
-      llvm::cl::desc("outer-product kernel: rows per tile"), llvm::cl::init(8)};
+      llvm::cl::desc("outer-product kernel: rows per tile"), llvm::cl::init(14)};
   Option<int64_t> outerVectors{
       *this, "outer-vectors",
       llvm::cl::desc("outer-product kernel: vectors per tile row"),

@@ -46,20 +46,25 @@ func.func @linear(%x: memref<2x19x100xf32>, %w: memref<64x100xf32>,
 // outer-product form. m is the query position (d1), outside the head loop
 // (d2) in the output [b, i, h, e]; b and h are batch loops. Threads take
 // column panels (b, h, n tile); each walks k in blocks of 512, and for every
-// row tile an 8 x 32 tile of C is loaded, updated by broadcast A elements
-// times B vectors, stored.
+// row tile a 14 x 32 tile of C is loaded, updated by broadcast A elements
+// times B vectors, stored. The 2 rows left of 16 take the same kernel one
+// row at a time.
 // CHECK-LABEL: func.func @probs_times_values
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} {
 // CHECK: scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %c512
 // CHECK: arith.minui
 // CHECK: scf.for
-// CHECK-COUNT-16: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
+// CHECK-COUNT-28: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
 // CHECK: scf.for
 // CHECK-COUNT-2: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
 // CHECK: memref.load {{.*}} : memref<1x2x16x16xf32>
 // CHECK-NEXT: vector.broadcast
 // CHECK-COUNT-2: vector.fma
-// CHECK-COUNT-16: vector.store
+// CHECK-COUNT-28: vector.store
+// CHECK: } else {
+// CHECK: scf.if
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.load {{.*}} : memref<1x16x2x32xf32>, vector<16xf32>
 // OPTS-LABEL: func.func @probs_times_values
 // OPTS: step %c4
 // CHECK: } else {

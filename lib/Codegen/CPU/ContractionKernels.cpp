@@ -163,6 +163,7 @@ private:
   void emitDotTile(Value m0, Value n0);
   void emitDotEdge(Value m0, Value n0, Value rows, Value cols);
   void emitOuterTile(Value m0, Value n0);
+  void emitOuterRows(ArrayRef<Value> rows, Value n0);
   void emitOuterEdge(Value m0, Value n0, Value rows, Value cols);
 
   Contraction ct;
@@ -363,9 +364,14 @@ void KernelEmitter::emitDotEdge(Value m0, Value n0, Value rows, Value cols) {
 /// Outer-product form: the C tile stays in registers over all of k; each
 /// step multiplies a broadcast A element with a vector of B's row.
 void KernelEmitter::emitOuterTile(Value m0, Value n0) {
-  SmallVector<Value> rows, cols, init;
+  SmallVector<Value> rows;
   for (int64_t i = 0; i < tileRows; ++i)
     rows.push_back(add(m0, i));
+  emitOuterRows(rows, n0);
+}
+
+void KernelEmitter::emitOuterRows(ArrayRef<Value> rows, Value n0) {
+  SmallVector<Value> cols, init;
   for (int64_t j = 0; j < shape.outerVectors; ++j)
     cols.push_back(add(n0, j * shape.width));
   for (Value row : rows)
@@ -404,6 +410,20 @@ void KernelEmitter::emitOuterTile(Value m0, Value n0) {
 }
 
 void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
+  // Whole columns, fewer rows: the kernel one row at a time.
+  Value fullCols = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         cols, cst(tileCols));
+  auto split = scf::IfOp::create(b, loc, fullCols, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(split.thenBlock());
+  scf::ForOp::create(b, loc, cst(0), rows, cst(1), ValueRange{},
+                     [&](OpBuilder &, Location, Value i, ValueRange) {
+                       emitOuterRows({arith::AddIOp::create(b, loc, m0, i)},
+                                     n0);
+                       scf::YieldOp::create(b, loc);
+                     });
+  // Fewer columns than a tile: scalar loops.
+  b.setInsertionPointToStart(split.elseBlock());
   auto fm = arith::FastMathFlags::contract;
   scf::ForOp::create(
       b, loc, cst(0), rows, cst(1), ValueRange{},
