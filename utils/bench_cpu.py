@@ -109,30 +109,43 @@ def bench_models(work, runs, table):
                                         "attention_mask": {0: "b", 1: "s"}},
                           opset_version=17, dynamo=False)
 
+    # One framework at a time: idle OpenMP/ORT worker threads spin for a
+    # while after each call and would steal the cores from the next one.
+    cases = []
     for batch in (1, 8):
         inputs = os.path.join(work, f"in-b{batch}.safetensors")
         ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
         for threads in (1, 2):
-            b_ms = bertc_ms(program, inputs, threads, runs)
-            torch.set_num_threads(threads)
-            t_ids, t_mask = torch.from_numpy(ids), torch.from_numpy(mask)
-            with torch.no_grad():
-                pt_ms = median_ms(lambda: model(input_ids=t_ids,
-                                                attention_mask=t_mask), runs)
-            so = ort.SessionOptions()
-            so.intra_op_num_threads = threads
-            so.inter_op_num_threads = 1
-            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            sess = ort.InferenceSession(onnx_path, so,
-                                        providers=["CPUExecutionProvider"])
-            feed = {"input_ids": ids, "attention_mask": mask}
-            ort_ms = median_ms(lambda: sess.run(None, feed), runs)
-            table.append((f"BERT-base b{batch} s{SEQ}, {threads} thread(s)",
-                          b_ms, [("ONNX Runtime", ort_ms),
-                                 ("PyTorch eager", pt_ms)]))
-            print(table[-1], flush=True)
+            cases.append((batch, threads, inputs, ids, mask))
+    ours = {(b, t): bertc_ms(program, path, t, runs)
+            for b, t, path, _, _ in cases}
+    pytorch = {}
+    for b, t, _, ids, mask in cases:
+        torch.set_num_threads(t)
+        t_ids, t_mask = torch.from_numpy(ids), torch.from_numpy(mask)
+        with torch.no_grad():
+            pytorch[(b, t)] = median_ms(
+                lambda: model(input_ids=t_ids, attention_mask=t_mask), runs)
+    onnx = {}
+    for b, t, _, ids, mask in cases:
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = t
+        so.inter_op_num_threads = 1
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        sess = ort.InferenceSession(onnx_path, so,
+                                    providers=["CPUExecutionProvider"])
+        feed = {"input_ids": ids, "attention_mask": mask}
+        onnx[(b, t)] = median_ms(lambda: sess.run(None, feed), runs)
+        del sess
+    for b, t, _, _, _ in cases:
+        table.append((f"BERT-base b{b} s{SEQ}, {t} thread(s)", ours[(b, t)],
+                      [("ONNX Runtime", onnx[(b, t)]),
+                       ("PyTorch eager", pytorch[(b, t)])]))
+        print(table[-1], flush=True)
 
     # Mixed lengths: padded batch vs. full batch vs. valid tokens alone.
+    del model
+    time.sleep(1)
     lengths = [16, 32, 48, 64, 80, 96, 112, 128]
     mixed = os.path.join(work, "in-mixed.safetensors")
     write_inputs(mixed, len(lengths), lengths)

@@ -66,6 +66,11 @@ static cl::opt<bool> unrollSharedLayers(
     cl::desc("ALBERT: copy the shared layer body per layer instead of "
              "looping over it (code grows with depth)"),
     cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> noThreads(
+    "no-threads",
+    cl::desc("single-threaded code that needs no OpenMP runtime (libomp) "
+             "where it runs; --threads of the program then has no effect"),
+    cl::sub(compileCmd), cl::cat(category));
 static cl::opt<int> sm("sm", cl::desc("CUDA compute capability (default 90)"),
                        cl::init(90), cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string>
@@ -126,6 +131,7 @@ int main(int argc, char **argv) {
   options.seqLen = seqLen;
   options.embedWeights = embedWeights;
   options.unrollSharedLayers = unrollSharedLayers;
+  options.threads = !noThreads;
   options.sm = sm;
   options.cpu = cpu;
   options.timing = timing;
