@@ -78,6 +78,23 @@ def CPUContractionKernels
   ];
 }
 
+def CPUTransposeDotOperands
+    : Pass<"bertc-cpu-transpose-dot-operands", "func::FuncOp"> {
+  let summary = "Give contractions whose B is contiguous in k a transposed "
+                "copy of B, contiguous in n";
+  let description = [{
+    Attention's Q.K^T reads both operands contiguous in the head dimension
+    (k = 64 in BERT-base): bertc-cpu-contraction-kernels would use its dot
+    form, which pays a horizontal sum per output every 4 vectors. A copy of
+    K transposed ([b, h, d, j], a few hundred KiB) costs far less and lets
+    the outer-product kernel run instead. Operands bound to weights
+    (`bufferization.to_tensor`) are left alone: copying them per call costs
+    more than it saves (linear weights come packed instead).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def FuseElementwise : Pass<"bertc-fuse-elementwise", "func::FuncOp"> {
   let summary = "Fuse elementwise linalg producers into consumers that read "
                 "each produced element once";

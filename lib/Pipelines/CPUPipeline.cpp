@@ -52,6 +52,8 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   // memory (bias + activation, scale + mask) before bufferization.
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  if (options.kernels)
+    pm.addNestedPass<func::FuncOp>(createCPUTransposeDotOperands());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
