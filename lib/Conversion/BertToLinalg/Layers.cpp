@@ -83,9 +83,11 @@ struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
     bool unbiased = op.getUnbiasedStd();
 
     Value sumInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
+    // Sums may be reassociated (vectorized): the order changes by rounding.
+    auto reassoc = arith::FastMathFlags::reassoc;
     Value sum = buildRowReduction(
-        rw, loc, x, sumInit, [](OpBuilder &b, Location l, ValueRange a) {
-          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
+        rw, loc, x, sumInit, [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::AddFOp::create(b, l, a[1], a[0], reassoc).getResult();
         });
     Value varInit = filledTensor(rw, loc, rowSizes, elt, 0.0);
     Value var = buildRowReduction(
@@ -94,7 +96,7 @@ struct LayerNormLowering : OpRewritePattern<bert::LayerNormOp> {
           Value mean = arith::DivFOp::create(b, l, a[1], widthF);
           Value d = arith::SubFOp::create(b, l, a[0], mean);
           Value sq = arith::MulFOp::create(b, l, d, d);
-          return arith::AddFOp::create(b, l, a[2], sq).getResult();
+          return arith::AddFOp::create(b, l, a[2], sq, reassoc).getResult();
         });
     Value out = emptyTensor(rw, loc, sizes, elt);
     auto norm = linalg::GenericOp::create(

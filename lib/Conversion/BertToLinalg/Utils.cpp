@@ -92,7 +92,10 @@ Value buildRowSumExp(OpBuilder &b, Location loc, Value input, Value rowMax) {
       [](OpBuilder &nb, Location l, ValueRange a) {
         Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
         Value e = math::ExpOp::create(nb, l, d);
-        return arith::AddFOp::create(nb, l, a[2], e).getResult();
+        // Reassociable, so that LLVM vectorizes the sum.
+        return arith::AddFOp::create(nb, l, a[2], e,
+                                     arith::FastMathFlags::reassoc)
+            .getResult();
       });
 }
 
