@@ -4,6 +4,12 @@
 #include <stdio.h>
 
 int main(int argc, char **argv) {
+  /* Worker threads: at least one; the count is process-wide. */
+  if (bertc_set_threads(0) == 0)
+    return 1;
+  printf("threads: %s\n", bertc_last_error());
+  if (bertc_set_threads(2) != 0 || bertc_get_threads() != 2)
+    return 1;
   bertc_model *m = bertc_model_load(argc > 1 ? argv[1] : NULL);
   if (!m) {
     fprintf(stderr, "error: %s\n", bertc_last_error());
