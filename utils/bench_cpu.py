@@ -81,6 +81,7 @@ def bertc_ms(program, inputs, threads, runs):
 def bench_models(work, runs, table):
     import numpy as np
     import onnxruntime as ort
+    from safetensors.numpy import save_file
     import torch
     import transformers
 
@@ -156,8 +157,6 @@ def bench_models(work, runs, table):
     valid_ms = 0.0
     for n in lengths:
         single = os.path.join(work, f"in-len{n}.safetensors")
-        import numpy as np
-        from safetensors.numpy import save_file
         save_file({"input_ids": np.full((1, n), 1000, np.int64),
                    "attention_mask": np.ones((1, n), np.int64)}, single)
         valid_ms += bertc_ms(program, single, threads, runs)
