@@ -119,13 +119,14 @@ int mlir::bertc::compile(const CompileOptions &options) {
   if (options.emit == Phase::Bert)
     return writeText(*module, options.output);
 
+  CPULoweringOptions lowering;
+  lowering.threads = options.threads;
   if (failed(runPhase(
           *module, "linalg",
           [&](PassManager &pm) {
             LinalgPipelineOptions linalg;
             linalg.unrollSharedLayers = options.unrollSharedLayers;
-            // The CPU outer-product kernel's tile is 32 columns wide.
-            linalg.linearWeightPanel = 32;
+            linalg.linearWeightPanel = cpuLinearWeightPanel(lowering);
             buildBertToLinalgPipeline(pm, linalg);
           },
           options.timing, error)))
@@ -137,11 +138,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   if (failed(runPhase(
           *module, "llvm",
-          [&](PassManager &pm) {
-            CPULoweringOptions lowering;
-            lowering.threads = options.threads;
-            buildCPULoweringPipeline(pm, lowering);
-          },
+          [&](PassManager &pm) { buildCPULoweringPipeline(pm, lowering); },
           options.timing, error)))
     return fail(error);
   if (options.emit == Phase::LLVM)

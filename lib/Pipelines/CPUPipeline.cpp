@@ -111,17 +111,21 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createVerifyPhaseContract(check));
 }
 
+int64_t mlir::bertc::cpuLinearWeightPanel(const CPULoweringOptions &options) {
+  return options.kernels ? options.outerVectors * options.vectorWidth : 0;
+}
+
 void mlir::bertc::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
-  LinalgPipelineOptions linalg;
-  linalg.weightAlignment = options.weightAlignment;
-  linalg.unrollSharedLayers = options.unrollSharedLayers;
-  linalg.linearWeightPanel = options.linearWeightPanel;
-  buildBertToLinalgPipeline(pm, linalg);
   CPULoweringOptions lowering;
   lowering.kernels = options.kernels;
   lowering.threads = options.threads;
   lowering.vectorWidth = options.vectorWidth;
+  LinalgPipelineOptions linalg;
+  linalg.weightAlignment = options.weightAlignment;
+  linalg.unrollSharedLayers = options.unrollSharedLayers;
+  linalg.linearWeightPanel = cpuLinearWeightPanel(lowering);
+  buildBertToLinalgPipeline(pm, linalg);
   buildCPULoweringPipeline(pm, lowering);
 }
 

@@ -78,7 +78,8 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
 };
 
 /// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both
-/// phases, under the same names.
+/// phases, under the same names. The weight panel width is derived from the
+/// kernel tile (cpuLinearWeightPanel).
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> unrollSharedLayers{
       *this, "unroll-shared-layers",
@@ -88,9 +89,6 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "weight-alignment",
       llvm::cl::desc("byte alignment of each weight slot in the weights buffer"),
       llvm::cl::init(64)};
-  Option<int64_t> linearWeightPanel{
-      *this, "linear-weight-panel",
-      llvm::cl::desc("see bertc-linalg-pipeline"), llvm::cl::init(32)};
   Option<bool> kernels{*this, "kernels",
                        llvm::cl::desc("see bertc-cpu-lowering-pipeline"),
                        llvm::cl::init(true)};
@@ -111,6 +109,11 @@ void buildBertToLinalgPipeline(OpPassManager &pm,
 /// llvm contract check.
 void buildCPULoweringPipeline(OpPassManager &pm,
                               const CPULoweringOptions &options);
+
+/// The linalg phase's linear-weight-panel that gives linear layers whole
+/// outer-product tiles: outer-vectors x vector-width columns (0 without
+/// kernels: weights stay [N, K]).
+int64_t cpuLinearWeightPanel(const CPULoweringOptions &options);
 
 /// Both of the above: bert -> LLVM dialect for CPUs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -242,10 +242,17 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
                       ", the model expects a float tensor (F32, F16, BF16)"),
              false;
     }
-    const JsonValue *panel = p.get("panel");
-    if (panel && panel->integer > 0 && shape.size() == 2 &&
-        shape[0] % panel->integer == 0)
+    if (const JsonValue *panel = p.get("panel")) {
+      // The compiled code reads this weight as panels; anything else would
+      // give wrong results silently.
+      if (panel->integer <= 0 || shape.size() != 2 ||
+          shape[0] % panel->integer != 0)
+        return setError("corrupt model description: parameter '" + name +
+                        "' cannot be packed into panels of " +
+                        std::to_string(panel->integer)),
+               false;
       packPanels(dst, shape[0], shape[1], panel->integer);
+    }
   }
   return true;
 }
