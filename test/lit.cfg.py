@@ -53,6 +53,10 @@ def has_cuda_device():
 
 if has_cuda_device():
     config.available_features.add("cuda")
+# bertc built with a CUDA toolkit compiles --target=cuda (no GPU needed).
+if config.cuda_toolkit:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(config.cuda_toolkit, "bin", "ptxas")))
 # C clients of --emit=lib are built by the compiler that built the runtime,
 # with its sanitizer flags in a sanitized build (utils/sanitize.sh).
 if shutil.which(config.c_compiler):

@@ -22,7 +22,7 @@ for t in "${targets[@]}"; do
     json) srcs=($rt/Json.cpp tools/fuzz/FuzzJson.cpp); corpus=json ;;
     program-input)
       build/bin/bertc compile models/bert-tiny --emit=obj -o build/fuzz/bert-tiny.o
-      srcs=($rt/Json.cpp $rt/Safetensors.cpp $rt/cpu/Model.cpp $rt/cpu/Threads.cpp tools/fuzz/FuzzProgramInput.cpp build/fuzz/bert-tiny.o /usr/lib/llvm-22/lib/libomp.so -Wl,-rpath,/usr/lib/llvm-22/lib)
+      srcs=($rt/Json.cpp $rt/Safetensors.cpp $rt/Model.cpp $rt/Threads.cpp $rt/cpu/HostBuffers.cpp tools/fuzz/FuzzProgramInput.cpp build/fuzz/bert-tiny.o /usr/lib/llvm-22/lib/libomp.so -Wl,-rpath,/usr/lib/llvm-22/lib)
       corpus=inputs ;;
     importer)
       bash utils/sanitize.sh --build-only >/dev/null

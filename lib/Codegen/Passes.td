@@ -159,4 +159,63 @@ def InlineAllocaScopes : Pass<"bertc-inline-alloca-scopes", "func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU
+//===----------------------------------------------------------------------===//
+
+def GPUMapToLaunches : Pass<"bertc-gpu-map-to-launches", "func::FuncOp"> {
+  let summary = "Turn the loop nests of a bufferized host function into "
+                "gpu.launch kernels over device buffers";
+  let description = [{
+    Runs after `convert-linalg-to-parallel-loops`: a host function is then a
+    sequence of buffer allocations, views and loop nests. The pass makes the
+    function a host program that only allocates, launches and copies:
+
+    1. Each outermost `scf.parallel` becomes one `gpu.launch` with one
+       thread per iteration. The iteration space is linearized with the
+       innermost loop varying fastest, so neighbouring threads touch
+       neighbouring elements; blocks hold `block-size` threads and the
+       last one is guarded.
+    2. A loop nest with no parallel loop (a reduction over everything, a
+       loop that carries a value) runs in a one-thread launch; a loop whose
+       results the host needs cannot, and is an error.
+    3. Host loops that hold parallel loops (shared-layer loops, early-exit
+       loops) stay on the host; their bodies are mapped the same way.
+    4. `memref.alloc` / `memref.dealloc` outside kernels become
+       `gpu.alloc` / `gpu.dealloc`: buffers live on the device, except
+       those only host code reads and writes (the ownership flags of buffer
+       deallocation), which stay in host memory.
+    5. What the host still reads from a device buffer (an early-exit
+       condition) comes through a one-element staging copy (a one-thread
+       kernel, then `gpu.memcpy` to a host `memref.alloca`); what it writes
+       is stored by a one-thread kernel.
+
+    Example:
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c1) {
+      %x = memref.load %a[%i, %j] : memref<?x?xf32>
+      memref.store %x, %b[%i, %j] : memref<?x?xf32>
+    }
+    ```
+    becomes a `gpu.launch` of `ceil(m * n / 256)` blocks of 256 threads in
+    which thread `t` handles `(t / n, t % n)` when `t < m * n`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "threads per block of the launches">
+  ];
+}
+
+def GPUMergeKernelModules
+    : Pass<"bertc-gpu-merge-kernel-modules", "ModuleOp"> {
+  let summary = "Put all outlined kernels into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` gives every kernel its own `gpu.module`, and each
+    module becomes its own binary, loaded by its own constructor when the
+    program starts. One module per model means one cubin, one load, and one
+    PTX file for `--emit=ptx`. Launches are retargeted to `@bertc_kernels`.
+  }];
+}
+
 #endif // BERTC_CODEGEN_PASSES_TD

@@ -8,6 +8,7 @@
 #include "Target/CPU/ObjectEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -86,17 +87,36 @@ static int writeText(ModuleOp module, const std::string &output) {
   return 0;
 }
 
+/// Writes the kernels' PTX (gpu.binary objects compiled with format=isa).
+static int writePTX(ModuleOp module, const std::string &output) {
+  std::string error;
+  auto file = openOutputFile(output.empty() ? "-" : output, &error);
+  if (!file)
+    return fail(error);
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        file->os() << object.getObject().getValue();
+  });
+  file->keep();
+  return 0;
+}
+
 int mlir::bertc::compile(const CompileOptions &options) {
-  if (options.target == Target::CUDA)
-    return fail("--target=cuda is not implemented yet: bertc compiles for "
-                "CPUs only so far (use --target=cpu)");
-  if (options.emit == Phase::PTX)
+  bool cuda = options.target == Target::CUDA;
+#ifndef BERTC_HAS_CUDA
+  if (cuda)
+    return fail("--target=cuda: this bertc was built without a CUDA toolkit "
+                "(configure with -DBERTC_CUDA_ROOT=<toolkit>)");
+#endif
+  if (options.emit == Phase::PTX && !cuda)
     return fail("--emit=ptx needs --target=cuda");
   if (options.embedWeights)
     return fail("--embed-weights is not implemented yet: compiled programs "
                 "load their weights at start-up (see --weights)");
   bool textPhase = options.emit == Phase::Bert ||
-                   options.emit == Phase::Linalg || options.emit == Phase::LLVM;
+                   options.emit == Phase::Linalg ||
+                   options.emit == Phase::LLVM || options.emit == Phase::PTX;
   if (options.output.empty() && !textPhase)
     return fail("-o OUT is required for --emit=obj, exe and lib");
 
@@ -126,7 +146,9 @@ int mlir::bertc::compile(const CompileOptions &options) {
           [&](PassManager &pm) {
             LinalgPipelineOptions linalg;
             linalg.unrollSharedLayers = options.unrollSharedLayers;
-            linalg.linearWeightPanel = cpuLinearWeightPanel(lowering);
+            // Panels suit the CPU kernels; GPU kernels read [N, K].
+            linalg.linearWeightPanel =
+                cuda ? 0 : cpuLinearWeightPanel(lowering);
             buildBertToLinalgPipeline(pm, linalg);
           },
           options.timing, error)))
@@ -138,9 +160,18 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   if (failed(runPhase(
           *module, "llvm",
-          [&](PassManager &pm) { buildCPULoweringPipeline(pm, lowering); },
+          [&](PassManager &pm) {
+            if (!cuda)
+              return buildCPULoweringPipeline(pm, lowering);
+            GPULoweringOptions gpu;
+            gpu.sm = options.sm;
+            gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
+            buildGPULoweringPipeline(pm, gpu);
+          },
           options.timing, error)))
     return fail(error);
+  if (options.emit == Phase::PTX)
+    return writePTX(*module, options.output);
   if (options.emit == Phase::LLVM)
     return writeText(*module, options.output);
 
@@ -169,9 +200,12 @@ int mlir::bertc::compile(const CompileOptions &options) {
   }
   if (options.emit == Phase::Obj)
     return 0;
-  bool ok = linkProgram(objectPath, options.output,
-                        options.emit == Phase::Lib, options.threads,
-                        options.toolDir, error);
+  LinkOptions link;
+  link.sharedLibrary = options.emit == Phase::Lib;
+  link.threaded = options.threads && !cuda;
+  link.cuda = cuda;
+  link.toolDir = options.toolDir;
+  bool ok = linkProgram(objectPath, options.output, link, error);
   llvm::sys::fs::remove(objectPath);
   return ok ? 0 : fail(error);
 }

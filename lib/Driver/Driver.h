@@ -1,7 +1,8 @@
 //===- Driver.h - the library behind `bertc` ----------------------*- C++ -*-===//
 //
 // `bertc compile` runs named phases in order and can stop after any of them
-// (--emit=PHASE): import (bert) -> linalg -> llvm -> obj -> exe | lib.
+// (--emit=PHASE): import (bert) -> linalg -> llvm -> obj -> exe | lib, and
+// for --target=cuda the kernels alone as PTX (ptx).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,12 +48,21 @@ int compile(const CompileOptions &options);
 /// Prints what `bertc inspect MODEL` shows; returns the exit code.
 int inspect(const std::string &model);
 
+/// How linkProgram links.
+struct LinkOptions {
+  bool sharedLibrary = false;
+  /// With the OpenMP runtime (CPU code with threads).
+  bool threaded = false;
+  /// With the CUDA runtime (BertcRuntimeCuda) instead of the CPU one.
+  bool cuda = false;
+  /// Directory of the bertc executable (see CompileOptions::toolDir).
+  std::string toolDir;
+};
+
 /// Links `object` with the runtime into an executable or a shared library
-/// (plus its C header next to it), with the OpenMP runtime when `threaded`.
-/// Sets `error` on failure.
+/// (plus its C header next to it). Sets `error` on failure.
 bool linkProgram(const std::string &object, const std::string &output,
-                 bool sharedLibrary, bool threaded, const std::string &toolDir,
-                 std::string &error);
+                 const LinkOptions &options, std::string &error);
 
 } // namespace mlir::bertc
 

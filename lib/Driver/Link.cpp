@@ -23,13 +23,15 @@ static std::optional<std::string> findLinker() {
 }
 
 bool mlir::bertc::linkProgram(const std::string &object,
-                              const std::string &output, bool sharedLibrary,
-                              bool threaded, const std::string &toolDir,
-                              std::string &error) {
+                              const std::string &output,
+                              const LinkOptions &options, std::string &error) {
+  bool sharedLibrary = options.sharedLibrary;
+  const std::string &toolDir = options.toolDir;
   llvm::SmallString<256> libDir(toolDir);
   llvm::sys::path::append(libDir, "..", "lib");
   llvm::SmallString<256> runtime(libDir), runtimeMain(libDir);
-  llvm::sys::path::append(runtime, "libBertcRuntime.a");
+  llvm::sys::path::append(runtime, options.cuda ? "libBertcRuntimeCuda.a"
+                                                : "libBertcRuntime.a");
   llvm::sys::path::append(runtimeMain, "libBertcRuntimeMain.a");
   if (!llvm::sys::fs::exists(runtime)) {
     error = "the bertc runtime is missing: no '" + runtime.str().str() + "'";
@@ -48,12 +50,14 @@ bool mlir::bertc::linkProgram(const std::string &object,
   } else {
     args.insert(args.end(), {runtimeMain.str().str(), runtime.str().str()});
   }
-  if (threaded) {
+  if (options.threaded) {
     llvm::StringRef omp(BERTC_OMP_LIBRARY);
     args.push_back(omp.str());
     args.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(omp).str());
   }
   args.push_back("-lm");
+  if (options.cuda)
+    args.push_back("-ldl"); // the runtime loads libcuda.so.1 itself
   llvm::SmallVector<llvm::StringRef> extra;
   llvm::StringRef(BERTC_PROGRAM_LINK_FLAGS).split(extra, ' ', -1, false);
   for (llvm::StringRef flag : extra)

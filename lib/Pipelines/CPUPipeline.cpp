@@ -46,15 +46,7 @@ void mlir::bertc::buildBertToLinalgPipeline(
   pm.addPass(createVerifyPhaseContract(check));
 }
 
-void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
-                                           const CPULoweringOptions &options) {
-  // Fusing elementwise producers into consumers removes whole passes over
-  // memory (bias + activation, scale + mask) before bufferization.
-  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
-  pm.addPass(createCanonicalizerPass());
-  if (options.kernels)
-    pm.addNestedPass<func::FuncOp>(createCPUTransposeDotOperands());
-
+void mlir::bertc::buildBufferizationPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // Shared-layer loops yield a fresh buffer per iteration.
@@ -68,6 +60,18 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
+}
+
+void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
+                                           const CPULoweringOptions &options) {
+  // Fusing elementwise producers into consumers removes whole passes over
+  // memory (bias + activation, scale + mask) before bufferization.
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  if (options.kernels)
+    pm.addNestedPass<func::FuncOp>(createCPUTransposeDotOperands());
+
+  buildBufferizationPipeline(pm);
   if (options.kernels) {
     CPUContractionKernelsOptions kernels;
     kernels.vectorWidth = options.vectorWidth;
@@ -140,4 +144,8 @@ void mlir::bertc::registerPipelines() {
       "linalg on tensors -> LLVM dialect for CPUs", buildCPULoweringPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "bertc-cpu-pipeline", "bert -> LLVM dialect for CPUs", buildCPUPipeline);
+  PassPipelineRegistration<GPULoweringOptions>(
+      "bertc-gpu-lowering-pipeline",
+      "linalg on tensors -> NVVM kernels in a gpu.binary + host LLVM dialect",
+      buildGPULoweringPipeline);
 }

@@ -3,6 +3,7 @@
 #include "Bert/BertDialect.h"
 #include "Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -36,12 +37,13 @@ struct VerifyPhaseContractPass
                         << "' survived the linalg phase";
         return WalkResult::interrupt();
       }
-      // OpenMP regions are translated to LLVM IR beside the llvm dialect.
+      // OpenMP regions are translated to LLVM IR beside the llvm dialect,
+      // and so are the GPU kernels' binary and their launches.
       if (!linalgPhase && ns != LLVM::LLVMDialect::getDialectNamespace() &&
-          ns != "omp") {
+          ns != "omp" && !isa<gpu::BinaryOp, gpu::LaunchFuncOp>(op)) {
         op->emitError() << "'" << op->getName()
                         << "' survived the llvm phase (only the llvm and omp "
-                           "dialects may remain)";
+                           "dialects, gpu.binary and gpu.launch_func may remain)";
         return WalkResult::interrupt();
       }
       return WalkResult::advance();

@@ -100,6 +100,33 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                               llvm::cl::init(16)};
 };
 
+/// Options of the linalg -> LLVM phase for NVIDIA GPUs: the target and how
+/// loop nests map onto threads.
+struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
+  Option<int64_t> sm{*this, "sm",
+                     llvm::cl::desc("compute capability of the target GPU "
+                                    "(90: Hopper, sm_90)"),
+                     llvm::cl::init(90)};
+  Option<std::string> ptxFeatures{
+      *this, "ptx-features",
+      llvm::cl::desc("PTX ISA version for NVPTX (default: one that knows "
+                     "the sm: +ptx80 up to sm_90, +ptx87 above)"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("threads per block of the launches"),
+                            llvm::cl::init(256)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("what the program embeds: bin (a cubin made by ptxas) "
+                     "or isa (PTX text, compiled by the driver at load)"),
+      llvm::cl::init("bin")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit whose ptxas and libdevice are used "
+                     "(default: the one bertc was configured with)"),
+      llvm::cl::init("")};
+};
+
 /// bert (+ bert.param) -> linalg/tensor/scf/arith/math, weights bound to one
 /// buffer argument, ending with the linalg contract check.
 void buildBertToLinalgPipeline(OpPassManager &pm,
@@ -115,11 +142,23 @@ void buildCPULoweringPipeline(OpPassManager &pm,
 /// kernels: weights stay [N, K]).
 int64_t cpuLinearWeightPanel(const CPULoweringOptions &options);
 
+/// linalg on tensors -> bufferized loops on device buffers -> gpu.launch
+/// kernels -> NVVM -> a gpu.binary holding the cubin (or PTX), with host code
+/// in the LLVM dialect calling the runtime's mgpu* functions; ends with the
+/// llvm contract check.
+void buildGPULoweringPipeline(OpPassManager &pm,
+                              const GPULoweringOptions &options);
+
+/// Bufferization shared by the CPU and GPU lowerings: one-shot bufferize,
+/// deallocation, memref.copy as linalg.copy.
+void buildBufferizationPipeline(OpPassManager &pm);
+
 /// Both of the above: bert -> LLVM dialect for CPUs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers the pipelines (bertc-linalg-pipeline, bertc-cpu-lowering-pipeline,
-/// bertc-cpu-pipeline) and the contract check pass.
+/// bertc-cpu-pipeline, bertc-gpu-lowering-pipeline) and the contract check
+/// pass.
 void registerPipelines();
 
 } // namespace mlir::bertc

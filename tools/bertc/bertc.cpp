@@ -38,14 +38,15 @@ static cl::opt<std::string> output("o", cl::desc("output file ('-' = stdout "
                                    cl::value_desc("OUT"), cl::sub(compileCmd),
                                    cl::cat(category));
 static cl::opt<std::string> target("target",
-                                   cl::desc("cpu (default) or cuda (not "
-                                            "implemented yet)"),
+                                   cl::desc("cpu (default) or cuda (an NVIDIA "
+                                            "GPU; see --sm)"),
                                    cl::init("cpu"), cl::sub(compileCmd),
                                    cl::cat(category));
 static cl::opt<std::string> emit(
     "emit",
-    cl::desc("stop after a phase: bert, linalg, llvm (IR as text), ptx, obj, "
-             "exe (default: an executable), lib (shared library + C header)"),
+    cl::desc("stop after a phase: bert, linalg, llvm (IR as text), ptx (the "
+             "kernels, --target=cuda), obj, exe (default: an executable), lib "
+             "(shared library + C header)"),
     cl::init("exe"), cl::sub(compileCmd), cl::cat(category));
 static cl::opt<int64_t> batch("batch",
                               cl::desc("specialize the batch size (default: "
@@ -71,7 +72,9 @@ static cl::opt<bool> noThreads(
     cl::desc("single-threaded code that needs no OpenMP runtime (libomp) "
              "where it runs; --threads of the program then has no effect"),
     cl::sub(compileCmd), cl::cat(category));
-static cl::opt<int> sm("sm", cl::desc("CUDA compute capability (default 90)"),
+static cl::opt<int> sm("sm",
+                       cl::desc("--target=cuda: the GPU's compute capability, "
+                                "e.g. 80 (A100), 90 (H100, the default)"),
                        cl::init(90), cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("LLVM CPU name to generate code for (default: native, "
@@ -132,6 +135,11 @@ int main(int argc, char **argv) {
   options.embedWeights = embedWeights;
   options.unrollSharedLayers = unrollSharedLayers;
   options.threads = !noThreads;
+  if (sm < 50 || sm > 121) {
+    errs() << "error: --sm=" << sm
+           << " is not a CUDA compute capability bertc knows (50 ... 121)\n";
+    return 2;
+  }
   options.sm = sm;
   options.cpu = cpu;
   options.timing = timing;

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bertc_runtime.h"
-#include "cpu/ModelImpl.h"
+#include "ModelImpl.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>

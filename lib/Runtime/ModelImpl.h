@@ -1,7 +1,7 @@
 //===- ModelImpl.h - the runtime's model object (private) ---------*- C++ -*-===//
 
-#ifndef BERTC_RUNTIME_CPU_MODELIMPL_H
-#define BERTC_RUNTIME_CPU_MODELIMPL_H
+#ifndef BERTC_RUNTIME_MODELIMPL_H
+#define BERTC_RUNTIME_MODELIMPL_H
 
 #include "Json.h"
 #include "bertc_runtime.h"
@@ -65,15 +65,16 @@ int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
 struct bertc_model {
   bertc::rt::JsonValue meta;
   std::string family;
-  uint8_t *weights = nullptr;
+  uint8_t *weights = nullptr; // host copy, freed once uploaded
   size_t weightsBytes = 0;
+  void *weightsBuffer = nullptr; // what compiled code reads (Buffers.h)
   std::vector<bertc::rt::InputSpec> inputs;
   std::vector<bertc::rt::OutputSpec> outputs;
   int64_t maxPositions = 0;
   int64_t positionPaddingIdx = -1;
   int64_t staticBatch = -1, staticSeqLen = -1;
   bool evenBatch = false; // XLNet bi_data pairs forward and backward rows
-  ~bertc_model() { std::free(weights); }
+  ~bertc_model();
 };
 
 

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cpu/ModelImpl.h"
+#include "ModelImpl.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -1,4 +1,4 @@
-//===- Model.cpp - load, validate, run: the C API on CPUs ------------------===//
+//===- Model.cpp - load, validate, run: the C API ---------------------------===//
 //
 // The compiled model object provides two symbols:
 //   bertc_model_metadata         the model description (JSON, NUL-terminated)
@@ -6,14 +6,17 @@
 //       (results*, weights memref<?xi8>*, input memref<?x?xi64>*, ...)
 // This file binds the weights into one aligned buffer laid out as the
 // description says, validates inputs, calls the function and copies the
-// returned buffers out.
+// returned buffers out. Buffers.h says where the buffers live (host memory,
+// or GPU memory in CUDA programs, where weights are uploaded once at load
+// and inputs and results cross the bus once per call).
 //
 //===----------------------------------------------------------------------===//
 
+#include "Buffers.h"
 #include "Json.h"
 #include "Safetensors.h"
 #include "bertc_runtime.h"
-#include "cpu/ModelImpl.h"
+#include "ModelImpl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -257,8 +260,16 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
   return true;
 }
 
+bertc_model::~bertc_model() {
+  if (weightsBuffer && weightsBuffer != weights)
+    bufferFree(weightsBuffer);
+  std::free(weights);
+}
+
 extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
   tuneAllocator();
+  if (!buffersInit())
+    return nullptr;
   auto m = std::make_unique<bertc_model>();
   std::string error;
   if (!parseJson(bertc_model_metadata, std::strlen(bertc_model_metadata),
@@ -306,6 +317,15 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
                              : m->meta.get("weights")->string;
   if (!bindWeights(*m, location))
     return nullptr;
+  m->weightsBuffer = m->weights;
+  if (!buffersAreHost()) {
+    m->weightsBuffer = bufferAlloc(std::max<size_t>(m->weightsBytes, 1));
+    if (!m->weightsBuffer ||
+        !bufferUpload(m->weightsBuffer, m->weights, m->weightsBytes))
+      return nullptr;
+    std::free(m->weights);
+    m->weights = nullptr;
+  }
   return m.release();
 }
 
@@ -640,20 +660,60 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
     }
   }
 
+  // Inputs in the buffers compiled code reads: the arrays themselves on
+  // host, uploaded copies (freed after the call) on a device.
+  struct Staged {
+    std::vector<void *> owned;
+    ~Staged() {
+      for (void *p : owned)
+        bufferFree(p);
+    }
+  } staged;
+  bool stagingFailed = false;
+  auto stage = [&](const void *data, size_t bytes) -> void * {
+    if (buffersAreHost())
+      return const_cast<void *>(data);
+    void *buffer = bufferAlloc(std::max<size_t>(bytes, 1));
+    if (!buffer) {
+      stagingFailed = true;
+      return nullptr;
+    }
+    staged.owned.push_back(buffer);
+    stagingFailed |= !bufferUpload(buffer, data, bytes);
+    return buffer;
+  };
+  auto elements = [](const std::vector<int64_t> &shape) {
+    size_t n = 1;
+    for (int64_t d : shape)
+      n *= (size_t)d;
+    return n;
+  };
   std::vector<std::vector<int64_t>> descs;
-  descs.push_back(descriptor(m->weights, {(int64_t)m->weightsBytes}));
+  descs.push_back(descriptor(m->weightsBuffer, {(int64_t)m->weightsBytes}));
   for (size_t i = 0; i < m->inputs.size(); ++i) {
     const InputSpec &spec = m->inputs[i];
-    if (spec.isSpeed)
-      descs.push_back(descriptor(&speed, {1}));
-    else if (spec.isMemory)
-      descs.push_back(descriptor(const_cast<float *>(memory->data.data()),
-                                 {spec.layers, memory->rows, batch, spec.width}));
-    else if (!spec.floatLayout.empty())
-      descs.push_back(descriptor(floats[i].data(), floatShapes[i]));
-    else
-      descs.push_back(descriptor(buffers[i].data(), {batch, seq}));
+    std::vector<int64_t> shape;
+    const void *data;
+    size_t elementBytes = sizeof(float);
+    if (spec.isSpeed) {
+      shape = {1};
+      data = &speed;
+    } else if (spec.isMemory) {
+      shape = {spec.layers, memory->rows, batch, spec.width};
+      data = memory->data.data();
+    } else if (!spec.floatLayout.empty()) {
+      shape = floatShapes[i];
+      data = floats[i].data();
+    } else {
+      shape = {batch, seq};
+      data = buffers[i].data();
+      elementBytes = sizeof(int64_t);
+    }
+    descs.push_back(
+        descriptor(stage(data, elements(shape) * elementBytes), shape));
   }
+  if (stagingFailed)
+    return 1;
   std::vector<void *> args;
   for (auto &d : descs)
     args.push_back(d.data());
@@ -665,9 +725,12 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
     words += 3 + 2 * o.rank;
   std::vector<int64_t> results(words, 0);
   callForward(results.data(), args);
+  bool ran = buffersCheckRun();
 
   outputs.assign(m->outputs.size(), bertc_tensor{});
   std::vector<void *> toFree;
+  std::vector<uint8_t> hostCopy;
+  bool downloaded = ran;
   size_t w = 0;
   for (size_t i = 0; i < m->outputs.size(); ++i) {
     const OutputSpec &o = m->outputs[i];
@@ -687,6 +750,15 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       t.shape[d] = sizes[d];
       count *= sizes[d];
     }
+    // On a device, the span the result covers is downloaded first.
+    if (!buffersAreHost() && downloaded && count > 0) {
+      int64_t last = offset;
+      for (int d = 0; d < o.rank; ++d)
+        last += (sizes[d] - 1) * strides[d];
+      hostCopy.resize((size_t)(last + 1) * esize);
+      downloaded = bufferDownload(hostCopy.data(), aligned, hostCopy.size());
+      aligned = hostCopy.data();
+    }
     uint8_t *dst = (uint8_t *)std::malloc(std::max<int64_t>(count, 1) * esize);
     bool dense = true;
     int64_t expect = 1;
@@ -694,6 +766,8 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       dense &= sizes[d] == 1 || strides[d] == expect;
     // Returned buffers are usually dense; otherwise gather honoring strides.
     std::vector<int64_t> idx(o.rank, 0);
+    if (!downloaded)
+      count = 0; // nothing valid to copy; the outputs are dropped below
     if (dense && count > 0)
       std::memcpy(dst, aligned + offset * esize, count * esize);
     for (int64_t e = 0; !dense && e < count; ++e) {
@@ -715,9 +789,11 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       return (const uint8_t *)p >= (const uint8_t *)begin &&
              (const uint8_t *)p < (const uint8_t *)begin + bytes;
     };
-    bool foreign = inside(allocated, m->weights, m->weightsBytes) ||
+    bool foreign = inside(allocated, m->weightsBuffer, m->weightsBytes) ||
                    (memory && inside(allocated, memory->data.data(),
-                                     memory->data.size() * sizeof(float)));
+                                     memory->data.size() * sizeof(float))) ||
+                   std::find(staged.owned.begin(), staged.owned.end(),
+                             allocated) != staged.owned.end();
     bool seen = false;
     for (void *p : toFree)
       seen |= p == allocated;
@@ -725,7 +801,15 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       toFree.push_back(allocated);
   }
   for (void *p : toFree)
-    std::free(p);
+    bufferFree(p);
+  if (!downloaded) {
+    for (bertc_tensor &t : outputs) {
+      std::free(const_cast<char *>(t.name));
+      std::free(t.data);
+    }
+    outputs.clear();
+    return 1;
+  }
   return 0;
 }
 

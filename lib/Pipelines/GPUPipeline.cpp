@@ -1,0 +1,89 @@
+//===- GPUPipeline.cpp - the linalg -> NVVM + host LLVM pipeline -----------===//
+//
+// The GPU lowering starts from the same linalg-on-tensors IR as the CPU one
+// (buildBertToLinalgPipeline) and shares its fusion and bufferization. Loop
+// nests become kernels (bertc-gpu-map-to-launches), kernels are outlined
+// into a gpu.module, lowered to NVVM and compiled to a cubin by ptxas; the
+// host function keeps the launches, which gpu-to-llvm turns into calls to
+// the runtime's mgpu* functions (lib/Runtime/cuda).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Pipelines/Pipelines.h"
+
+#include "Codegen/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
+                                           const GPULoweringOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  buildBufferizationPipeline(pm);
+
+  // Every loop nest becomes a kernel; the host keeps allocation, views and
+  // the loops around layers.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  GPUMapToLaunchesOptions map;
+  map.blockSize = options.blockSize;
+  pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches(map));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createGPUMergeKernelModules());
+  // Launches, copies and frees of one call queue on one stream; the host
+  // waits only where it reads a result.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = "sm_" + std::to_string(options.sm);
+  target.features = !options.ptxFeatures.empty() ? options.ptxFeatures.getValue()
+                    : options.sm >= 100            ? "+ptx87"
+                                                   : "+ptx80";
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath =
+      options.toolkit.empty() ? BERTC_CUDA_ROOT : options.toolkit.getValue();
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  VerifyPhaseContractOptions check;
+  check.phase = "llvm";
+  pm.addPass(createVerifyPhaseContract(check));
+}

@@ -1,0 +1,106 @@
+//===- CudaDriver.cpp - load libcuda.so.1 and make a context current -------===//
+
+#include "cuda/CudaDriver.h"
+
+#include <dlfcn.h>
+#include <mutex>
+
+using namespace bertc::rt::cuda;
+
+#define BERTC_STRING(x) #x
+#define BERTC_SYMBOL(x) BERTC_STRING(x)
+
+namespace {
+// Set as soon as it resolves, so that describe() works while loading.
+decltype(&::cuGetErrorString) errorString = nullptr;
+
+struct Loaded {
+  Driver api;
+  CUcontext context = nullptr;
+  std::string error;
+};
+
+Loaded &load() {
+  static Loaded loaded;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      loaded.error = "no NVIDIA driver: cannot load libcuda.so.1 (this "
+                     "program was compiled for an NVIDIA GPU)";
+      return;
+    }
+    Driver api;
+#define BERTC_CUDA_RESOLVE(name)                                               \
+  api.name = reinterpret_cast<decltype(api.name)>(                             \
+      dlsym(lib, BERTC_SYMBOL(name)));                                         \
+  if (!api.name) {                                                             \
+    loaded.error = "the NVIDIA driver is too old: libcuda.so.1 has no " +      \
+                   std::string(BERTC_SYMBOL(name));                            \
+    return;                                                                    \
+  }
+    BERTC_CUDA_FUNCTIONS(BERTC_CUDA_RESOLVE)
+#undef BERTC_CUDA_RESOLVE
+    errorString = api.cuGetErrorString;
+    if (CUresult r = api.cuInit(0); r != CUDA_SUCCESS) {
+      loaded.error = "no usable NVIDIA GPU: " + describe("cuInit", r);
+      if (r == CUDA_ERROR_NO_DEVICE)
+        loaded.error = "no NVIDIA GPU found (cuInit: CUDA_ERROR_NO_DEVICE)";
+      return;
+    }
+    int count = 0;
+    if (api.cuDeviceGetCount(&count) != CUDA_SUCCESS || count == 0) {
+      loaded.error = "no NVIDIA GPU found";
+      return;
+    }
+    CUdevice device;
+    if (CUresult r = api.cuDeviceGet(&device, 0); r != CUDA_SUCCESS) {
+      loaded.error = describe("cuDeviceGet", r);
+      return;
+    }
+    if (CUresult r = api.cuDevicePrimaryCtxRetain(&loaded.context, device);
+        r != CUDA_SUCCESS) {
+      loaded.error = describe("cuDevicePrimaryCtxRetain", r);
+      return;
+    }
+    // Buffers freed by one call are reused by the next instead of going
+    // back to the driver.
+    CUmemoryPool pool;
+    if (api.cuDeviceGetDefaultMemPool(&pool, device) == CUDA_SUCCESS) {
+      cuuint64_t keep = ~cuuint64_t(0);
+      api.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep);
+    }
+    loaded.api = api;
+  });
+  return loaded;
+}
+} // namespace
+
+const Driver *bertc::rt::cuda::driver(std::string *error) {
+  Loaded &loaded = load();
+  if (!loaded.context) {
+    if (error)
+      *error = loaded.error;
+    return nullptr;
+  }
+  // A context is current per thread; callers may come from any thread.
+  thread_local bool current = false;
+  if (!current) {
+    if (CUresult r = loaded.api.cuCtxSetCurrent(loaded.context);
+        r != CUDA_SUCCESS) {
+      if (error)
+        *error = describe("cuCtxSetCurrent", r);
+      return nullptr;
+    }
+    current = true;
+  }
+  return &loaded.api;
+}
+
+std::string bertc::rt::cuda::describe(const char *what, CUresult result) {
+  const char *text = nullptr;
+  if (errorString)
+    errorString(result, &text);
+  return std::string(what) + " failed: " +
+         (text ? text : "CUDA error " + std::to_string((int)result));
+}

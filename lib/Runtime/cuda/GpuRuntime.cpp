@@ -1,0 +1,178 @@
+//===- GpuRuntime.cpp - the mgpu* functions lowered host code calls --------===//
+//
+// MLIR's gpu-to-llvm lowering turns launches, device allocations and copies
+// into calls of these functions, and the embedded kernel binary is loaded by
+// a global constructor through mgpuModuleLoad. The Debian MLIR packages ship
+// no CUDA runtime wrappers, so bertc implements them on the driver API.
+//
+// Compiled code cannot take an error back, so a failure is recorded and
+// every later launch or copy of the same call is skipped;
+// buffersCheckRun() reports it once the call returns (DeviceBuffers.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cuda/CudaDriver.h"
+#include "cuda/GpuRuntime.h"
+
+#include <cstdint>
+
+using namespace bertc::rt::cuda;
+
+namespace {
+thread_local std::string runError;
+std::string moduleError;
+
+/// The driver, or null once this call has failed.
+const Driver *forRun() {
+  if (!runError.empty())
+    return nullptr;
+  std::string error;
+  const Driver *api = driver(&error);
+  if (!api)
+    runError = error;
+  return api;
+}
+
+bool check(const char *what, CUresult result) {
+  if (result == CUDA_SUCCESS)
+    return true;
+  if (runError.empty())
+    runError = describe(what, result);
+  return false;
+}
+} // namespace
+
+std::string bertc::rt::cuda::takeRunError() {
+  std::string error;
+  std::swap(error, runError);
+  return error;
+}
+
+const std::string &bertc::rt::cuda::moduleLoadError() { return moduleError; }
+
+extern "C" {
+
+void *mgpuModuleLoad(void *data, size_t size) {
+  const Driver *api = driver();
+  if (!api)
+    return nullptr; // buffersInit() reports the missing driver
+  CUmodule module = nullptr;
+  if (CUresult r = api->cuModuleLoadData(&module, data); r != CUDA_SUCCESS) {
+    moduleError = "the GPU cannot load this program's kernels: " +
+                  describe("cuModuleLoadData", r) +
+                  " (compile for this GPU with bertc compile --sm)";
+    return nullptr;
+  }
+  return module;
+}
+
+void mgpuModuleUnload(void *module) {
+  if (const Driver *api = driver(); api && module)
+    api->cuModuleUnload((CUmodule)module);
+}
+
+void *mgpuModuleGetFunction(void *module, const char *name) {
+  const Driver *api = forRun();
+  if (!api)
+    return nullptr;
+  if (!module) {
+    runError = moduleError.empty() ? "the GPU kernels are not loaded"
+                                   : moduleError;
+    return nullptr;
+  }
+  CUfunction function = nullptr;
+  check("cuModuleGetFunction", api->cuModuleGetFunction(
+                                   &function, (CUmodule)module, name));
+  return function;
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t sharedBytes, void *stream,
+                      void **params, void **extra, size_t /*paramsCount*/) {
+  const Driver *api = forRun();
+  if (!api || !function)
+    return;
+  check("cuLaunchKernel",
+        api->cuLaunchKernel((CUfunction)function, gridX, gridY, gridZ, blockX,
+                            blockY, blockZ, sharedBytes, (CUstream)stream,
+                            params, extra));
+}
+
+void *mgpuStreamCreate() {
+  const Driver *api = forRun();
+  CUstream stream = nullptr;
+  if (api)
+    check("cuStreamCreate", api->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  return stream;
+}
+
+void mgpuStreamDestroy(void *stream) {
+  if (const Driver *api = driver(); api && stream)
+    api->cuStreamDestroy((CUstream)stream);
+}
+
+void mgpuStreamSynchronize(void *stream) {
+  // Also after a failure: the stream must drain before its buffers go.
+  if (const Driver *api = driver(); api && stream)
+    check("cuStreamSynchronize", api->cuStreamSynchronize((CUstream)stream));
+}
+
+void mgpuStreamWaitEvent(void *stream, void *event) {
+  if (const Driver *api = forRun())
+    check("cuStreamWaitEvent",
+          api->cuStreamWaitEvent((CUstream)stream, (CUevent)event, 0));
+}
+
+void *mgpuEventCreate() {
+  const Driver *api = forRun();
+  CUevent event = nullptr;
+  if (api)
+    check("cuEventCreate", api->cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+
+void mgpuEventDestroy(void *event) {
+  if (const Driver *api = driver(); api && event)
+    api->cuEventDestroy((CUevent)event);
+}
+
+void mgpuEventSynchronize(void *event) {
+  if (const Driver *api = driver(); api && event)
+    check("cuEventSynchronize", api->cuEventSynchronize((CUevent)event));
+}
+
+void mgpuEventRecord(void *event, void *stream) {
+  if (const Driver *api = forRun())
+    check("cuEventRecord", api->cuEventRecord((CUevent)event, (CUstream)stream));
+}
+
+void *mgpuMemAlloc(uint64_t bytes, void *stream, bool /*hostShared*/) {
+  const Driver *api = forRun();
+  CUdeviceptr pointer = 0;
+  // Zero-sized buffers (an empty memory) still get a distinct pointer.
+  if (api)
+    check("cuMemAllocAsync", api->cuMemAllocAsync(&pointer, bytes ? bytes : 1,
+                                                  (CUstream)stream));
+  return (void *)pointer;
+}
+
+void mgpuMemFree(void *pointer, void *stream) {
+  // Frees go through even after a failure, so that nothing leaks.
+  if (const Driver *api = driver(); api && pointer)
+    api->cuMemFreeAsync((CUdeviceptr)pointer, (CUstream)stream);
+}
+
+void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+  if (const Driver *api = forRun(); api && bytes)
+    check("cuMemcpyAsync", api->cuMemcpyAsync((CUdeviceptr)dst, (CUdeviceptr)src,
+                                              bytes, (CUstream)stream));
+}
+
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
+  if (const Driver *api = forRun(); api && count)
+    check("cuMemsetD32Async", api->cuMemsetD32Async((CUdeviceptr)dst, value,
+                                                    count, (CUstream)stream));
+}
+
+} // extern "C"

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The golden tests of every family on an NVIDIA GPU (--target=cuda).
+
+The golden tests in test/Integration/Models/*.test compile a model, run the
+program on transformers' inputs and compare with transformers' outputs. This
+script replays their numeric steps with programs compiled for the GPU:
+
+  gpu_suite.py build --out DIR [--bertc PATH] [--sm 90] [--only NAME]
+      compile every golden test's model with --target=cuda into DIR
+      (any machine with bertc and the CUDA toolkit; no GPU needed)
+  gpu_suite.py run --dir DIR [--only NAME]
+      run DIR's programs and compare (a machine with a GPU and Python 3:
+      only the NVIDIA driver and this checkout are needed)
+  gpu_suite.py all --out DIR ...
+      both, on a machine with a GPU and bertc (the lit test
+      test/Integration/GPU/golden.test)
+
+Tolerance: design.md §5 (fp32: atol = rtol = 1e-4). Steps that check CPU
+program errors (`not ...`, FileCheck, bertc inspect) are not replayed.
+Exit status 0 when every test passes.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, "test", "Integration", "Models")
+COMPILE = re.compile(r"^bertc compile (\S+)(.*) -o %t\.exe$")
+
+
+def parse(path):
+    """(model, extra compile flags, replayed steps) of a golden test."""
+    model, flags, steps = None, [], []
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("# RUN:"):
+                continue
+            run = line[len("# RUN:"):].strip()
+            m = COMPILE.match(run)
+            if m:
+                model, flags = m.group(1), shlex.split(m.group(2))
+            elif run.startswith("%t.exe ") or run.startswith("%compare "):
+                steps.append(run)
+    return model, flags, steps
+
+
+def substitute(text):
+    return (text.replace("%golden", os.path.join(TESTS, "golden"))
+            .replace("%models", os.path.join(ROOT, "models")))
+
+
+def tests(only):
+    for name in sorted(os.listdir(TESTS)):
+        if not name.endswith(".test"):
+            continue
+        test = name[:-len(".test")]
+        if only and test not in only:
+            continue
+        model, flags, steps = parse(os.path.join(TESTS, name))
+        if model and steps:
+            yield test, model, flags, steps
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    manifest, failed = {}, []
+    for test, model, flags, steps in tests(args.only):
+        exe = os.path.join(args.out, test + ".exe")
+        cmd = [args.bertc, "compile", substitute(model), *flags,
+               "--target=cuda", "--sm=%d" % args.sm, "-o", exe]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            print("FAIL build %s: %s" % (test, r.stderr.strip()))
+            failed.append(test)
+            continue
+        print("built %s" % test)
+        manifest[test] = steps
+    with open(os.path.join(args.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    return failed
+
+
+def run(args):
+    with open(os.path.join(args.dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    compare = "%s %s" % (shlex.quote(sys.executable),
+                         shlex.quote(os.path.join(ROOT, "utils",
+                                                  "compare_outputs.py")))
+    failed = []
+    work = tempfile.mkdtemp(prefix="bertc-gpu-suite-")
+    for test, steps in sorted(manifest.items()):
+        if args.only and test not in args.only:
+            continue
+        exe = os.path.abspath(os.path.join(args.dir, test + ".exe"))
+        tmp = os.path.join(work, test)
+        ok, message = True, ""
+        for step in steps:
+            cmd = substitute(step).replace("%t.exe", shlex.quote(exe))
+            cmd = cmd.replace("%compare", compare).replace("%t", tmp)
+            r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+            if r.returncode != 0:
+                ok = False
+                message = "$ %s\n%s%s" % (cmd, r.stdout, r.stderr)
+                break
+        print("%s %s" % ("PASS" if ok else "FAIL", test))
+        if not ok:
+            print(message.rstrip())
+            failed.append(test)
+    shutil.rmtree(work, ignore_errors=True)
+    return failed
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["build", "run", "all"])
+    ap.add_argument("--out", help="build, all: where the programs go")
+    ap.add_argument("--dir", help="run: the programs of a build")
+    ap.add_argument("--bertc", default=os.path.join(ROOT, "build", "bin", "bertc"))
+    ap.add_argument("--sm", type=int, default=90)
+    ap.add_argument("--only", action="append",
+                    help="this golden test only (repeatable)")
+    args = ap.parse_args()
+    failed = []
+    if args.command in ("build", "all"):
+        if not args.out:
+            ap.error("%s needs --out DIR" % args.command)
+        failed += build(args)
+        args.dir = args.out
+    if args.command in ("run", "all"):
+        if not args.dir:
+            ap.error("run needs --dir DIR")
+        failed += run(args)
+    print("gpu suite: %d failed%s" % (len(failed),
+                                      (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
