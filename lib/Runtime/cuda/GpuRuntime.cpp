@@ -20,7 +20,13 @@ using namespace bertc::rt::cuda;
 
 namespace {
 thread_local std::string runError;
-std::string moduleError;
+
+// mgpuModuleLoad runs in a constructor of priority 123, before ordinary
+// globals are constructed: its error lives in a function-local static.
+std::string &moduleErrorStorage() {
+  static std::string error;
+  return error;
+}
 
 /// The driver, or null once this call has failed.
 const Driver *forRun() {
@@ -48,7 +54,9 @@ std::string bertc::rt::cuda::takeRunError() {
   return error;
 }
 
-const std::string &bertc::rt::cuda::moduleLoadError() { return moduleError; }
+const std::string &bertc::rt::cuda::moduleLoadError() {
+  return moduleErrorStorage();
+}
 
 extern "C" {
 
@@ -58,7 +66,7 @@ void *mgpuModuleLoad(void *data, size_t size) {
     return nullptr; // buffersInit() reports the missing driver
   CUmodule module = nullptr;
   if (CUresult r = api->cuModuleLoadData(&module, data); r != CUDA_SUCCESS) {
-    moduleError = "the GPU cannot load this program's kernels: " +
+    moduleErrorStorage() = "the GPU cannot load this program's kernels: " +
                   describe("cuModuleLoadData", r) +
                   " (compile for this GPU with bertc compile --sm)";
     return nullptr;
@@ -76,8 +84,8 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   if (!api)
     return nullptr;
   if (!module) {
-    runError = moduleError.empty() ? "the GPU kernels are not loaded"
-                                   : moduleError;
+    const std::string &loadError = moduleErrorStorage();
+    runError = loadError.empty() ? "the GPU kernels are not loaded" : loadError;
     return nullptr;
   }
   CUfunction function = nullptr;

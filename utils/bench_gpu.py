@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""GPU benchmark for issue #6: bertc --target=cuda against PyTorch eager.
+
+BERT-base shape (random weights), seq 128, batch 1 and 32, on the same GPU
+in the same run; prints median latencies and the ratio bertc / PyTorch
+(lower is better for bertc). Not part of the test suite: run it on purpose.
+
+The GPU machine has Python, PyTorch and transformers but no LLVM, so the
+program is compiled here and carried over:
+
+  bench_gpu.py build --out DIR     # here: BERT-base program for the GPU
+      [--work W]                   # (the checkpoint it compiles from: W)
+  bench_gpu.py run --dir DIR       # on the GPU machine
+      [--runs N] [--sm 90]
+
+`run` makes its own random weights with transformers (the program takes any
+weights of the right names and shapes, --weights), times the program with
+--repeat (one call: inputs to the GPU, the model, outputs back to the host)
+and PyTorch doing the same (inputs to the GPU, forward, outputs .cpu()),
+fp32 and fp16, and checks that bertc's output matches PyTorch fp32.
+bertc has no --dtype=f16 yet: its fp16 column says so.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEQ = 128
+BATCHES = (1, 32)
+
+
+def build(args):
+    sys.path.insert(0, os.path.join(ROOT, "utils"))
+    from bench_cpu import make_model
+    os.makedirs(args.out, exist_ok=True)
+    # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
+    os.makedirs(args.work, exist_ok=True)
+    model = make_model(args.work)
+    exe = os.path.join(args.out, "bert-base-cuda.exe")
+    subprocess.run([args.bertc, "compile", model, "--target=cuda",
+                    "--sm=%d" % args.sm, "-o", exe], check=True)
+    print("built %s (weights stay here; run makes its own)" % exe)
+
+
+def write_inputs(path, batch):
+    import numpy as np
+    from safetensors.numpy import save_file
+    rng = np.random.default_rng(batch)
+    ids = rng.integers(1000, 30000, size=(batch, SEQ)).astype(np.int64)
+    mask = np.ones((batch, SEQ), np.int64)
+    save_file({"input_ids": ids, "attention_mask": mask}, path)
+    return ids, mask
+
+
+def run(args):
+    import torch
+    import transformers
+    from safetensors.numpy import load_file
+    assert torch.cuda.is_available(), "run needs a GPU (PyTorch sees none)"
+    exe = os.path.join(args.dir, "bert-base-cuda.exe")
+    weights_dir = os.path.join(args.dir, "weights")
+    torch.manual_seed(0)
+    model = transformers.BertModel(transformers.BertConfig()).eval()
+    model.save_pretrained(weights_dir, safe_serialization=True)
+    weights = os.path.join(weights_dir, "model.safetensors")
+    gpu = torch.cuda.get_device_name(0)
+    rows = []
+    for batch in BATCHES:
+        inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
+        ids, mask = write_inputs(inputs, batch)
+        out = inputs + ".out"
+        r = subprocess.run([exe, "--input", inputs, "--output", out,
+                            "--weights", weights, "--repeat", str(args.runs)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print("bertc failed at batch %d: %s" % (batch, r.stderr.strip()))
+            bertc_ms, diff = None, None
+        else:
+            bertc_ms = float(re.search(r"median=([0-9.]+)", r.stderr).group(1))
+        timings = {}
+        for dtype in (torch.float32, torch.float16):
+            m = model.to("cuda", dtype)
+            with torch.inference_mode():
+                def call():
+                    i = torch.from_numpy(ids).to("cuda")
+                    a = torch.from_numpy(mask).to("cuda")
+                    o = m(input_ids=i, attention_mask=a)
+                    return o.last_hidden_state.float().cpu()
+                for _ in range(5):
+                    ref = call()
+                times = []
+                for _ in range(args.runs):
+                    torch.cuda.synchronize()
+                    start = time.perf_counter()
+                    call()
+                    times.append((time.perf_counter() - start) * 1e3)
+                timings[dtype] = statistics.median(times)
+                if dtype == torch.float32:
+                    ref32 = ref
+        if bertc_ms is not None:
+            got = torch.from_numpy(load_file(out)["last_hidden_state"])
+            diff = (got - ref32).abs().max().item()
+        rows.append((batch, bertc_ms, timings[torch.float32],
+                     timings[torch.float16], diff))
+    print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
+          (gpu, SEQ, args.runs))
+    print("| batch | bertc fp32 | PyTorch fp32 | ratio | bertc fp16 | "
+          "PyTorch fp16 | max |bertc - PyTorch fp32| |")
+    print("|---|---|---|---|---|---|---|")
+    for batch, b, p32, p16, diff in rows:
+        fmt = lambda x: "failed" if x is None else "%.2f" % x
+        ratio = "-" if b is None else "%.2fx" % (b / p32)
+        print("| %d | %s | %.2f | %s | n/a (no --dtype=f16 yet) | %.2f | %s |" %
+              (batch, fmt(b), p32, ratio, p16,
+               "-" if diff is None else "%.1e" % diff))
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["build", "run"])
+    ap.add_argument("--out", help="build: where the program goes")
+    ap.add_argument("--dir", help="run: the directory of a build")
+    ap.add_argument("--bertc", default=os.path.join(ROOT, "build", "bin", "bertc"))
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
+                    help="build: where the BERT-base checkpoint is made")
+    ap.add_argument("--sm", type=int, default=90)
+    ap.add_argument("--runs", type=int, default=50)
+    args = ap.parse_args()
+    if args.command == "build":
+        if not args.out:
+            ap.error("build needs --out DIR")
+        build(args)
+    else:
+        if not args.dir:
+            ap.error("run needs --dir DIR")
+        run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
