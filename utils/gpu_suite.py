@@ -14,6 +14,10 @@ script replays their numeric steps with programs compiled for the GPU:
   gpu_suite.py all --out DIR ...
       both, on a machine with a GPU and bertc (the lit test
       test/Integration/GPU/golden.test)
+  gpu_suite.py all --emulate --out DIR
+      both, with programs that run each kernel as loops on the CPU
+      (bertc compile --emulate-gpu): the GPU mapping checked without a GPU
+      (test/Integration/GPU/emulated.test)
 
 Tolerance: design.md §5 (fp32: atol = rtol = 1e-4). Steps that check CPU
 program errors (`not ...`, FileCheck, bertc inspect) are not replayed.
@@ -74,6 +78,8 @@ def build(args):
         exe = os.path.join(args.out, test + ".exe")
         cmd = [args.bertc, "compile", substitute(model), *flags,
                "--target=cuda", "--sm=%d" % args.sm, "-o", exe]
+        if args.emulate:
+            cmd.append("--emulate-gpu")
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             print("FAIL build %s: %s" % (test, r.stderr.strip()))
@@ -124,6 +130,8 @@ def main():
     ap.add_argument("--dir", help="run: the programs of a build")
     ap.add_argument("--bertc", default=os.path.join(ROOT, "build", "bin", "bertc"))
     ap.add_argument("--sm", type=int, default=90)
+    ap.add_argument("--emulate", action="store_true",
+                    help="build: CPU programs that emulate the kernels")
     ap.add_argument("--only", action="append",
                     help="this golden test only (repeatable)")
     args = ap.parse_args()

@@ -218,4 +218,21 @@ def GPUMergeKernelModules
   }];
 }
 
+def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
+  let summary = "Run gpu.launch bodies as host loops over blocks and threads "
+                "(emulation)";
+  let description = [{
+    The inverse of bertc-gpu-map-to-launches, for testing where no GPU is:
+    each `gpu.launch` becomes `scf.for` loops over its blocks and threads
+    (z, y, x order) around its body, `gpu.alloc` / `gpu.dealloc` become
+    `memref.alloc` / `memref.dealloc` and `gpu.memcpy` becomes
+    `memref.copy`. A program built this way runs on the CPU with exactly
+    the index arithmetic, guards and staging copies that the GPU kernels
+    get (`bertc-gpu-lowering-pipeline{emulate}`). Barriers and shared
+    memory have no sequential meaning and are rejected.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // BERTC_CODEGEN_PASSES_TD

@@ -111,6 +111,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
 #endif
   if (options.emit == Phase::PTX && !cuda)
     return fail("--emit=ptx needs --target=cuda");
+  if (options.emulateGPU && (!cuda || options.emit == Phase::PTX))
+    return fail("--emulate-gpu needs --target=cuda and makes no PTX");
+  // An emulated GPU program is a CPU program.
+  bool cudaRuntime = cuda && !options.emulateGPU;
   if (options.embedWeights)
     return fail("--embed-weights is not implemented yet: compiled programs "
                 "load their weights at start-up (see --weights)");
@@ -166,6 +170,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             GPULoweringOptions gpu;
             gpu.sm = options.sm;
             gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
+            gpu.emulate = options.emulateGPU;
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))
@@ -203,7 +208,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
   LinkOptions link;
   link.sharedLibrary = options.emit == Phase::Lib;
   link.threaded = options.threads && !cuda;
-  link.cuda = cuda;
+  link.cuda = cudaRuntime;
   link.toolDir = options.toolDir;
   bool ok = linkProgram(objectPath, options.output, link, error);
   llvm::sys::fs::remove(objectPath);

@@ -36,6 +36,9 @@ struct CompileOptions {
   /// <dir>/../lib and <dir>/../include.
   std::string toolDir;
   bool timing = false;
+  /// --target=cuda only: run the kernels as host loops, a CPU program with
+  /// the GPU lowering's host/kernel split (tests the mapping without a GPU).
+  bool emulateGPU = false;
   /// Run tile loops on OpenMP threads (the program's --threads picks how
   /// many); off: single-threaded code with no OpenMP runtime dependency.
   bool threads = true;

@@ -92,7 +92,12 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
   } else {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
-  if (options.approximateMath)
+  buildLoopsToLLVMPipeline(pm, options.approximateMath);
+}
+
+void mlir::bertc::buildLoopsToLLVMPipeline(OpPassManager &pm,
+                                           bool approximateMath) {
+  if (approximateMath)
     pm.addNestedPass<func::FuncOp>(createApproximateMath());
   // fma, floor and friends become LLVM intrinsics (MathToLibm would call
   // fmaf); what has none (erf, tanh unless approximated) becomes libm calls.

@@ -12,6 +12,7 @@
 #include "Pipelines/Pipelines.h"
 
 #include "Codegen/Passes.h"
+#include "Conversion/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -46,6 +47,12 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   map.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches(map));
   pm.addPass(createCanonicalizerPass());
+  if (options.emulate) {
+    pm.addNestedPass<func::FuncOp>(createGPULaunchesToLoops());
+    pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    return buildLoopsToLLVMPipeline(pm, /*approximateMath=*/false);
+  }
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createGPUMergeKernelModules());
   // Launches, copies and frees of one call queue on one stream; the host

@@ -120,6 +120,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("what the program embeds: bin (a cubin made by ptxas) "
                      "or isa (PTX text, compiled by the driver at load)"),
       llvm::cl::init("bin")};
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("run the kernels as host loops instead (CPU code, no "
+                     "GPU): tests the host/kernel split where no GPU is"),
+      llvm::cl::init(false)};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas and libdevice are used "
@@ -152,6 +157,11 @@ void buildGPULoweringPipeline(OpPassManager &pm,
 /// Bufferization shared by the CPU and GPU lowerings: one-shot bufferize,
 /// deallocation, memref.copy as linalg.copy.
 void buildBufferizationPipeline(OpPassManager &pm);
+
+/// Loops over memrefs (scf, vector, omp, math) -> LLVM dialect for the host,
+/// ending with the llvm contract check: the tail of the CPU lowering, also
+/// used by the GPU lowering's emulation.
+void buildLoopsToLLVMPipeline(OpPassManager &pm, bool approximateMath);
 
 /// Both of the above: bert -> LLVM dialect for CPUs.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -80,6 +80,12 @@ static cl::opt<std::string>
     cpu("cpu", cl::desc("LLVM CPU name to generate code for (default: native, "
                         "the machine bertc runs on)"),
         cl::init("native"), cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> emulateGPU(
+    "emulate-gpu",
+    cl::desc("with --target=cuda: a CPU program that runs each GPU kernel as "
+             "loops over its blocks and threads (tests the GPU mapping "
+             "without a GPU; slow)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),
                             cl::sub(compileCmd), cl::cat(category));
@@ -143,6 +149,7 @@ int main(int argc, char **argv) {
   options.sm = sm;
   options.cpu = cpu;
   options.timing = timing;
+  options.emulateGPU = emulateGPU;
   std::string exe = sys::fs::getMainExecutable(argv[0], (void *)&main);
   options.toolDir = sys::path::parent_path(exe).str();
   return compile(options);
