@@ -21,7 +21,9 @@ struct Loaded {
 };
 
 Loaded &load() {
-  static Loaded loaded;
+  // Never destroyed: the kernels are unloaded by a destructor that may run
+  // after function-local statics are gone.
+  static Loaded &loaded = *new Loaded;
   static std::once_flag once;
   std::call_once(once, [] {
     void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);

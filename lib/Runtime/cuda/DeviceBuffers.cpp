@@ -38,30 +38,30 @@ void bertc::rt::bufferFree(void *buffer) {
     api->cuMemFree((CUdeviceptr)buffer);
 }
 
-bool bertc::rt::bufferUpload(void *dst, const void *src, size_t bytes) {
+/// Runs one synchronous copy of `bytes` (none when 0), reporting failures.
+template <typename Copy>
+static bool transfer(const char *what, size_t bytes, Copy copy) {
   std::string error;
   const Driver *api = driver(&error);
   if (!api)
     return setError(error), false;
   if (!bytes)
     return true;
-  if (CUresult r = api->cuMemcpyHtoD((CUdeviceptr)dst, src, bytes);
-      r != CUDA_SUCCESS)
-    return setError(describe("cuMemcpyHtoD", r)), false;
+  if (CUresult r = copy(*api); r != CUDA_SUCCESS)
+    return setError(describe(what, r)), false;
   return true;
 }
 
+bool bertc::rt::bufferUpload(void *dst, const void *src, size_t bytes) {
+  return transfer("cuMemcpyHtoD", bytes, [&](const Driver &api) {
+    return api.cuMemcpyHtoD((CUdeviceptr)dst, src, bytes);
+  });
+}
+
 bool bertc::rt::bufferDownload(void *dst, const void *src, size_t bytes) {
-  std::string error;
-  const Driver *api = driver(&error);
-  if (!api)
-    return setError(error), false;
-  if (!bytes)
-    return true;
-  if (CUresult r = api->cuMemcpyDtoH(dst, (CUdeviceptr)src, bytes);
-      r != CUDA_SUCCESS)
-    return setError(describe("cuMemcpyDtoH", r)), false;
-  return true;
+  return transfer("cuMemcpyDtoH", bytes, [&](const Driver &api) {
+    return api.cuMemcpyDtoH(dst, (CUdeviceptr)src, bytes);
+  });
 }
 
 bool bertc::rt::buffersCheckRun() {
