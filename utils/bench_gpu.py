@@ -23,19 +23,17 @@ bertc has no --dtype=f16 yet: its fp16 column says so.
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEQ = 128
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+from bench_cpu import SEQ, make_model, median_ms, write_inputs  # noqa: E402
+
 BATCHES = (1, 32)
 
 
 def build(args):
-    sys.path.insert(0, os.path.join(ROOT, "utils"))
-    from bench_cpu import make_model
     os.makedirs(args.out, exist_ok=True)
     # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
     os.makedirs(args.work, exist_ok=True)
@@ -46,32 +44,21 @@ def build(args):
     print("built %s (weights stay here; run makes its own)" % exe)
 
 
-def write_inputs(path, batch):
-    import numpy as np
-    from safetensors.numpy import save_file
-    rng = np.random.default_rng(batch)
-    ids = rng.integers(1000, 30000, size=(batch, SEQ)).astype(np.int64)
-    mask = np.ones((batch, SEQ), np.int64)
-    save_file({"input_ids": ids, "attention_mask": mask}, path)
-    return ids, mask
-
-
 def run(args):
     import torch
     import transformers
     from safetensors.numpy import load_file
     assert torch.cuda.is_available(), "run needs a GPU (PyTorch sees none)"
     exe = os.path.join(args.dir, "bert-base-cuda.exe")
-    weights_dir = os.path.join(args.dir, "weights")
-    torch.manual_seed(0)
-    model = transformers.BertModel(transformers.BertConfig()).eval()
-    model.save_pretrained(weights_dir, safe_serialization=True)
-    weights = os.path.join(weights_dir, "model.safetensors")
+    # The same random BERT-base as build's, made here (440 MB, not carried).
+    checkpoint = make_model(args.dir)
+    model = transformers.BertModel.from_pretrained(checkpoint).eval()
+    weights = os.path.join(checkpoint, "model.safetensors")
     gpu = torch.cuda.get_device_name(0)
     rows = []
     for batch in BATCHES:
         inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
-        ids, mask = write_inputs(inputs, batch)
+        ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
         out = inputs + ".out"
         r = subprocess.run([exe, "--input", inputs, "--output", out,
                             "--weights", weights, "--repeat", str(args.runs)],
@@ -85,22 +72,15 @@ def run(args):
         for dtype in (torch.float32, torch.float16):
             m = model.to("cuda", dtype)
             with torch.inference_mode():
+                # .cpu() waits for the GPU: each call is timed whole.
                 def call():
                     i = torch.from_numpy(ids).to("cuda")
                     a = torch.from_numpy(mask).to("cuda")
                     o = m(input_ids=i, attention_mask=a)
                     return o.last_hidden_state.float().cpu()
-                for _ in range(5):
-                    ref = call()
-                times = []
-                for _ in range(args.runs):
-                    torch.cuda.synchronize()
-                    start = time.perf_counter()
-                    call()
-                    times.append((time.perf_counter() - start) * 1e3)
-                timings[dtype] = statistics.median(times)
+                timings[dtype] = median_ms(call, args.runs, warmup=5)
                 if dtype == torch.float32:
-                    ref32 = ref
+                    ref32 = call()
         if bertc_ms is not None:
             got = torch.from_numpy(load_file(out)["last_hidden_state"])
             diff = (got - ref32).abs().max().item()

@@ -108,16 +108,21 @@ LogicalResult mapParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
   return success();
 }
 
+/// Moves `op` (which has no results) into a one-thread launch in its place.
+void runOnOneThread(Operation *op) {
+  OpBuilder b(op);
+  Value one = arith::ConstantIndexOp::create(b, op->getLoc(), 1);
+  createLaunch(b, op->getLoc(), one, one);
+  op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+}
+
 /// A loop nest that has no parallel loop runs on one thread.
 LogicalResult mapSequential(Operation *op) {
   if (op->getNumResults() != 0)
     return op->emitError("bertc-gpu-map-to-launches: the host needs the "
                          "results of this loop over device buffers, which "
                          "is not supported");
-  OpBuilder b(op);
-  Value one = arith::ConstantIndexOp::create(b, op->getLoc(), 1);
-  createLaunch(b, op->getLoc(), one, one);
-  op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+  runOnOneThread(op);
   return success();
 }
 
@@ -153,15 +158,6 @@ void stageLoad(memref::LoadOp load) {
   Value value = memref::LoadOp::create(b, loc, host, zero);
   load.replaceAllUsesWith(value);
   load.erase();
-}
-
-/// The host writes one element of a device buffer: a one-thread kernel
-/// stores the value, which it receives as an argument.
-void stageStore(memref::StoreOp store) {
-  OpBuilder b(store);
-  Value one = arith::ConstantIndexOp::create(b, store.getLoc(), 1);
-  createLaunch(b, store.getLoc(), one, one);
-  store->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
 }
 
 /// The buffer a value views (through subviews, reshapes, casts).
@@ -254,8 +250,9 @@ struct GPUMapToLaunchesPass
         continue;
       }
       if (auto store = dyn_cast<memref::StoreOp>(op)) {
+        // A one-thread kernel stores the value, its argument.
         if (!onHost(store.getMemref()))
-          stageStore(store);
+          runOnOneThread(store);
         continue;
       }
       if (isa<gpu::LaunchOp>(op))
