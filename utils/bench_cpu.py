@@ -9,9 +9,9 @@ In one run on this machine it times
      shapes (the same bertc-cpu-lowering-pipeline as bertc compile, built
      from a linear layer's contraction with the weight in bertc's panels;
      oneDNN from Debian's libdnnl-dev, with W^T as PyTorch stores it);
-  3. a batch of 8 mixed lengths (16..128) against the same batch padded to
-     128 everywhere, and against the valid tokens alone (each sequence run
-     at its own length);
+  3. a batch of 8 mixed lengths (16..128), padded and with the program's
+     --remove-padding, against the same batch with all rows 128 long, and
+     against the valid tokens alone (each sequence run at its own length);
 and prints ratios (lower is better for bertc). Not part of the test suite:
 timings on shared machines are noisy, so run it on purpose.
 
@@ -70,10 +70,10 @@ def write_inputs(path, batch, lengths):
     return ids, mask
 
 
-def bertc_ms(program, inputs, threads, runs):
+def bertc_ms(program, inputs, threads, runs, extra=()):
     out = subprocess.run(
         [program, "--input", inputs, "--output", inputs + ".out",
-         "--threads", str(threads), "--repeat", str(runs)],
+         "--threads", str(threads), "--repeat", str(runs), *extra],
         capture_output=True, text=True, check=True)
     return float(re.search(r"median=([0-9.]+)", out.stderr).group(1))
 
@@ -153,6 +153,7 @@ def bench_models(work, runs, table):
     full = os.path.join(work, "in-b8.safetensors")
     threads = 2
     mixed_ms = bertc_ms(program, mixed, threads, runs)
+    unpadded_ms = bertc_ms(program, mixed, threads, runs, ["--remove-padding"])
     full_ms = bertc_ms(program, full, threads, runs)
     valid_ms = 0.0
     for n in lengths:
@@ -161,11 +162,15 @@ def bench_models(work, runs, table):
                    "attention_mask": np.ones((1, n), np.int64)}, single)
         valid_ms += bertc_ms(program, single, threads, runs)
     share = sum(lengths) / (SEQ * len(lengths))
-    table.append((f"mixed lengths 16..128 (b8, {threads} threads; valid "
-                  f"tokens {share:.0%} of padded)", mixed_ms,
+    case = (f"mixed lengths 16..128 (b8, {threads} threads; valid tokens "
+            f"{share:.0%} of padded)")
+    table.append((case + ", padded", mixed_ms,
+                  [("same batch, all 128 long", full_ms)]))
+    table.append((case + ", --remove-padding", unpadded_ms,
                   [("same batch, all 128 long", full_ms),
+                   ("same batch, padded", mixed_ms),
                    ("valid tokens only (each row alone)", valid_ms)]))
-    print(table[-1], flush=True)
+    print(table[-2:], flush=True)
 
 
 # A linear layer's product as bertc lowers it: W packed at load time into

@@ -35,10 +35,13 @@ def CPUContractionKernels
     (batch loops, n tiles, m tiles), which the pipeline turns into an OpenMP
     loop; m tiles vary fastest, so a thread reuses B's tile from cache
     across a column of tiles. In the outer-product form, the parallel loop
-    is over (batch loops, n tiles): a thread takes a column panel of B and
-    walks it in blocks of `outer-k-block` rows, each block (32 columns x 512
-    rows = 64 KiB) reused from cache by every row tile, C accumulating
-    across blocks. Edge tiles that do not fill a whole register tile take a simple
+    is over (batch loops, m blocks, n tiles): a thread takes a block of
+    `outer-m-block` row tiles of A (kept in L2 across panels) and a column
+    panel of B, and walks the panel in blocks of `outer-k-block` rows, each
+    block (32 columns x 512 rows = 64 KiB) reused from cache by every row
+    tile of the block, C accumulating across k blocks. A product with many
+    rows (a linear layer over batch x sequence tokens) so reads each weight
+    panel once per m block, not once per sample. Edge tiles that do not fill a whole register tile take a simple
     path (dot form: one output at a time, still vectorized along `k`;
     outer form: the kernel one row at a time when the columns are whole,
     else scalar loops).
@@ -74,7 +77,9 @@ def CPUContractionKernels
            "outer-product form: vectors of C per row of a register tile">,
     Option<"outerKBlock", "outer-k-block", "int64_t", /*default=*/"512",
            "outer-product form: rows of a B panel kept in cache across row "
-           "tiles">
+           "tiles">,
+    Option<"outerMBlock", "outer-m-block", "int64_t", /*default=*/"10",
+           "outer-product form: row tiles of A per parallel iteration">
   ];
 }
 

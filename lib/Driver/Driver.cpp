@@ -138,6 +138,16 @@ int mlir::bertc::compile(const CompileOptions &options) {
       importModel(ctx, options.model, importOptions, info, error);
   if (!module)
     return fail(error);
+  if (options.removePadding) {
+    if (!info.rowsIndependent())
+      return fail("--remove-padding: " + info.family +
+                  " models cannot run their rows apart (memory or paired "
+                  "rows); it applies to bert, roberta, albert and fastbert");
+    if (options.batch > 0 || options.seqLen > 0)
+      return fail("--remove-padding runs rows at their own lengths and "
+                  "needs dynamic shapes (no --batch or --seq-len)");
+    info.removePadding = true;
+  }
   if (failed(verify(*module)))
     return fail("internal error: the imported IR does not verify");
   if (options.emit == Phase::Bert)

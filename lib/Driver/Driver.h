@@ -42,6 +42,9 @@ struct CompileOptions {
   /// Run tile loops on OpenMP threads (the program's --threads picks how
   /// many); off: single-threaded code with no OpenMP runtime dependency.
   bool threads = true;
+  /// Programs run each row of a padded batch at its own length by default
+  /// (the runtime's padding removal).
+  bool removePadding = false;
 };
 
 /// Compiles as `options` say. Errors are printed as one `error: ...` line;

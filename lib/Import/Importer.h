@@ -42,6 +42,11 @@ struct OutputInfo {
   std::string dtype = "F32";  // or "I64"
   /// The new memories, [layers, M', B, width] (outputs mems.0 ...).
   bool isMemory = false;
+
+  /// [batch, seq, ...]: one entry per token.
+  bool hasTokenAxis() const {
+    return !isMemory && shape.size() >= 2 && shape[1] < 0;
+  }
 };
 
 /// What the importer learned about the model: drives `bertc inspect`, the
@@ -78,6 +83,15 @@ struct ModelInfo {
   std::vector<OutputInfo> outputs;
   int64_t numParams = 0, numParamValues = 0;
   int64_t batch = -1, seqLen = -1;
+  /// Programs skip padding by default (bertc compile --remove-padding).
+  bool removePadding = false;
+
+  /// No state or pairing across the rows of a batch: a batch may run in
+  /// parts, which padding removal needs.
+  bool rowsIndependent() const {
+    return family == "bert" || family == "roberta" || family == "albert" ||
+           family == "fastbert";
+  }
 
   /// The description compiled into the program (JSON), given the weights
   /// layout chosen by the linalg phase (the function's attributes).

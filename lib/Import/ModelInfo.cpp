@@ -60,7 +60,8 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
         {"name", out.name},
         {"rank", (int64_t)out.shape.size()},
         {"dtype", out.dtype},
-        {"kind", out.isMemory ? "memory" : "tensor"}});
+        {"kind", out.isMemory ? "memory" : "tensor"},
+        {"token_axis", out.hasTokenAxis()}});
   llvm::json::Object root{
       {"bertc_abi", 1},
       {"family", family},
@@ -72,6 +73,8 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
       {"batch", batch},
       {"seq_len", seqLen},
       {"even_batch", biData}, // XLNet bi_data: half forward, half backward
+      {"rows_independent", rowsIndependent()},
+      {"remove_padding", removePadding},
       {"inputs", std::move(inputsJson)},
       {"outputs", std::move(outputsJson)},
       {"params", std::move(params)}};

@@ -80,6 +80,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     kernels.outerRows = options.outerRows;
     kernels.outerVectors = options.outerVectors;
     kernels.outerKBlock = options.outerKBlock;
+    kernels.outerMBlock = options.outerMBlock;
     pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
   }
   // Tile loops and the rows of other linalg ops become OpenMP work-sharing

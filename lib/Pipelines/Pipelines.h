@@ -75,6 +75,10 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       *this, "outer-k-block",
       llvm::cl::desc("outer-product kernel: rows of a B panel per L1 block"),
       llvm::cl::init(512)};
+  Option<int64_t> outerMBlock{
+      *this, "outer-m-block",
+      llvm::cl::desc("outer-product kernel: row tiles per parallel block"),
+      llvm::cl::init(10)};
 };
 
 /// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both

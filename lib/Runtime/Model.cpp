@@ -302,16 +302,24 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
     if (const JsonValue *d = out.get("dtype"))
       parseDtype(d->string, dtype);
     const JsonValue *kind = out.get("kind");
+    const JsonValue *tokens = out.get("token_axis");
     m->outputs.push_back({out.get("name")->string,
                           (int)out.get("rank")->integer, dtype,
-                          kind && kind->string == "memory"});
+                          kind && kind->string == "memory",
+                          tokens && tokens->kind == JsonValue::Bool &&
+                              tokens->boolean});
   }
   m->maxPositions = metaInt(m->meta, "max_positions", 0);
   m->positionPaddingIdx = metaInt(m->meta, "position_padding_idx", -1);
   m->staticBatch = metaInt(m->meta, "batch", -1);
   m->staticSeqLen = metaInt(m->meta, "seq_len", -1);
-  if (const JsonValue *even = m->meta.get("even_batch"))
-    m->evenBatch = even->kind == JsonValue::Bool && even->boolean;
+  auto flag = [&](const char *key) {
+    const JsonValue *v = m->meta.get(key);
+    return v && v->kind == JsonValue::Bool && v->boolean;
+  };
+  m->evenBatch = flag("even_batch");
+  m->rowsIndependent = flag("rows_independent");
+  m->removePadding = flag("remove_padding") && m->rowsIndependent;
   std::string location = weightsPath && *weightsPath
                              ? std::string(weightsPath)
                              : m->meta.get("weights")->string;
@@ -333,6 +341,20 @@ extern "C" void bertc_model_free(bertc_model *model) { delete model; }
 
 extern "C" const char *bertc_model_info(const bertc_model *model) {
   return bertc_model_metadata;
+}
+
+extern "C" int bertc_model_remove_padding(bertc_model *model, int remove) {
+  if (!model)
+    return setError("bertc_model_remove_padding: null model");
+  if (remove && !model->rowsIndependent)
+    return setError("padding removal needs a model whose rows are "
+                    "independent; this " + model->family +
+                    " model's are not (memory or paired rows)");
+  if (remove && (model->staticBatch > 0 || model->staticSeqLen > 0))
+    return setError("padding removal needs a model compiled without "
+                    "--batch and --seq-len");
+  model->removePadding = remove != 0;
+  return 0;
 }
 
 extern "C" const char *bertc_last_error(void) { return lastError.c_str(); }
@@ -358,7 +380,7 @@ extern "C" void bertc_tensors_free(bertc_tensor *tensors, int n) {
 }
 
 /// Reads element `i` of an integer (or 0/1 float) tensor as int64.
-static bool readInt(const bertc_tensor &t, int64_t i, int64_t &v) {
+bool bertc::rt::readInt(const bertc_tensor &t, int64_t i, int64_t &v) {
   const uint8_t *p = (const uint8_t *)t.data;
   switch (t.dtype) {
   case BERTC_I64: std::memcpy(&v, p + 8 * i, 8); return true;
@@ -630,6 +652,16 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
   return 0;
 }
 
+int bertc::rt::checkInputs(bertc_model *m, const bertc_tensor *inputs,
+                           int numInputs) {
+  std::vector<std::vector<int64_t>> buffers, floatShapes;
+  std::vector<std::vector<float>> floats;
+  int64_t batch = 0, seq = 0;
+  float speed = 0;
+  return prepareInputs(m, inputs, numInputs, buffers, floats, floatShapes,
+                       speed, batch, seq);
+}
+
 int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
                        int numInputs, const MemoryState *memory,
                        std::vector<bertc_tensor> &outputs) {
@@ -852,7 +884,11 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
       (numInputs > 0 && !inputs))
     return setError("bertc_model_run: null argument");
   std::vector<bertc_tensor> raw, out;
-  if (runModel(m, inputs, numInputs, nullptr, raw))
+  bool unpadded = false;
+  if (m->removePadding &&
+      runWithoutPadding(m, inputs, numInputs, raw, unpadded))
+    return 1;
+  if (!unpadded && runModel(m, inputs, numInputs, nullptr, raw))
     return 1;
   for (size_t i = 0; i < raw.size(); ++i) {
     if (m->outputs[i].isMemory)

@@ -17,6 +17,7 @@ struct OutputSpec {
   int rank;
   bertc_dtype dtype;
   bool isMemory = false; // packed new memories, returned as mems.{i}
+  bool tokenAxis = false; // [batch, seq, ...]: dimension 1 is the sequence
 };
 
 /// One input of the forward function: a [B, S] integer tensor ("tokens"),
@@ -55,10 +56,27 @@ void tuneAllocator();
 /// The memory input of a memory-recurrent model, or null.
 const InputSpec *memoryInput(const bertc_model *m);
 
+/// Reads element `i` of an integer (or 0/1 float) tensor as int64; false
+/// for another dtype or a non-integer value.
+bool readInt(const bertc_tensor &t, int64_t i, int64_t &v);
+
+/// Validates the inputs as runModel does, without running; 0 if valid.
+int checkInputs(bertc_model *m, const bertc_tensor *inputs, int numInputs);
+
 /// Validates and runs. Memory outputs stay packed ([layers, M', B, width],
 /// named after the output); `memory` overrides the inputs' mems.{i}.
 int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
              const MemoryState *memory, std::vector<bertc_tensor> &outputs);
+
+/// Padding removal (Padding.cpp): when every row of `attention_mask` is ones
+/// then zeros and some row is shorter than the batch's length, runs each
+/// group of rows of one length at that length and scatters the results
+/// into padded outputs (zeros where the mask is 0). Sets `handled` to false,
+/// and does nothing, when the batch is not of that form or the model cannot
+/// split its rows; runModel then runs it whole.
+int runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
+                      int numInputs, std::vector<bertc_tensor> &outputs,
+                      bool &handled);
 
 } // namespace bertc::rt
 
@@ -74,6 +92,10 @@ struct bertc_model {
   int64_t positionPaddingIdx = -1;
   int64_t staticBatch = -1, staticSeqLen = -1;
   bool evenBatch = false; // XLNet bi_data pairs forward and backward rows
+  /// Rows of a batch are computed independently of each other (no memory),
+  /// so a batch may be run in parts: what padding removal needs.
+  bool rowsIndependent = false;
+  bool removePadding = false; // bertc_model_remove_padding; compile default
   ~bertc_model();
 };
 

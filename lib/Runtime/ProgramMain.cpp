@@ -2,7 +2,7 @@
 //
 //   OUT --input IN.safetensors --output OUT.safetensors [--weights PATH]
 //       [--threads N] [--speed F] [--repeat N] [--mems FILE]
-//       [--segment-len N]
+//       [--segment-len N] [--remove-padding | --keep-padding]
 //
 // Errors: one `error: ...` line on stderr, exit 1 (2 for a bad command line),
 // and no output file.
@@ -44,6 +44,13 @@ static const char *kUsage =
     "                   layer whose classifier's normalized entropy is below F\n"
     "  --repeat N       run N more times after one warm-up and print\n"
     "                   'latency_ms: min=<x> median=<y>' on stderr\n"
+    "  --remove-padding run each row whose attention_mask is ones then zeros\n"
+    "                   at its own length (rows of one length together): a\n"
+    "                   mixed-length batch costs its valid tokens. Valid\n"
+    "                   positions are unchanged; token outputs hold zeros at\n"
+    "                   padding positions. BERT, RoBERTa, ALBERT, FastBERT;\n"
+    "                   the default for models compiled with --remove-padding\n"
+    "  --keep-padding   compute the padded batch as it is\n"
     "\n"
     "memory-recurrent models (Transformer-XL, XLNet; inputs and outputs\n"
     "mems.0 ...):\n"
@@ -209,6 +216,7 @@ int main(int argc, char **argv) {
   long long repeat = 0, threads = 0, segmentLen = 0;
   bool haveSpeed = false;
   float speed = 0;
+  int padding = -1; // --remove-padding 1, --keep-padding 0, else the model's
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -252,6 +260,9 @@ int main(int argc, char **argv) {
     } else if (arg == "--segment-len") {
       if (!next(v) || !parseInt(v.c_str(), 1, 1 << 24, segmentLen))
         return usageError("--segment-len needs an integer >= 1");
+    } else if ((arg == "--remove-padding" || arg == "--keep-padding") &&
+               !hasInline) {
+      padding = arg == "--remove-padding";
     } else if (arg == "--speed") {
       char *end = nullptr;
       if (!next(v) || (speed = std::strtof(v.c_str(), &end), *end != 0) ||
@@ -273,6 +284,11 @@ int main(int argc, char **argv) {
                                                         : weights.c_str());
   if (!model)
     return runtimeError(bertc_last_error());
+  if (padding >= 0 && bertc_model_remove_padding(model, padding) != 0) {
+    std::string msg = bertc_last_error();
+    bertc_model_free(model);
+    return runtimeError("--remove-padding: " + msg);
+  }
   if (haveSpeed && !bertc_model_has_input(model, "speed")) {
     bertc_model_free(model);
     return runtimeError("--speed applies to early-exit models only; this "

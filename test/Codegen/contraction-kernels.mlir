@@ -1,4 +1,5 @@
 // RUN: bertc-opt %s --bertc-cpu-contraction-kernels --split-input-file | FileCheck %s
+// RUN: bertc-opt %s --bertc-cpu-contraction-kernels="outer-m-block=2" --canonicalize --split-input-file | FileCheck %s --check-prefix=MBLOCK
 // RUN: bertc-opt %s --bertc-cpu-contraction-kernels="dot-rows=2 dot-cols=3 vector-width=8 outer-k-block=4" --split-input-file | FileCheck %s --check-prefix=OPTS
 
 // A linear layer's product, B = [N, K] weight: the dot form. Tiles of
@@ -84,6 +85,44 @@ func.func @probs_times_values(%p: memref<1x2x16x16xf32>,
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A linear layer over [batch, seq, K] with its weight in panels [N/32, K, 32]:
+// the outer-product form. The batch loop (d0) indexes A and C but not the
+// weight, so it joins the rows: A and C are viewed [batch * seq, ...], and
+// the parallel loop is over (row blocks, panels, n tiles). Row blocks split
+// the 3 row tiles of 38 rows evenly; each weight panel is read once per
+// block, not once per sample.
+// CHECK-LABEL: func.func @linear_panels
+// CHECK-DAG: %[[A:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : memref<2x19x100xf32> into memref<38x100xf32>
+// CHECK-DAG: %[[C:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : memref<2x19x2x32xf32> into memref<38x2x32xf32>
+// CHECK: scf.parallel (%[[MB:.*]], %[[P:.*]], %[[NT:.*]]) = (%c0, %c0, %c0) to
+// CHECK: arith.divui
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-COUNT-28: vector.load %[[C]]
+// With 2 row tiles per block: 2 blocks (tiles 0 and 1-2) by 2 panels (the
+// unit n loop folds away).
+// MBLOCK-LABEL: func.func @linear_panels
+// MBLOCK: scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c2, %c2)
+func.func @linear_panels(%x: memref<2x19x100xf32>, %w: memref<2x100x32xf32>,
+                         %y: memref<2x19x2x32xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d2, d4, d3)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction"]}
+      ins(%x, %w : memref<2x19x100xf32>, memref<2x100x32xf32>)
+      outs(%y : memref<2x19x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
     linalg.yield %s : f32
   }
   return

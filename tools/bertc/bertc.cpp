@@ -72,6 +72,13 @@ static cl::opt<bool> noThreads(
     cl::desc("single-threaded code that needs no OpenMP runtime (libomp) "
              "where it runs; --threads of the program then has no effect"),
     cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> removePadding(
+    "remove-padding",
+    cl::desc("programs skip padding by default: rows whose attention_mask is "
+             "ones then zeros run at their own length, and token outputs "
+             "hold zeros at padding positions (BERT, RoBERTa, ALBERT, "
+             "FastBERT; the program's --keep-padding turns it off)"),
+    cl::sub(compileCmd), cl::cat(category));
 static cl::opt<int> sm("sm",
                        cl::desc("--target=cuda: the GPU's compute capability, "
                                 "e.g. 80 (A100), 90 (H100, the default)"),
@@ -141,6 +148,7 @@ int main(int argc, char **argv) {
   options.embedWeights = embedWeights;
   options.unrollSharedLayers = unrollSharedLayers;
   options.threads = !noThreads;
+  options.removePadding = removePadding;
   if (sm < 50 || sm > 121) {
     errs() << "error: --sm=" << sm
            << " is not a CUDA compute capability bertc knows (50 ... 121)\n";

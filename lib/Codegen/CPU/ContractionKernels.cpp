@@ -34,7 +34,8 @@ struct Contraction {
 
 /// Register tile sizes, from the pass options.
 struct TileShape {
-  int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock;
+  int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock,
+      outerMBlock;
 };
 
 std::optional<Contraction> matchContraction(linalg::GenericOp op) {
@@ -128,6 +129,7 @@ private:
     return indices;
   }
 
+  void flattenRows();
   void emitTile(Value m0, Value n0);
   SmallVector<Value> dotAccumulate(ArrayRef<Value> rows, ArrayRef<Value> cols);
   void dotStore(ArrayRef<Value> rows, ArrayRef<Value> cols,
@@ -161,14 +163,32 @@ void KernelEmitter::emit() {
   tileRows = ct.dotForm ? shape.dotRows : shape.outerRows;
   tileCols = ct.dotForm ? shape.dotCols : shape.outerVectors * shape.width;
 
-  SmallVector<Value> lbs, ubs, steps;
+  // Parallel loops, outermost first. Dot form: batch loops, n tiles, m
+  // tiles; every tile is an iteration. Outer-product form: the batch loops
+  // A indexes, a block of row tiles, the batch loops only B indexes (weight
+  // panels), n tiles. An iteration is a block of rows of A, which stays in
+  // cache while the thread's next iterations walk B's panels, and a column
+  // panel of B, walked in blocks of k that stay in L1 across the row tiles.
+  const unsigned mBlockLoop = ~0u;
+  if (!ct.dotForm)
+    flattenRows();
+  SmallVector<unsigned> order;
   for (unsigned dim : ct.batch)
-    ubs.push_back(size(dim));
-  ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeN, cst(tileCols)));
+    if (ct.dotForm || hasDim(ct.aMap, dim))
+      order.push_back(dim);
+  if (!ct.dotForm) {
+    order.push_back(mBlockLoop);
+    for (unsigned dim : ct.batch)
+      if (!hasDim(ct.aMap, dim))
+        order.push_back(dim);
+  }
   Value mTiles = arith::CeilDivUIOp::create(b, loc, sizeM, cst(tileRows));
-  // Dot form: every tile is an iteration. Outer-product form: a thread
-  // owns a column panel of B and walks it in blocks of k, each block
-  // staying in L1 across all row tiles.
+  SmallVector<Value> lbs, ubs, steps;
+  Value mBlocks =
+      arith::CeilDivUIOp::create(b, loc, mTiles, cst(shape.outerMBlock));
+  for (unsigned dim : order)
+    ubs.push_back(dim == mBlockLoop ? mBlocks : size(dim));
+  ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeN, cst(tileCols)));
   if (ct.dotForm)
     ubs.push_back(mTiles);
   lbs.assign(ubs.size(), cst(0));
@@ -176,15 +196,28 @@ void KernelEmitter::emit() {
   auto tiles = scf::ParallelOp::create(
       b, loc, lbs, ubs, steps,
       [&](OpBuilder &, Location, ValueRange ivs) {
-        for (auto [t, dim] : llvm::enumerate(ct.batch))
-          iv[dim] = ivs[t];
-        Value n0 = arith::MulIOp::create(b, loc, ivs[ct.batch.size()],
-                                         cst(tileCols));
+        Value mBlock;
+        for (auto [t, dim] : llvm::enumerate(order)) {
+          if (dim == mBlockLoop)
+            mBlock = ivs[t];
+          else
+            iv[dim] = ivs[t];
+        }
+        Value n0 =
+            arith::MulIOp::create(b, loc, ivs[order.size()], cst(tileCols));
         if (ct.dotForm) {
           Value m0 = arith::MulIOp::create(b, loc, ivs.back(), cst(tileRows));
           emitTile(m0, n0);
           return;
         }
+        // Blocks split the row tiles evenly (at most outer-m-block each), so
+        // that threads taking equal numbers of blocks get equal work.
+        auto blockStart = [&](Value block) -> Value {
+          return arith::DivUIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, block, mTiles), mBlocks);
+        };
+        Value mtLo = blockStart(mBlock);
+        Value mtHi = blockStart(add(mBlock, 1));
         Value kBlock = cst(shape.outerKBlock);
         scf::ForOp::create(
             b, loc, cst(0), sizeK, kBlock, ValueRange{},
@@ -193,7 +226,7 @@ void KernelEmitter::emit() {
               kHi = arith::MinUIOp::create(
                   b, loc, sizeK, arith::AddIOp::create(b, loc, k0, kBlock));
               scf::ForOp::create(
-                  b, loc, cst(0), mTiles, cst(1), ValueRange{},
+                  b, loc, mtLo, mtHi, cst(1), ValueRange{},
                   [&](OpBuilder &, Location, Value mt, ValueRange) {
                     emitTile(arith::MulIOp::create(b, loc, mt, cst(tileRows)),
                              n0);
@@ -203,6 +236,69 @@ void KernelEmitter::emit() {
             });
       });
   tiles->setAttr("bertc.kernel_tiles", b.getUnitAttr());
+}
+
+/// Outer-product form: the batch loops of A's rows that B does not index
+/// (a linear layer's batch, over [batch, seq, K] x W) join m when A and C
+/// hold them right before m and can be viewed with those dimensions
+/// collapsed. Row blocks and tiles then span samples, so each weight panel
+/// is read once per block of rows, however short the sequences.
+void KernelEmitter::flattenRows() {
+  SmallVector<unsigned> rowDims;
+  for (unsigned dim : ct.batch)
+    if (hasDim(ct.aMap, dim) && !hasDim(ct.bMap, dim))
+      rowDims.push_back(dim);
+  if (rowDims.empty())
+    return;
+  // The results of `map` that are rowDims then m, consecutive: [first, m].
+  auto span = [&](AffineMap map) -> std::optional<unsigned> {
+    unsigned mPos = *map.getResultPosition(b.getAffineDimExpr(ct.m));
+    if (mPos < rowDims.size())
+      return std::nullopt;
+    unsigned first = mPos - rowDims.size();
+    for (auto [i, dim] : llvm::enumerate(rowDims))
+      if (map.getDimPosition(first + i) != dim)
+        return std::nullopt;
+    return first;
+  };
+  std::optional<unsigned> aFirst = span(ct.aMap), cFirst = span(ct.cMap);
+  if (!aFirst || !cFirst)
+    return;
+  auto grouping = [&](AffineMap map, unsigned first) {
+    SmallVector<ReassociationIndices> groups;
+    for (unsigned r = 0; r < map.getNumResults(); ++r) {
+      if (r > first && r <= first + rowDims.size())
+        groups.back().push_back(r);
+      else
+        groups.push_back({(int64_t)r});
+    }
+    return groups;
+  };
+  auto aGroups = grouping(ct.aMap, *aFirst), cGroups = grouping(ct.cMap, *cFirst);
+  auto aType = cast<MemRefType>(ct.a.getType());
+  auto cType = cast<MemRefType>(ct.c.getType());
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(aType, aGroups) ||
+      !memref::CollapseShapeOp::isGuaranteedCollapsible(cType, cGroups))
+    return;
+  ct.a = memref::CollapseShapeOp::create(b, loc, ct.a, aGroups);
+  ct.c = memref::CollapseShapeOp::create(b, loc, ct.c, cGroups);
+  auto dropRows = [&](AffineMap map, unsigned first) {
+    SmallVector<AffineExpr> results;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      if (r < first || r >= first + rowDims.size())
+        results.push_back(map.getResult(r));
+    return AffineMap::get(map.getNumDims(), 0, results, b.getContext());
+  };
+  ct.aMap = dropRows(ct.aMap, *aFirst);
+  ct.cMap = dropRows(ct.cMap, *cFirst);
+  SmallVector<Range> ranges =
+      cast<linalg::LinalgOp>(ct.op.getOperation()).createLoopRanges(b, loc);
+  for (unsigned dim : rowDims)
+    sizeM = arith::MulIOp::create(
+        b, loc, sizeM,
+        getValueOrCreateConstantIndexOp(b, loc, ranges[dim].size));
+  llvm::erase_if(ct.batch,
+                 [&](unsigned dim) { return llvm::is_contained(rowDims, dim); });
 }
 
 void KernelEmitter::emitTile(Value m0, Value n0) {
@@ -431,13 +527,13 @@ struct CPUContractionKernelsPass
 
   void runOnOperation() override {
     if (vectorWidth < 1 || dotRows < 1 || dotCols < 1 || outerRows < 1 ||
-        outerVectors < 1 || outerKBlock < 1) {
+        outerVectors < 1 || outerKBlock < 1 || outerMBlock < 1) {
       getOperation().emitError("bertc-cpu-contraction-kernels: tile sizes "
                                "and vector-width must be at least 1");
       return signalPassFailure();
     }
-    TileShape shape{vectorWidth, dotRows,      dotCols,
-                    outerRows,   outerVectors, outerKBlock};
+    TileShape shape{vectorWidth,  dotRows,     dotCols,    outerRows,
+                    outerVectors, outerKBlock, outerMBlock};
     SmallVector<Contraction> matches;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> ct = matchContraction(op))

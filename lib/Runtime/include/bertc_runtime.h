@@ -61,6 +61,16 @@ bertc_model *bertc_model_load(const char *weights_path);
 int bertc_model_run(bertc_model *model, const bertc_tensor *inputs,
                     int num_inputs, bertc_tensor **outputs, int *num_outputs);
 
+/* Padding removal (BERT, RoBERTa, ALBERT, FastBERT; default: off, or on for
+ * models compiled with --remove-padding). When every row of attention_mask
+ * is ones then zeros, each row is computed at its own length (rows of one
+ * length together), so a mixed-length batch costs its valid tokens, not
+ * batch x longest. Valid positions match the padded run; token outputs hold
+ * zeros at padding positions instead of what a padded run computes there.
+ * Other masks run the padded batch. Returns 0, or 1 for a model that cannot
+ * split its rows (memory-recurrent, or compiled with --batch/--seq-len). */
+int bertc_model_remove_padding(bertc_model *model, int remove);
+
 void bertc_tensors_free(bertc_tensor *tensors, int num_tensors);
 void bertc_model_free(bertc_model *model);
 

@@ -31,10 +31,41 @@ int main(int argc, char **argv) {
       printf(d ? ",%lld" : "%lld", (long long)out[i].shape[d]);
     printf("]\n");
   }
+
+  /* Padding removal: row 1 runs at length 3. Its valid positions match the
+   * padded run, its padding positions hold zeros. */
+  if (bertc_model_remove_padding(m, 1) != 0)
+    return 1;
+  bertc_tensor *trimmed;
+  int nt;
+  if (bertc_model_run(m, in, 2, &trimmed, &nt) != 0 || nt != n)
+    return 1;
+  const float *full = out[0].data, *part = trimmed[0].data;
+  int64_t width = out[0].shape[2];
+  double worst = 0;
+  int zeros = 0;
+  for (int b = 0; b < 2; ++b)
+    for (int t = 0; t < 5; ++t)
+      for (int64_t c = 0; c < width; ++c) {
+        int64_t i = (b * 5 + t) * width + c;
+        double d = full[i] > part[i] ? full[i] - part[i] : part[i] - full[i];
+        if (mask[b][t] && d > worst)
+          worst = d;
+        else
+          zeros += part[i] == 0.0f;
+      }
+  printf("padding removed: max difference %s, %d of %d padding values 0\n",
+         worst < 1e-5 ? "below 1e-5" : "ABOVE 1e-5", zeros, 2 * (int)width);
+  bertc_tensors_free(trimmed, nt);
   bertc_tensors_free(out, n);
 
-  /* A bad input is reported, not fatal: the model stays usable. */
+  /* A bad input is reported, not fatal: the model stays usable. Positions
+   * are the batch's, also when padding is removed. */
   ids[1][2] = 99;
+  if (bertc_model_run(m, in, 2, &out, &n) == 0)
+    return 1;
+  printf("rejected: %s\n", bertc_last_error());
+  bertc_model_remove_padding(m, 0);
   if (bertc_model_run(m, in, 2, &out, &n) == 0)
     return 1;
   printf("rejected: %s\n", bertc_last_error());

@@ -1,0 +1,163 @@
+//===- Padding.cpp - runs a padded batch without computing its padding -----===//
+//
+// A batch of sequences of different lengths arrives padded to the longest,
+// with attention_mask marking the valid tokens. In the families whose rows
+// are independent (BERT, RoBERTa, ALBERT, FastBERT), a valid token never
+// depends on a padding position: attention masks padding keys out, and every
+// other layer works token by token. So rows whose mask is ones then zeros
+// can run trimmed to their length, and the result at their valid positions
+// is what the padded run computes. Rows of one length run together as one
+// batch (compiled functions take any batch and length); token outputs are
+// scattered back into [batch, seq, ...] with zeros at padding positions.
+//
+// Masks of another form (left padding, holes, an empty row) would change
+// positions or the all-masked softmax, so such a batch runs whole.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ModelImpl.h"
+#include "Safetensors.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+using namespace bertc::rt;
+
+namespace {
+
+/// The valid length of each row of `mask` ([B, S], ones then zeros), or an
+/// empty vector when some row has another form.
+std::vector<int64_t> prefixLengths(const bertc_tensor &mask) {
+  int64_t B = mask.shape[0], S = mask.shape[1];
+  std::vector<int64_t> lengths;
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t n = 0, v = 0;
+    while (n < S && readInt(mask, b * S + n, v) && v == 1)
+      ++n;
+    for (int64_t t = n; t < S; ++t)
+      if (!readInt(mask, b * S + t, v) || v != 0)
+        return {};
+    if (n == 0)
+      return {};
+    lengths.push_back(n);
+  }
+  return lengths;
+}
+
+/// Rows `rows` of a [B, S] tensor, trimmed to their first `n` columns.
+bertc_tensor gatherRows(const bertc_tensor &t, const std::vector<int64_t> &rows,
+                        int64_t n, std::vector<std::vector<uint8_t>> &store) {
+  size_t esize = dtypeSize(t.dtype);
+  int64_t S = t.shape[1];
+  std::vector<uint8_t> &data = store.emplace_back(rows.size() * n * esize);
+  for (size_t r = 0; r < rows.size(); ++r)
+    std::memcpy(data.data() + r * n * esize,
+                (const uint8_t *)t.data + rows[r] * S * esize, n * esize);
+  bertc_tensor part = t;
+  part.shape[0] = (int64_t)rows.size();
+  part.shape[1] = n;
+  part.data = data.data();
+  return part;
+}
+
+} // namespace
+
+int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
+                                 int numInputs,
+                                 std::vector<bertc_tensor> &outputs,
+                                 bool &handled) {
+  handled = false;
+  if (!m->rowsIndependent || m->staticBatch > 0 || m->staticSeqLen > 0)
+    return 0;
+  const bertc_tensor *ids = nullptr, *mask = nullptr;
+  for (int i = 0; i < numInputs; ++i) {
+    if (!inputs[i].name)
+      return 0; // runModel reports it
+    if (m->inputs[0].name == inputs[i].name)
+      ids = &inputs[i];
+    if (std::strcmp(inputs[i].name, "attention_mask") == 0)
+      mask = &inputs[i];
+  }
+  if (!ids || !mask || ids->rank != 2 || mask->rank != 2 ||
+      mask->shape[0] != ids->shape[0] || mask->shape[1] != ids->shape[1] ||
+      ids->shape[0] < 1 || ids->shape[1] < 1)
+    return 0;
+  int64_t B = ids->shape[0], S = ids->shape[1];
+  std::vector<int64_t> lengths = prefixLengths(*mask);
+  if (lengths.empty())
+    return 0;
+  // Which inputs are per token ([B, S] like the ids) and get trimmed; the
+  // others (an early-exit threshold) pass as they are.
+  std::vector<bool> perToken(numInputs);
+  bool padded = false;
+  for (int64_t n : lengths)
+    padded |= n < S;
+  for (int i = 0; i < numInputs; ++i)
+    perToken[i] = inputs[i].rank == 2 && inputs[i].shape[0] == B &&
+                  inputs[i].shape[1] == S;
+  if (!padded)
+    return 0;
+  // Errors name rows and positions of the whole batch, not of a part.
+  if (checkInputs(m, inputs, numInputs))
+    return 1;
+
+  std::map<int64_t, std::vector<int64_t>> groups; // length -> rows
+  for (int64_t b = 0; b < B; ++b)
+    groups[lengths[b]].push_back(b);
+
+  std::vector<bertc_tensor> full;
+  auto fail = [&]() {
+    for (bertc_tensor &t : full) {
+      std::free(const_cast<char *>(t.name));
+      std::free(t.data);
+    }
+    return 1;
+  };
+  for (auto &[n, rows] : groups) {
+    std::vector<std::vector<uint8_t>> store;
+    std::vector<bertc_tensor> part(inputs, inputs + numInputs);
+    for (int i = 0; i < numInputs; ++i)
+      if (perToken[i])
+        part[i] = gatherRows(inputs[i], rows, n, store);
+    std::vector<bertc_tensor> result;
+    if (runModel(m, part.data(), numInputs, nullptr, result))
+      return fail();
+    if (full.empty()) { // the padded outputs, zero-filled
+      for (size_t o = 0; o < result.size(); ++o) {
+        bertc_tensor t = result[o];
+        t.name = strdup(result[o].name);
+        t.shape[0] = B;
+        if (m->outputs[o].tokenAxis)
+          t.shape[1] = S;
+        size_t count = 1;
+        for (int d = 0; d < t.rank; ++d)
+          count *= (size_t)t.shape[d];
+        t.data = std::calloc(std::max<size_t>(count, 1), dtypeSize(t.dtype));
+        full.push_back(t);
+      }
+    }
+    for (size_t o = 0; o < result.size(); ++o) {
+      const bertc_tensor &r = result[o];
+      bertc_tensor &t = full[o];
+      // A token output's row is its first n tokens, at the start of the
+      // padded row.
+      bool tokens = m->outputs[o].tokenAxis;
+      size_t inner = dtypeSize(r.dtype);
+      for (int d = tokens ? 2 : 1; d < r.rank; ++d)
+        inner *= (size_t)r.shape[d];
+      size_t rowBytes = inner * (size_t)(tokens ? n : 1);
+      size_t fullRow = inner * (size_t)(tokens ? S : 1);
+      for (size_t k = 0; k < rows.size(); ++k)
+        std::memcpy((uint8_t *)t.data + rows[k] * fullRow,
+                    (const uint8_t *)r.data + k * rowBytes, rowBytes);
+    }
+    for (bertc_tensor &r : result) {
+      std::free(const_cast<char *>(r.name));
+      std::free(r.data);
+    }
+  }
+  outputs = std::move(full);
+  handled = true;
+  return 0;
+}
