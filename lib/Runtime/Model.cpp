@@ -319,7 +319,8 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
   };
   m->evenBatch = flag("even_batch");
   m->rowsIndependent = flag("rows_independent");
-  m->removePadding = flag("remove_padding") && m->rowsIndependent;
+  std::string why;
+  m->removePadding = flag("remove_padding") && paddingRemovable(*m, why);
   std::string location = weightsPath && *weightsPath
                              ? std::string(weightsPath)
                              : m->meta.get("weights")->string;
@@ -346,13 +347,9 @@ extern "C" const char *bertc_model_info(const bertc_model *model) {
 extern "C" int bertc_model_remove_padding(bertc_model *model, int remove) {
   if (!model)
     return setError("bertc_model_remove_padding: null model");
-  if (remove && !model->rowsIndependent)
-    return setError("padding removal needs a model whose rows are "
-                    "independent; this " + model->family +
-                    " model's are not (memory or paired rows)");
-  if (remove && (model->staticBatch > 0 || model->staticSeqLen > 0))
-    return setError("padding removal needs a model compiled without "
-                    "--batch and --seq-len");
+  std::string why;
+  if (remove && !paddingRemovable(*model, why))
+    return setError(why);
   model->removePadding = remove != 0;
   return 0;
 }
@@ -367,6 +364,14 @@ extern "C" int bertc_model_has_input(const bertc_model *model,
     if (s.name == name)
       return 1;
   return 0;
+}
+
+void bertc::rt::freeTensors(std::vector<bertc_tensor> &tensors) {
+  for (bertc_tensor &t : tensors) {
+    std::free(const_cast<char *>(t.name));
+    std::free(t.data);
+  }
+  tensors.clear();
 }
 
 extern "C" void bertc_tensors_free(bertc_tensor *tensors, int n) {
@@ -835,11 +840,7 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
   for (void *p : toFree)
     bufferFree(p);
   if (!downloaded) {
-    for (bertc_tensor &t : outputs) {
-      std::free(const_cast<char *>(t.name));
-      std::free(t.data);
-    }
-    outputs.clear();
+    freeTensors(outputs);
     return 1;
   }
   return 0;

@@ -60,6 +60,12 @@ const InputSpec *memoryInput(const bertc_model *m);
 /// for another dtype or a non-integer value.
 bool readInt(const bertc_tensor &t, int64_t i, int64_t &v);
 
+/// Frees the names and data of `tensors` and empties it.
+void freeTensors(std::vector<bertc_tensor> &tensors);
+
+/// Whether `m` can run its rows apart (Padding.cpp); sets `why` if not.
+bool paddingRemovable(const bertc_model &m, std::string &why);
+
 /// Validates the inputs as runModel does, without running; 0 if valid.
 int checkInputs(bertc_model *m, const bertc_tensor *inputs, int numInputs);
 
@@ -72,8 +78,8 @@ int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
 /// then zeros and some row is shorter than the batch's length, runs each
 /// group of rows of one length at that length and scatters the results
 /// into padded outputs (zeros where the mask is 0). Sets `handled` to false,
-/// and does nothing, when the batch is not of that form or the model cannot
-/// split its rows; runModel then runs it whole.
+/// and does nothing, when the batch is not of that form; runModel then runs
+/// it whole. Only for models that paddingRemovable accepts.
 int runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
                       int numInputs, std::vector<bertc_tensor> &outputs,
                       bool &handled);

@@ -18,6 +18,7 @@
 #include "ModelImpl.h"
 #include "Safetensors.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -63,13 +64,23 @@ bertc_tensor gatherRows(const bertc_tensor &t, const std::vector<int64_t> &rows,
 
 } // namespace
 
+bool bertc::rt::paddingRemovable(const bertc_model &m, std::string &why) {
+  if (!m.rowsIndependent)
+    why = "padding removal needs a model whose rows are independent; this " +
+          m.family + " model's are not (memory or paired rows)";
+  else if (m.staticBatch > 0 || m.staticSeqLen > 0)
+    why = "padding removal needs a model compiled without --batch and "
+          "--seq-len";
+  else
+    return true;
+  return false;
+}
+
 int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
                                  int numInputs,
                                  std::vector<bertc_tensor> &outputs,
                                  bool &handled) {
   handled = false;
-  if (!m->rowsIndependent || m->staticBatch > 0 || m->staticSeqLen > 0)
-    return 0;
   const bertc_tensor *ids = nullptr, *mask = nullptr;
   for (int i = 0; i < numInputs; ++i) {
     if (!inputs[i].name)
@@ -87,17 +98,14 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
   std::vector<int64_t> lengths = prefixLengths(*mask);
   if (lengths.empty())
     return 0;
+  if (*std::min_element(lengths.begin(), lengths.end()) == S)
+    return 0; // nothing to remove
   // Which inputs are per token ([B, S] like the ids) and get trimmed; the
   // others (an early-exit threshold) pass as they are.
   std::vector<bool> perToken(numInputs);
-  bool padded = false;
-  for (int64_t n : lengths)
-    padded |= n < S;
   for (int i = 0; i < numInputs; ++i)
     perToken[i] = inputs[i].rank == 2 && inputs[i].shape[0] == B &&
                   inputs[i].shape[1] == S;
-  if (!padded)
-    return 0;
   // Errors name rows and positions of the whole batch, not of a part.
   if (checkInputs(m, inputs, numInputs))
     return 1;
@@ -107,13 +115,6 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
     groups[lengths[b]].push_back(b);
 
   std::vector<bertc_tensor> full;
-  auto fail = [&]() {
-    for (bertc_tensor &t : full) {
-      std::free(const_cast<char *>(t.name));
-      std::free(t.data);
-    }
-    return 1;
-  };
   for (auto &[n, rows] : groups) {
     std::vector<std::vector<uint8_t>> store;
     std::vector<bertc_tensor> part(inputs, inputs + numInputs);
@@ -121,8 +122,10 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
       if (perToken[i])
         part[i] = gatherRows(inputs[i], rows, n, store);
     std::vector<bertc_tensor> result;
-    if (runModel(m, part.data(), numInputs, nullptr, result))
-      return fail();
+    if (runModel(m, part.data(), numInputs, nullptr, result)) {
+      freeTensors(full);
+      return 1;
+    }
     if (full.empty()) { // the padded outputs, zero-filled
       for (size_t o = 0; o < result.size(); ++o) {
         bertc_tensor t = result[o];
@@ -152,10 +155,7 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
         std::memcpy((uint8_t *)t.data + rows[k] * fullRow,
                     (const uint8_t *)r.data + k * rowBytes, rowBytes);
     }
-    for (bertc_tensor &r : result) {
-      std::free(const_cast<char *>(r.name));
-      std::free(r.data);
-    }
+    freeTensors(result);
   }
   outputs = std::move(full);
   handled = true;

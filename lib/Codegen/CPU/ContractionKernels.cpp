@@ -129,6 +129,10 @@ private:
     return indices;
   }
 
+  /// The trip count of the contraction's loop `dim`.
+  Value loopSize(unsigned dim) {
+    return getValueOrCreateConstantIndexOp(b, loc, loopRanges[dim].size);
+  }
   void flattenRows();
   void emitTile(Value m0, Value n0);
   SmallVector<Value> dotAccumulate(ArrayRef<Value> rows, ArrayRef<Value> cols);
@@ -146,20 +150,18 @@ private:
   Location loc;
   VectorType vecType;
   SmallVector<Value> iv; // current index of every loop of the contraction
+  SmallVector<Range> loopRanges;
   Value sizeM, sizeN, sizeK;
   Value kLo, kHi; // the outer-product kernels' current block of k
   int64_t tileRows = 0, tileCols = 0;
 };
 
 void KernelEmitter::emit() {
-  SmallVector<Range> ranges =
+  loopRanges =
       cast<linalg::LinalgOp>(ct.op.getOperation()).createLoopRanges(b, loc);
-  auto size = [&](unsigned dim) {
-    return getValueOrCreateConstantIndexOp(b, loc, ranges[dim].size);
-  };
-  sizeM = size(ct.m);
-  sizeN = size(ct.n);
-  sizeK = size(ct.k);
+  sizeM = loopSize(ct.m);
+  sizeN = loopSize(ct.n);
+  sizeK = loopSize(ct.k);
   tileRows = ct.dotForm ? shape.dotRows : shape.outerRows;
   tileCols = ct.dotForm ? shape.dotCols : shape.outerVectors * shape.width;
 
@@ -187,7 +189,7 @@ void KernelEmitter::emit() {
   Value mBlocks =
       arith::CeilDivUIOp::create(b, loc, mTiles, cst(shape.outerMBlock));
   for (unsigned dim : order)
-    ubs.push_back(dim == mBlockLoop ? mBlocks : size(dim));
+    ubs.push_back(dim == mBlockLoop ? mBlocks : loopSize(dim));
   ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizeN, cst(tileCols)));
   if (ct.dotForm)
     ubs.push_back(mTiles);
@@ -291,12 +293,8 @@ void KernelEmitter::flattenRows() {
   };
   ct.aMap = dropRows(ct.aMap, *aFirst);
   ct.cMap = dropRows(ct.cMap, *cFirst);
-  SmallVector<Range> ranges =
-      cast<linalg::LinalgOp>(ct.op.getOperation()).createLoopRanges(b, loc);
   for (unsigned dim : rowDims)
-    sizeM = arith::MulIOp::create(
-        b, loc, sizeM,
-        getValueOrCreateConstantIndexOp(b, loc, ranges[dim].size));
+    sizeM = arith::MulIOp::create(b, loc, sizeM, loopSize(dim));
   llvm::erase_if(ct.batch,
                  [&](unsigned dim) { return llvm::is_contained(rowDims, dim); });
 }
