@@ -9,9 +9,11 @@ In one run on this machine it times
      shapes (the same bertc-cpu-lowering-pipeline as bertc compile, built
      from a linear layer's contraction with the weight in bertc's panels;
      oneDNN from Debian's libdnnl-dev, with W^T as PyTorch stores it);
-  3. a batch of 8 mixed lengths (16..128), padded and with the program's
-     --remove-padding, against the same batch with all rows 128 long, and
-     against the valid tokens alone (each sequence run at its own length);
+  3. a batch of 8 mixed lengths (16..128), padded, with padding removed by
+     the program's --remove-padding (rows of one length together) and by a
+     program compiled with --remove-padding (one packed batch of the valid
+     tokens), against the same batch with all rows 128 long, and against
+     the valid tokens alone (each sequence run at its own length);
 and prints ratios (lower is better for bertc). Not part of the test suite:
 timings on shared machines are noisy, so run it on purpose.
 
@@ -19,6 +21,7 @@ Needs torch, transformers, onnxruntime, onnx (pip), libdnnl-dev, clang-22
 and mlir-translate-22 (apt), and a built bertc (utils/build.sh).
 
   python3 utils/bench_cpu.py [--runs N] [--work DIR] [--skip-models]
+                             [--mixed-only]
 """
 import argparse
 import os
@@ -86,8 +89,7 @@ def bench_models(work, runs, table):
     import transformers
 
     model_dir = make_model(work)
-    program = os.path.join(work, "bert-base.exe")
-    subprocess.run([BERTC, "compile", model_dir, "-o", program], check=True)
+    program = compile_model(work, model_dir)
 
     model = transformers.BertModel.from_pretrained(model_dir).eval()
 
@@ -144,16 +146,35 @@ def bench_models(work, runs, table):
                        ("PyTorch eager", pytorch[(b, t)])]))
         print(table[-1], flush=True)
 
-    # Mixed lengths: padded batch vs. full batch vs. valid tokens alone.
     del model
     time.sleep(1)
+    bench_mixed(work, runs, table, program)
+
+
+def compile_model(work, model_dir, extra=()):
+    name = "bert-base" + "".join(a.strip("-") for a in extra) + ".exe"
+    program = os.path.join(work, name)
+    subprocess.run([BERTC, "compile", model_dir, "-o", program, *extra],
+                   check=True)
+    return program
+
+
+def bench_mixed(work, runs, table, program=None):
+    """Mixed lengths: padded batch vs. full batch vs. valid tokens alone."""
+    import numpy as np
+    from safetensors.numpy import save_file
+    model_dir = make_model(work)
+    program = program or compile_model(work, model_dir)
+    packed = compile_model(work, model_dir, ["--remove-padding"])
     lengths = [16, 32, 48, 64, 80, 96, 112, 128]
     mixed = os.path.join(work, "in-mixed.safetensors")
     write_inputs(mixed, len(lengths), lengths)
     full = os.path.join(work, "in-b8.safetensors")
+    write_inputs(full, len(lengths), [SEQ] * len(lengths))
     threads = 2
     mixed_ms = bertc_ms(program, mixed, threads, runs)
-    unpadded_ms = bertc_ms(program, mixed, threads, runs, ["--remove-padding"])
+    grouped_ms = bertc_ms(program, mixed, threads, runs, ["--remove-padding"])
+    packed_ms = bertc_ms(packed, mixed, threads, runs)
     full_ms = bertc_ms(program, full, threads, runs)
     valid_ms = 0.0
     for n in lengths:
@@ -166,11 +187,15 @@ def bench_models(work, runs, table):
             f"{share:.0%} of padded)")
     table.append((case + ", padded", mixed_ms,
                   [("same batch, all 128 long", full_ms)]))
-    table.append((case + ", --remove-padding", unpadded_ms,
+    table.append((case + ", program --remove-padding (rows grouped by "
+                  "length)", grouped_ms,
+                  [("same batch, all 128 long", full_ms),
+                   ("valid tokens only (each row alone)", valid_ms)]))
+    table.append((case + ", compiled --remove-padding (packed)", packed_ms,
                   [("same batch, all 128 long", full_ms),
                    ("same batch, padded", mixed_ms),
                    ("valid tokens only (each row alone)", valid_ms)]))
-    print(table[-2:], flush=True)
+    print(table[-3:], flush=True)
 
 
 # A linear layer's product as bertc lowers it: W packed at load time into
@@ -293,14 +318,19 @@ def main():
                              "(default: a temporary folder)")
     parser.add_argument("--skip-models", action="store_true",
                         help="only the matrix-product kernels")
+    parser.add_argument("--mixed-only", action="store_true",
+                        help="only the mixed-length batch (part 3)")
     args = parser.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="bertc-bench-")
     os.makedirs(work, exist_ok=True)
 
     table = []
-    bench_kernels(work, args.runs, table)
-    if not args.skip_models:
-        bench_models(work, args.runs, table)
+    if args.mixed_only:
+        bench_mixed(work, args.runs, table)
+    else:
+        bench_kernels(work, args.runs, table)
+        if not args.skip_models:
+            bench_models(work, args.runs, table)
 
     print(f"\nCPU: {os.cpu_count()} cores; median of {args.runs} runs; "
           "ratio = bertc time / baseline time (< 1: bertc faster)\n")

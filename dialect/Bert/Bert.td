@@ -11,5 +11,6 @@ include "Bert/BertDialect.td"
 include "Bert/BertEnums.td"
 include "Bert/BertOps.td"
 include "Bert/BertMemoryOps.td"
+include "Bert/BertPackedOps.td"
 
 #endif // BERT_TD

@@ -134,6 +134,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
   ImportOptions importOptions;
   importOptions.batch = options.batch;
   importOptions.seqLen = options.seqLen;
+  // Packed batches need the CPU kernels' per-sequence loops; GPU programs
+  // remove padding by running rows of one length together.
+  importOptions.packedEntry = options.removePadding && !cuda &&
+                              options.batch <= 0 && options.seqLen <= 0;
   OwningOpRef<ModuleOp> module =
       importModel(ctx, options.model, importOptions, info, error);
   if (!module)
@@ -170,6 +174,13 @@ int mlir::bertc::compile(const CompileOptions &options) {
   if (options.emit == Phase::Linalg)
     return writeText(*module, options.output);
   auto forward = module->lookupSymbol<func::FuncOp>("bertc_forward");
+  // The runtime binds one weights buffer for both entries.
+  if (auto packed =
+          module->lookupSymbol<func::FuncOp>("bertc_forward_packed");
+      packed && packed->getAttr("bert.weights_layout") !=
+                    forward->getAttr("bert.weights_layout"))
+    return fail("internal error: the packed entry's weights layout differs "
+                "from bertc_forward's");
   std::string description = info.describe(forward);
 
   if (failed(runPhase(

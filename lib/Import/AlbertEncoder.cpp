@@ -41,9 +41,7 @@ Value mlir::bertc::import::buildAlbertEncoder(GraphBuilder &g, Value ids,
   x = g.linear(x, "encoder.embedding_hidden_mapping_in", H, E);
   if (!x)
     return nullptr;
-  Value bias = bert::MaskBiasOp::create(
-      g.b, g.locFor("attention_mask"), g.f32({g.B, g.S}), mask,
-      g.b.getF64FloatAttr(-3.4028234663852886e38));
+  Value bias = g.maskBias(mask);
 
   auto hidden = cast<RankedTensorType>(x.getType());
   for (auto [group, count] : groupRuns(info.numLayers, info.numGroups)) {

@@ -16,10 +16,7 @@ Value mlir::bertc::import::buildBertEncoder(GraphBuilder &g, Value ids,
   Value x = g.embeddings(ids, types, g.info.hiddenSize);
   if (!x)
     return nullptr;
-  // Additive padding bias with torch.finfo(float32).min, as transformers.
-  Value bias = bert::MaskBiasOp::create(
-      g.b, g.locFor("attention_mask"), g.f32({g.B, g.S}), mask,
-      g.b.getF64FloatAttr(-3.4028234663852886e38));
+  Value bias = g.maskBias(mask);
   for (int64_t l = 0; l < g.info.numLayers && x; ++l) {
     std::string p = "encoder.layer." + std::to_string(l) + ".";
     x = g.transformerLayer(

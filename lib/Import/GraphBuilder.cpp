@@ -195,16 +195,27 @@ Value GraphBuilder::embeddings(Value ids, Value tokenTypes, int64_t width) {
   auto idsType = cast<RankedTensorType>(ids.getType());
   Value e = bert::EmbeddingOp::create(b, loc, out, word, ids);
   Value t = bert::EmbeddingOp::create(b, loc, out, type, tokenTypes);
-  Value positions = bert::PositionIdsOp::create(
-      b, loc, idsType, ids,
-      info.positionPaddingIdx >= 0
-          ? b.getI64IntegerAttr(info.positionPaddingIdx)
-          : IntegerAttr());
+  IntegerAttr pad = info.positionPaddingIdx >= 0
+                        ? b.getI64IntegerAttr(info.positionPaddingIdx)
+                        : IntegerAttr();
+  Value positions =
+      offsets ? Value(bert::PackedPositionIdsOp::create(b, loc, idsType, ids,
+                                                        offsets, pad))
+              : Value(bert::PositionIdsOp::create(b, loc, idsType, ids, pad));
   Value pe = bert::EmbeddingOp::create(b, loc, out, pos, positions);
   // Hugging Face adds word + token type first, then position.
   Value sum =
       bert::AddOp::create(b, loc, bert::AddOp::create(b, loc, e, t), pe);
   return layerNorm(sum, "embeddings.LayerNorm", width);
+}
+
+Value GraphBuilder::maskBias(Value mask) {
+  if (offsets)
+    return nullptr;
+  // Additive padding bias with torch.finfo(float32).min, as transformers.
+  return bert::MaskBiasOp::create(b, locFor("attention_mask"), f32({B, S}),
+                                  mask,
+                                  b.getF64FloatAttr(-3.4028234663852886e38));
 }
 
 Value GraphBuilder::withoutPrefix(function_ref<Value()> fn) {
@@ -225,10 +236,15 @@ Value GraphBuilder::transformerLayer(Value x, Value bias,
   if (failed)
     return nullptr;
   int64_t dh = H / info.numHeads;
-  Value ctxv = bert::AttentionOp::create(
-      b, locFor(n.query), x.getType(), q, k, v, bias,
-      b.getI64IntegerAttr(info.numHeads),
-      b.getF64FloatAttr(1.0 / std::sqrt((double)dh)));
+  IntegerAttr heads = b.getI64IntegerAttr(info.numHeads);
+  FloatAttr scale = b.getF64FloatAttr(1.0 / std::sqrt((double)dh));
+  Value ctxv =
+      offsets ? Value(bert::PackedAttentionOp::create(
+                    b, locFor(n.query), x.getType(), q, k, v, offsets, heads,
+                    scale))
+              : Value(bert::AttentionOp::create(b, locFor(n.query),
+                                                x.getType(), q, k, v, bias,
+                                                heads, scale));
   Value attnOut = linear(ctxv, n.attnOut, H, H);
   if (failed)
     return nullptr;
@@ -252,7 +268,27 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
     B = options.batch;
   if (options.seqLen > 0)
     S = options.seqLen;
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  b.setInsertionPointToEnd(module->getBody());
+  if (!buildFunction("bertc_forward", /*packed=*/false))
+    return nullptr;
+  if (options.packedEntry && info.packable()) {
+    // The same graph over a packed batch: token tensors [1, T, ...].
+    B = 1;
+    S = ShapedType::kDynamic;
+    b.setInsertionPointToEnd(module->getBody());
+    if (!buildFunction("bertc_forward_packed", /*packed=*/true))
+      return nullptr;
+    info.packedEntry = true;
+  }
+  return module;
+}
+
+bool GraphBuilder::buildFunction(StringRef name, bool packed) {
   int64_t H = info.hiddenSize;
+  // Rows of the row outputs (pooler, classifier logits): B, or in a packed
+  // batch the number of sequences.
+  int64_t rows = packed ? ShapedType::kDynamic : B;
 
   auto ids = RankedTensorType::get({B, S}, b.getI64Type());
   SmallVector<Type> inputTypes;
@@ -264,6 +300,9 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
         : in.isSpeed              ? f32({1})
         : !in.floatLayout.empty() ? Type(f32({B, ShapedType::kDynamic, S}))
                                   : Type(ids));
+  if (packed) // offsets [B + 1] of the sequences
+    inputTypes.push_back(
+        RankedTensorType::get({ShapedType::kDynamic}, b.getI64Type()));
   SmallVector<Type> resultTypes;
   for (const OutputInfo &o : info.outputs) {
     if (o.isMemory) {
@@ -272,22 +311,27 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
     }
     SmallVector<int64_t> shape;
     for (size_t d = 0; d < o.shape.size(); ++d)
-      shape.push_back(o.shape[d] >= 0 ? o.shape[d] : (d == 0 ? B : S));
+      shape.push_back(o.shape[d] >= 0 ? o.shape[d]
+                      : d == 0        ? (o.hasTokenAxis() ? B : rows)
+                                      : S);
     resultTypes.push_back(RankedTensorType::get(
         shape, o.dtype == "I64" ? Type(b.getI64Type()) : b.getF32Type()));
   }
-  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  b.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(
-      b, fileLoc, "bertc_forward", b.getFunctionType(inputTypes, resultTypes));
+  auto func = func::FuncOp::create(b, fileLoc, name,
+                                   b.getFunctionType(inputTypes, resultTypes));
   func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   func->setAttr("bert.architecture", b.getStringAttr(info.architecture));
   for (size_t i = 0; i < info.inputs.size(); ++i)
     func.setArgAttr(i, "bert.name", b.getStringAttr(info.inputs[i].name));
+  if (packed)
+    func.setArgAttr(info.inputs.size(), "bert.name",
+                    b.getStringAttr("seq_offsets"));
   for (size_t i = 0; i < info.outputs.size(); ++i)
     func.setResultAttr(i, "bert.name", b.getStringAttr(info.outputs[i].name));
   Block *entry = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(entry);
+  offsets = packed ? entry->getArguments().back() : Value();
 
   // Families whose builders return every output.
   SmallVector<Value> args(entry->getArguments().begin(),
@@ -302,9 +346,9 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
     outs = buildFastBert(*this, args[0], args[1], args[2], args[3]);
   if (outs) {
     if (failed || outs->empty())
-      return nullptr;
+      return false;
     func::ReturnOp::create(b, fileLoc, *outs);
-    return module;
+    return true;
   }
   Value x = info.family == "albert"
                 ? buildAlbertEncoder(*this, entry->getArgument(0),
@@ -314,13 +358,16 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
                                    entry->getArgument(1),
                                    entry->getArgument(2));
   if (failed || !x)
-    return nullptr;
+    return false;
 
   // Heads. The pooler is tanh(dense(first token)); ALBERT names it
   // "pooler", BERT/RoBERTa "pooler.dense". Classifiers sit at the top
   // level, outside the model prefix.
   std::string poolerName = info.family == "albert" ? "pooler" : "pooler.dense";
   auto first = [&](const char *what) -> Value {
+    if (offsets)
+      return bert::PackedSelectTokenOp::create(
+          b, locFor(what), f32({rows, H}), x, b.getI64IntegerAttr(0), offsets);
     return bert::SelectTokenOp::create(b, locFor(what), f32({B, H}), x,
                                        b.getI64IntegerAttr(0));
   };
@@ -386,9 +433,9 @@ OwningOpRef<ModuleOp> GraphBuilder::build(const ImportOptions &options) {
                  : nullptr;
     }
     if (failed || !r)
-      return nullptr;
+      return false;
     results.push_back(r);
   }
   func::ReturnOp::create(b, fileLoc, results);
-  return module;
+  return true;
 }

@@ -46,6 +46,9 @@ public:
   /// a base model saved without pooler.
   bool openWeights();
   OwningOpRef<ModuleOp> build(const ImportOptions &options);
+  /// Padding bias of the attention masks: null in a packed batch, whose
+  /// sequences hold no padding.
+  Value maskBias(Value mask);
 
   // Blocks shared by the families; all return null once `failed`.
   Value param(const std::string &name, ArrayRef<int64_t> shape);
@@ -73,9 +76,15 @@ public:
   std::string &error;
   bool failed = false;
   int64_t B = ShapedType::kDynamic, S = ShapedType::kDynamic;
+  /// Set while building the packed entry: the sequences' offsets [B + 1].
+  /// The blocks then emit the packed ops (BertPackedOps.td).
+  Value offsets;
 
 private:
   std::string resolve(const std::string &name) const;
+  /// Adds function `name` of the model at the insertion point; `packed`:
+  /// the packed entry (inputs [1, T] and offsets, see ImportOptions).
+  bool buildFunction(StringRef name, bool packed);
 
   Location fileLoc = UnknownLoc::get(&ctx);
   std::vector<std::unique_ptr<rt::SafetensorsFile>> files;

@@ -16,6 +16,11 @@ namespace mlir::bertc {
 struct ImportOptions {
   int64_t batch = -1;  // > 0 specializes the batch dimension
   int64_t seqLen = -1; // > 0 specializes the sequence dimension
+  /// Also build `bertc_forward_packed` (families where packable()): the
+  /// model over a packed batch, inputs [1, T] holding the valid tokens of
+  /// all sequences back to back plus their offsets [B + 1] (last argument,
+  /// "seq_offsets"); token outputs [1, T, ...], row outputs [B, ...].
+  bool packedEntry = false;
 };
 
 /// One input of the compiled forward function: a [B, S] integer tensor,
@@ -93,6 +98,13 @@ struct ModelInfo {
            family == "fastbert";
   }
 
+  /// Has a packed entry (ImportOptions::packedEntry): the token-by-token
+  /// encoders whose only cross-token op is attention.
+  bool packable() const {
+    return family == "bert" || family == "roberta" || family == "albert";
+  }
+  /// The module has `bertc_forward_packed`.
+  bool packedEntry = false;
   /// The description compiled into the program (JSON), given the weights
   /// layout chosen by the linalg phase (the function's attributes).
   std::string describe(func::FuncOp lowered) const;
@@ -102,7 +114,8 @@ struct ModelInfo {
 
 /// Reads MODEL (a directory with config.json and model.safetensors or a
 /// sharded index, or a description .json file) and builds the bert-dialect
-/// module with one function `bertc_forward`. On failure returns null and sets
+/// module with the function `bertc_forward` (and `bertc_forward_packed`,
+/// see ImportOptions). On failure returns null and sets
 /// `error` to a message naming the file and the problem.
 OwningOpRef<ModuleOp> importModel(MLIRContext &ctx, const std::string &model,
                                   const ImportOptions &options,

@@ -75,6 +75,7 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
       {"even_batch", biData}, // XLNet bi_data: half forward, half backward
       {"rows_independent", rowsIndependent()},
       {"remove_padding", removePadding},
+      {"packed_entry", packedEntry},
       {"inputs", std::move(inputsJson)},
       {"outputs", std::move(outputsJson)},
       {"params", std::move(params)}};

@@ -4,6 +4,9 @@
 //   bertc_model_metadata         the model description (JSON, NUL-terminated)
 //   _mlir_ciface_bertc_forward   the forward function, MLIR C interface:
 //       (results*, weights memref<?xi8>*, input memref<?x?xi64>*, ...)
+//   _mlir_ciface_bertc_forward_packed  (only when the description says
+//       packed_entry) the same over a packed batch, with the sequences'
+//       offsets memref<?xi64> as its last argument
 // This file binds the weights into one aligned buffer laid out as the
 // description says, validates inputs, calls the function and copies the
 // returned buffers out. Buffers.h says where the buffers live (host memory,
@@ -30,6 +33,7 @@
 
 extern "C" const char bertc_model_metadata[];
 extern "C" void _mlir_ciface_bertc_forward();
+extern "C" __attribute__((weak)) void _mlir_ciface_bertc_forward_packed();
 
 using namespace bertc::rt;
 
@@ -89,11 +93,10 @@ std::string shapeStr(const int64_t *shape, int rank) {
   return s + "]";
 }
 
-/// Calls the forward function with the results pointer and `args`
+/// Calls a forward function `f` with the results pointer and `args`
 /// descriptor pointers (the model description caps their number).
-void callForward(void *results, std::vector<void *> &args) {
+void callForward(void *f, void *results, std::vector<void *> &args) {
   using P = void *;
-  void *f = (void *)&_mlir_ciface_bertc_forward;
   P *a = args.data();
   switch (args.size()) {
   case 1: ((void (*)(P, P))f)(results, a[0]); break;
@@ -321,6 +324,8 @@ extern "C" bertc_model *bertc_model_load(const char *weightsPath) {
   m->rowsIndependent = flag("rows_independent");
   std::string why;
   m->removePadding = flag("remove_padding") && paddingRemovable(*m, why);
+  m->packedEntry = flag("packed_entry") &&
+                   &_mlir_ciface_bertc_forward_packed != nullptr;
   std::string location = weightsPath && *weightsPath
                              ? std::string(weightsPath)
                              : m->meta.get("weights")->string;
@@ -510,7 +515,8 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
                          std::vector<std::vector<int64_t>> &buffers,
                          std::vector<std::vector<float>> &floats,
                          std::vector<std::vector<int64_t>> &floatShapes,
-                         float &speed, int64_t &batch, int64_t &seq) {
+                         float &speed, int64_t &batch, int64_t &seq,
+                         bool packed = false) {
   for (int i = 0; i < n; ++i) {
     bool known = false;
     for (const InputSpec &s : m->inputs)
@@ -635,7 +641,8 @@ static int prepareInputs(bertc_model *m, const bertc_tensor *inputs, int n,
 
   // The position table bounds the sequence; with padding-aware positions
   // (RoBERTa) only non-pad tokens consume positions, starting after pad.
-  if (m->maxPositions > 0) {
+  // A packed batch's sequences were checked in their padded form.
+  if (m->maxPositions > 0 && !packed) {
     const std::vector<int64_t> &idv = buffers[0];
     int64_t worst = seq - 1;
     if (m->positionPaddingIdx >= 0) {
@@ -669,13 +676,21 @@ int bertc::rt::checkInputs(bertc_model *m, const bertc_tensor *inputs,
 
 int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
                        int numInputs, const MemoryState *memory,
-                       std::vector<bertc_tensor> &outputs) {
+                       std::vector<bertc_tensor> &outputs,
+                       const std::vector<int64_t> *seqOffsets) {
+  void *forward = (void *)&_mlir_ciface_bertc_forward;
+  if (seqOffsets) {
+    forward = (void *)&_mlir_ciface_bertc_forward_packed;
+    if (!m->packedEntry || !forward)
+      return setError("this model has no packed entry (compile it with "
+                      "bertc compile --remove-padding)");
+  }
   std::vector<std::vector<int64_t>> buffers, floatShapes;
   std::vector<std::vector<float>> floats;
   int64_t batch = 0, seq = 0;
   float speed = 0;
   if (prepareInputs(m, inputs, numInputs, buffers, floats, floatShapes, speed,
-                    batch, seq))
+                    batch, seq, seqOffsets != nullptr))
     return 1;
   MemoryState given;
   if (const InputSpec *spec = memoryInput(m)) {
@@ -749,6 +764,10 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
     descs.push_back(
         descriptor(stage(data, elements(shape) * elementBytes), shape));
   }
+  if (seqOffsets)
+    descs.push_back(descriptor(
+        stage(seqOffsets->data(), seqOffsets->size() * sizeof(int64_t)),
+        {(int64_t)seqOffsets->size()}));
   if (stagingFailed)
     return 1;
   std::vector<void *> args;
@@ -761,7 +780,7 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
   for (const OutputSpec &o : m->outputs)
     words += 3 + 2 * o.rank;
   std::vector<int64_t> results(words, 0);
-  callForward(results.data(), args);
+  callForward(forward, results.data(), args);
   bool ran = buffersCheckRun();
 
   outputs.assign(m->outputs.size(), bertc_tensor{});

@@ -71,12 +71,17 @@ int checkInputs(bertc_model *m, const bertc_tensor *inputs, int numInputs);
 
 /// Validates and runs. Memory outputs stay packed ([layers, M', B, width],
 /// named after the output); `memory` overrides the inputs' mems.{i}.
+/// With `seqOffsets` ([B + 1]) the inputs are a packed batch ([1, T], the
+/// sequences' valid tokens back to back) and the packed entry runs it:
+/// token outputs come back [1, T, ...], row outputs [B, ...].
 int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
-             const MemoryState *memory, std::vector<bertc_tensor> &outputs);
+             const MemoryState *memory, std::vector<bertc_tensor> &outputs,
+             const std::vector<int64_t> *seqOffsets = nullptr);
 
 /// Padding removal (Padding.cpp): when every row of `attention_mask` is ones
-/// then zeros and some row is shorter than the batch's length, runs each
-/// group of rows of one length at that length and scatters the results
+/// then zeros and some row is shorter than the batch's length, runs the
+/// valid tokens as one packed batch (models with a packed entry), or else
+/// each group of rows of one length at that length, and scatters the results
 /// into padded outputs (zeros where the mask is 0). Sets `handled` to false,
 /// and does nothing, when the batch is not of that form; runModel then runs
 /// it whole. Only for models that paddingRemovable accepts.
@@ -102,6 +107,8 @@ struct bertc_model {
   /// so a batch may be run in parts: what padding removal needs.
   bool rowsIndependent = false;
   bool removePadding = false; // bertc_model_remove_padding; compile default
+  /// Compiled with bertc_forward_packed (bertc compile --remove-padding).
+  bool packedEntry = false;
   ~bertc_model();
 };
 

@@ -6,9 +6,12 @@
 // depends on a padding position: attention masks padding keys out, and every
 // other layer works token by token. So rows whose mask is ones then zeros
 // can run trimmed to their length, and the result at their valid positions
-// is what the padded run computes. Rows of one length run together as one
-// batch (compiled functions take any batch and length); token outputs are
-// scattered back into [batch, seq, ...] with zeros at padding positions.
+// is what the padded run computes. A model compiled with a packed entry
+// (bertc compile --remove-padding) runs all valid tokens as one packed batch:
+// one call, products over every token at once, attention per sequence.
+// Others run the rows of one length together as one batch (compiled
+// functions take any batch and length), one call per length. Token outputs
+// are scattered back into [batch, seq, ...] with zeros at padding positions.
 //
 // Masks of another form (left padding, holes, an empty row) would change
 // positions or the all-masked softmax, so such a batch runs whole.
@@ -62,6 +65,52 @@ bertc_tensor gatherRows(const bertc_tensor &t, const std::vector<int64_t> &rows,
   return part;
 }
 
+/// The valid tokens of every row of a [B, S] tensor, back to back: [1, T].
+bertc_tensor packRows(const bertc_tensor &t, const std::vector<int64_t> &offsets,
+                      std::vector<std::vector<uint8_t>> &store) {
+  size_t esize = dtypeSize(t.dtype);
+  int64_t S = t.shape[1], T = offsets.back();
+  std::vector<uint8_t> &data = store.emplace_back(T * esize);
+  for (size_t r = 0; r + 1 < offsets.size(); ++r)
+    std::memcpy(data.data() + offsets[r] * esize,
+                (const uint8_t *)t.data + r * S * esize,
+                (offsets[r + 1] - offsets[r]) * esize);
+  bertc_tensor part = t;
+  part.shape[0] = 1;
+  part.shape[1] = T;
+  part.data = data.data();
+  return part;
+}
+
+/// Zero-filled [B, S, ...] (token outputs) or [B, ...] tensors shaped like
+/// `parts` (one run's outputs, `rows` rows), named after them.
+std::vector<bertc_tensor> paddedOutputs(const bertc_model &m,
+                                        const std::vector<bertc_tensor> &parts,
+                                        int64_t B, int64_t S) {
+  std::vector<bertc_tensor> full;
+  for (size_t o = 0; o < parts.size(); ++o) {
+    bertc_tensor t = parts[o];
+    t.name = strdup(parts[o].name);
+    t.shape[0] = B;
+    if (m.outputs[o].tokenAxis)
+      t.shape[1] = S;
+    size_t count = 1;
+    for (int d = 0; d < t.rank; ++d)
+      count *= (size_t)t.shape[d];
+    t.data = std::calloc(std::max<size_t>(count, 1), dtypeSize(t.dtype));
+    full.push_back(t);
+  }
+  return full;
+}
+
+/// Bytes of one token (token outputs) or one row of output `r`.
+size_t unitBytes(const bertc_tensor &r, bool tokens) {
+  size_t inner = dtypeSize(r.dtype);
+  for (int d = tokens ? 2 : 1; d < r.rank; ++d)
+    inner *= (size_t)r.shape[d];
+  return inner;
+}
+
 } // namespace
 
 bool bertc::rt::paddingRemovable(const bertc_model &m, std::string &why) {
@@ -110,6 +159,37 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
   if (checkInputs(m, inputs, numInputs))
     return 1;
 
+  if (m->packedEntry) {
+    std::vector<int64_t> offsets{0};
+    for (int64_t n : lengths)
+      offsets.push_back(offsets.back() + n);
+    std::vector<std::vector<uint8_t>> store;
+    std::vector<bertc_tensor> packed(inputs, inputs + numInputs);
+    for (int i = 0; i < numInputs; ++i)
+      if (perToken[i])
+        packed[i] = packRows(inputs[i], offsets, store);
+    std::vector<bertc_tensor> result;
+    if (runModel(m, packed.data(), numInputs, nullptr, result, &offsets))
+      return 1;
+    std::vector<bertc_tensor> full = paddedOutputs(*m, result, B, S);
+    for (size_t o = 0; o < result.size(); ++o) {
+      bool tokens = m->outputs[o].tokenAxis;
+      size_t unit = unitBytes(result[o], tokens);
+      if (!tokens) { // [B, ...] already
+        std::memcpy(full[o].data, result[o].data, unit * B);
+        continue;
+      }
+      for (int64_t b = 0; b < B; ++b)
+        std::memcpy((uint8_t *)full[o].data + b * S * unit,
+                    (const uint8_t *)result[o].data + offsets[b] * unit,
+                    lengths[b] * unit);
+    }
+    freeTensors(result);
+    outputs = std::move(full);
+    handled = true;
+    return 0;
+  }
+
   std::map<int64_t, std::vector<int64_t>> groups; // length -> rows
   for (int64_t b = 0; b < B; ++b)
     groups[lengths[b]].push_back(b);
@@ -126,33 +206,18 @@ int bertc::rt::runWithoutPadding(bertc_model *m, const bertc_tensor *inputs,
       freeTensors(full);
       return 1;
     }
-    if (full.empty()) { // the padded outputs, zero-filled
-      for (size_t o = 0; o < result.size(); ++o) {
-        bertc_tensor t = result[o];
-        t.name = strdup(result[o].name);
-        t.shape[0] = B;
-        if (m->outputs[o].tokenAxis)
-          t.shape[1] = S;
-        size_t count = 1;
-        for (int d = 0; d < t.rank; ++d)
-          count *= (size_t)t.shape[d];
-        t.data = std::calloc(std::max<size_t>(count, 1), dtypeSize(t.dtype));
-        full.push_back(t);
-      }
-    }
+    if (full.empty())
+      full = paddedOutputs(*m, result, B, S);
     for (size_t o = 0; o < result.size(); ++o) {
       const bertc_tensor &r = result[o];
-      bertc_tensor &t = full[o];
       // A token output's row is its first n tokens, at the start of the
       // padded row.
       bool tokens = m->outputs[o].tokenAxis;
-      size_t inner = dtypeSize(r.dtype);
-      for (int d = tokens ? 2 : 1; d < r.rank; ++d)
-        inner *= (size_t)r.shape[d];
-      size_t rowBytes = inner * (size_t)(tokens ? n : 1);
-      size_t fullRow = inner * (size_t)(tokens ? S : 1);
+      size_t unit = unitBytes(r, tokens);
+      size_t rowBytes = unit * (size_t)(tokens ? n : 1);
+      size_t fullRow = unit * (size_t)(tokens ? S : 1);
       for (size_t k = 0; k < rows.size(); ++k)
-        std::memcpy((uint8_t *)t.data + rows[k] * fullRow,
+        std::memcpy((uint8_t *)full[o].data + rows[k] * fullRow,
                     (const uint8_t *)r.data + k * rowBytes, rowBytes);
     }
     freeTensors(result);

@@ -27,65 +27,74 @@ static Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
   return tensor::ExpandShapeOp::create(b, loc, outType, x, reassoc, outSizes);
 }
 
+} // namespace
+
 /// softmax(Q K^T * scale + bias) V per head. Scores are materialized as
 /// [B, heads, Lq, Lk]; a fused flash-style kernel is the CPU performance
 /// issue's business, not the semantics' here.
+Value mlir::bertc::bert_to_linalg::buildMultiHeadAttention(
+    OpBuilder &b, Location loc, Value query, Value key, Value value,
+    Value bias, int64_t heads, double scaleValue) {
+  MLIRContext *ctx = b.getContext();
+  auto qType = cast<RankedTensorType>(query.getType());
+  Type elt = qType.getElementType();
+  int64_t dh = qType.getDimSize(2) / heads;
+
+  Value q = splitHeads(b, loc, query, heads);
+  Value k = splitHeads(b, loc, key, heads);
+  Value v = splitHeads(b, loc, value, heads);
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, query);
+  SmallVector<OpFoldResult> ks = mixedSizes(b, loc, key);
+
+  // scores[b,n,i,j] = sum_d q[b,i,n,d] * k[b,j,n,d]; loops (b,n,i,j | d).
+  Value scoreInit = filledTensor(
+      b, loc, {qs[0], b.getIndexAttr(heads), qs[1], ks[1]}, elt, 0.0);
+  Value scores = buildMulAddContraction(
+      b, loc, q, k, scoreInit,
+      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
+       dimsMap(ctx, 5, {0, 1, 2, 3})});
+
+  // logits = scores * scale (+ bias[b, j]), then softmax over j.
+  Value scale = floatConst(b, loc, elt, scaleValue);
+  SmallVector<Value> ins{scores};
+  SmallVector<AffineMap> maps{identityMap(ctx, 4)};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(dimsMap(ctx, 4, {0, 3}));
+  }
+  Value logitsInit = emptyTensor(b, loc, mixedSizes(b, loc, scores), elt);
+  Value logits = buildElementwise(
+      b, loc, ins, maps, logitsInit,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value s = arith::MulFOp::create(nb, l, args[0], scale);
+        if (bias)
+          s = arith::AddFOp::create(nb, l, s, args[1]);
+        return s;
+      });
+  Value probs = buildSoftmaxLastDim(b, loc, logits);
+
+  // ctx[b,i,n,d] = sum_j probs[b,n,i,j] * v[b,j,n,d]; loops (b,i,n,d | j).
+  Value ctxInit = filledTensor(
+      b, loc, {qs[0], qs[1], b.getIndexAttr(heads), b.getIndexAttr(dh)}, elt,
+      0.0);
+  Value context = buildMulAddContraction(
+      b, loc, probs, v, ctxInit,
+      {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
+       dimsMap(ctx, 5, {0, 1, 2, 3})});
+  SmallVector<ReassociationIndices> reassoc{{0}, {1}, {2, 3}};
+  return tensor::CollapseShapeOp::create(b, loc, context, reassoc);
+}
+
+namespace {
+
 struct AttentionLowering : OpRewritePattern<bert::AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(bert::AttentionOp op,
                                 PatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    MLIRContext *ctx = rw.getContext();
-    int64_t heads = op.getNumHeads();
-    auto qType = op.getQuery().getType();
-    Type elt = qType.getElementType();
-    int64_t dh = qType.getDimSize(2) / heads;
-
-    Value q = splitHeads(rw, loc, op.getQuery(), heads);
-    Value k = splitHeads(rw, loc, op.getKey(), heads);
-    Value v = splitHeads(rw, loc, op.getValue(), heads);
-    SmallVector<OpFoldResult> qs = mixedSizes(rw, loc, op.getQuery());
-    SmallVector<OpFoldResult> ks = mixedSizes(rw, loc, op.getKey());
-
-    // scores[b,n,i,j] = sum_d q[b,i,n,d] * k[b,j,n,d]; loops (b,n,i,j | d).
-    Value scoreInit = filledTensor(
-        rw, loc, {qs[0], rw.getIndexAttr(heads), qs[1], ks[1]}, elt, 0.0);
-    Value scores = buildMulAddContraction(
-        rw, loc, q, k, scoreInit,
-        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 3, 1, 4}),
-         dimsMap(ctx, 5, {0, 1, 2, 3})});
-
-    // logits = scores * scale (+ bias[b, j]), then softmax over j.
-    Value scale = floatConst(rw, loc, elt, op.getScale().convertToDouble());
-    Value bias = op.getBias();
-    SmallVector<Value> ins{scores};
-    SmallVector<AffineMap> maps{identityMap(ctx, 4)};
-    if (bias) {
-      ins.push_back(bias);
-      maps.push_back(dimsMap(ctx, 4, {0, 3}));
-    }
-    Value logitsInit = emptyTensor(rw, loc, mixedSizes(rw, loc, scores), elt);
-    Value logits = buildElementwise(
-        rw, loc, ins, maps, logitsInit,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value s = arith::MulFOp::create(b, l, args[0], scale);
-          if (bias)
-            s = arith::AddFOp::create(b, l, s, args[1]);
-          return s;
-        });
-    Value probs = buildSoftmaxLastDim(rw, loc, logits);
-
-    // ctx[b,i,n,d] = sum_j probs[b,n,i,j] * v[b,j,n,d]; loops (b,i,n,d | j).
-    Value ctxInit = filledTensor(
-        rw, loc,
-        {qs[0], qs[1], rw.getIndexAttr(heads), rw.getIndexAttr(dh)}, elt, 0.0);
-    Value context = buildMulAddContraction(
-        rw, loc, probs, v, ctxInit,
-        {dimsMap(ctx, 5, {0, 2, 1, 4}), dimsMap(ctx, 5, {0, 4, 2, 3}),
-         dimsMap(ctx, 5, {0, 1, 2, 3})});
-    SmallVector<ReassociationIndices> reassoc{{0}, {1}, {2, 3}};
-    Value merged = tensor::CollapseShapeOp::create(rw, loc, context, reassoc);
-    rw.replaceOp(op, castIfNeeded(rw, loc, merged, op.getType()));
+    Value merged = buildMultiHeadAttention(
+        rw, op.getLoc(), op.getQuery(), op.getKey(), op.getValue(),
+        op.getBias(), op.getNumHeads(), op.getScale().convertToDouble());
+    rw.replaceOp(op, castIfNeeded(rw, op.getLoc(), merged, op.getType()));
     return success();
   }
 };

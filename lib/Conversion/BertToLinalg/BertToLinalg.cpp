@@ -30,6 +30,7 @@ struct ConvertBertToLinalgPass
     bert_to_linalg::populateAttentionPatterns(patterns);
     bert_to_linalg::populateMemoryAttentionPatterns(patterns);
     bert_to_linalg::populateAdaptivePatterns(patterns);
+    bert_to_linalg::populatePackedPatterns(patterns);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<bert::BertDialect>();

@@ -20,6 +20,9 @@ void populateAttentionPatterns(RewritePatternSet &patterns);
 /// bert.rel_positions, bert.rel_attention, bert.two_stream_attention
 /// (MemoryAttention.cpp).
 void populateMemoryAttentionPatterns(RewritePatternSet &patterns);
+/// bert.packed_position_ids, bert.packed_attention,
+/// bert.packed_select_token (Packed.cpp).
+void populatePackedPatterns(RewritePatternSet &patterns);
 /// bert.adaptive_embedding, bert.adaptive_log_softmax (Adaptive.cpp).
 void populateAdaptivePatterns(RewritePatternSet &patterns);
 

@@ -67,6 +67,13 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value);
 Value createLinear(OpBuilder &b, Location loc, Value x, Value weight,
                    Value bias = Value());
 
+/// Multi-head attention of `query` [B, Lq, H] over `key`/`value` [B, Lk, H]
+/// with an optional additive `bias` [B, Lk]: bert.attention's lowering
+/// (Attention.cpp), also run per sequence by bert.packed_attention's.
+Value buildMultiHeadAttention(OpBuilder &b, Location loc, Value query,
+                              Value key, Value value, Value bias,
+                              int64_t heads, double scale);
+
 /// A float constant of `type`.
 Value floatConst(OpBuilder &b, Location loc, Type type, double value);
 
