@@ -72,6 +72,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createCPUTransposeDotOperands());
 
   buildBufferizationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createEarlyDealloc());
   if (options.kernels) {
     CPUContractionKernelsOptions kernels;
     kernels.vectorWidth = options.vectorWidth;
