@@ -175,13 +175,9 @@ LogicalResult AttentionOp::verify() {
                          << q.getRank() << ", " << k.getRank() << " and "
                          << v.getRank();
   // attention_c1
-  int64_t heads = getNumHeads();
   int64_t width = q.getDimSize(2);
-  if (ShapedType::isDynamic(width))
-    return emitOpError() << "expects a static hidden width";
-  if (heads <= 0 || width % heads != 0)
-    return emitOpError() << "expects num_heads to divide the width " << width
-                         << ", got " << heads;
+  if (failed(verifyHeads(*this, width, getNumHeads())))
+    return failure();
   // attention_c2
   if (!dimsCompatible(q.getDimSize(0), k.getDimSize(0)) ||
       !dimsCompatible(q.getDimSize(0), v.getDimSize(0)) ||
@@ -202,12 +198,7 @@ LogicalResult AttentionOp::verify() {
                            << ", got " << shapeStr(b.getShape());
   }
   // attention_c4
-  auto out = getResult().getType();
-  if (!shapesCompatible(out.getShape(), q.getShape()) ||
-      out.getElementType() != q.getElementType())
-    return emitOpError() << "expects the result to have the query's type "
-                         << q << ", got " << out;
-  return success();
+  return verifyQueryTyped(*this, q, getResult().getType());
 }
 
 LogicalResult SharedLayersOp::verify() {

@@ -45,14 +45,9 @@ LogicalResult PackedPositionIdsOp::verify() {
 LogicalResult PackedAttentionOp::verify() {
   auto q = getQuery().getType();
   // packed_attention_c1
-  if (q.getRank() == 3) {
-    int64_t heads = getNumHeads(), width = q.getDimSize(2);
-    if (ShapedType::isDynamic(width))
-      return emitOpError() << "expects a static hidden width";
-    if (heads <= 0 || width % heads != 0)
-      return emitOpError() << "expects num_heads to divide the width "
-                           << width << ", got " << heads;
-  }
+  if (q.getRank() == 3 &&
+      failed(verifyHeads(*this, q.getDimSize(2), getNumHeads())))
+    return failure();
   // packed_attention_c2
   auto k = getKey().getType(), v = getValue().getType();
   if (!isPackedRow(q, 3) || !shapesCompatible(q.getShape(), k.getShape()) ||
@@ -66,12 +61,7 @@ LogicalResult PackedAttentionOp::verify() {
   if (failed(verifyOffsets(*this, getOffsets())))
     return failure();
   // packed_attention_c4
-  auto out = getResult().getType();
-  if (!shapesCompatible(out.getShape(), q.getShape()) ||
-      out.getElementType() != q.getElementType())
-    return emitOpError() << "expects the result to have the query's type "
-                         << q << ", got " << out;
-  return success();
+  return verifyQueryTyped(*this, q, getResult().getType());
 }
 
 LogicalResult PackedSelectTokenOp::verify() {

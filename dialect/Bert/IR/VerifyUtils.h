@@ -4,6 +4,7 @@
 #define BERT_IR_VERIFYUTILS_H
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -37,6 +38,25 @@ inline bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
     if (!dimsCompatible(x, y))
       return false;
   return true;
+}
+
+/// Multi-head attention's shared checks: a static hidden width that
+/// `heads` divides, and a result of the query's type.
+inline LogicalResult verifyHeads(Operation *op, int64_t width, int64_t heads) {
+  if (ShapedType::isDynamic(width))
+    return op->emitOpError() << "expects a static hidden width";
+  if (heads <= 0 || width % heads != 0)
+    return op->emitOpError() << "expects num_heads to divide the width "
+                             << width << ", got " << heads;
+  return success();
+}
+inline LogicalResult verifyQueryTyped(Operation *op, RankedTensorType query,
+                                      RankedTensorType result) {
+  if (!shapesCompatible(result.getShape(), query.getShape()) ||
+      result.getElementType() != query.getElementType())
+    return op->emitOpError() << "expects the result to have the query's type "
+                             << query << ", got " << result;
+  return success();
 }
 
 } // namespace mlir::bertc::bert
