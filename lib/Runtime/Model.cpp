@@ -678,13 +678,12 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
                        int numInputs, const MemoryState *memory,
                        std::vector<bertc_tensor> &outputs,
                        const std::vector<int64_t> *seqOffsets) {
-  void *forward = (void *)&_mlir_ciface_bertc_forward;
-  if (seqOffsets) {
-    forward = (void *)&_mlir_ciface_bertc_forward_packed;
-    if (!m->packedEntry || !forward)
-      return setError("this model has no packed entry (compile it with "
-                      "bertc compile --remove-padding)");
-  }
+  // packedEntry is only set when the packed symbol is linked in.
+  if (seqOffsets && !m->packedEntry)
+    return setError("this model has no packed entry (compile it with "
+                    "bertc compile --remove-padding)");
+  void *forward = seqOffsets ? (void *)&_mlir_ciface_bertc_forward_packed
+                             : (void *)&_mlir_ciface_bertc_forward;
   std::vector<std::vector<int64_t>> buffers, floatShapes;
   std::vector<std::vector<float>> floats;
   int64_t batch = 0, seq = 0;

@@ -82,8 +82,8 @@ bertc_tensor packRows(const bertc_tensor &t, const std::vector<int64_t> &offsets
   return part;
 }
 
-/// Zero-filled [B, S, ...] (token outputs) or [B, ...] tensors shaped like
-/// `parts` (one run's outputs, `rows` rows), named after them.
+/// Zero-filled [B, S, ...] (token outputs) or [B, ...] tensors with the
+/// dtypes, ranks, inner sizes and names of `parts` (one run's outputs).
 std::vector<bertc_tensor> paddedOutputs(const bertc_model &m,
                                         const std::vector<bertc_tensor> &parts,
                                         int64_t B, int64_t S) {

@@ -54,11 +54,7 @@ LogicalResult PositionIdsOp::verify() {
     return emitOpError() << "expects rank-2 input_ids, got rank "
                          << getInputIds().getType().getRank();
   // position_ids_c2
-  // I64Attr accessors return uint64_t: read the signed value.
-  if (IntegerAttr pad = getPaddingIdxAttr(); pad && pad.getInt() < 0)
-    return emitOpError() << "expects a non-negative padding_idx, got "
-                         << pad.getInt();
-  return success();
+  return verifyPaddingIdx(*this, getPaddingIdxAttr());
 }
 
 LogicalResult SelectTokenOp::verify() {

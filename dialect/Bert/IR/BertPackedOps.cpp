@@ -36,10 +36,7 @@ LogicalResult PackedPositionIdsOp::verify() {
   if (failed(verifyOffsets(*this, getOffsets())))
     return failure();
   // packed_position_ids_c3
-  if (IntegerAttr pad = getPaddingIdxAttr(); pad && pad.getInt() < 0)
-    return emitOpError() << "expects a non-negative padding_idx, got "
-                         << pad.getInt();
-  return success();
+  return verifyPaddingIdx(*this, getPaddingIdxAttr());
 }
 
 LogicalResult PackedAttentionOp::verify() {

@@ -3,6 +3,7 @@
 #ifndef BERT_IR_VERIFYUTILS_H
 #define BERT_IR_VERIFYUTILS_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -38,6 +39,15 @@ inline bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
     if (!dimsCompatible(x, y))
       return false;
   return true;
+}
+
+/// A position op's `padding_idx`, when present, is not negative (I64Attr
+/// accessors return uint64_t: read the signed value).
+inline LogicalResult verifyPaddingIdx(Operation *op, IntegerAttr pad) {
+  if (pad && pad.getInt() < 0)
+    return op->emitOpError() << "expects a non-negative padding_idx, got "
+                             << pad.getInt();
+  return success();
 }
 
 /// Multi-head attention's shared checks: a static hidden width that

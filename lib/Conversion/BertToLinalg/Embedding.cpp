@@ -79,7 +79,6 @@ struct PositionIdsLowering : OpRewritePattern<bert::PositionIdsOp> {
     Value len = tensor::DimOp::create(rw, loc, ids, 1);
     Value padV = arith::ConstantIntOp::create(rw, loc, i64, pad);
     Value zero = arith::ConstantIntOp::create(rw, loc, i64, 0);
-    Value one = arith::ConstantIntOp::create(rw, loc, i64, 1);
     auto outer = scf::ForOp::create(
         rw, loc, c0, batch, c1, ValueRange{init},
         [&](OpBuilder &b, Location l, Value bi, ValueRange outerArgs) {
@@ -88,14 +87,8 @@ struct PositionIdsLowering : OpRewritePattern<bert::PositionIdsOp> {
               [&](OpBuilder &ib, Location il, Value t, ValueRange args) {
                 Value id = tensor::ExtractOp::create(ib, il, ids,
                                                      ValueRange{bi, t});
-                Value isTok = arith::CmpIOp::create(
-                    ib, il, arith::CmpIPredicate::ne, id, padV);
-                Value inc = arith::AddIOp::create(ib, il, args[1], one);
-                Value count =
-                    arith::SelectOp::create(ib, il, isTok, inc, args[1]);
-                Value tokPos = arith::AddIOp::create(ib, il, count, padV);
-                Value pos =
-                    arith::SelectOp::create(ib, il, isTok, tokPos, padV);
+                auto [pos, count] =
+                    paddingAwarePosition(ib, il, id, args[1], padV);
                 Value acc = tensor::InsertOp::create(ib, il, pos, args[0],
                                                      ValueRange{bi, t});
                 scf::YieldOp::create(ib, il, ValueRange{acc, count});

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <tuple>
+
 using namespace mlir;
 using namespace mlir::bertc;
 using namespace mlir::bertc::bert_to_linalg;
@@ -64,7 +66,9 @@ struct PackedPositionIdsLowering
     IntegerAttr padAttr = op.getPaddingIdxAttr();
     Value c0 = indexConst(rw, loc, 0), c1 = indexConst(rw, loc, 1);
     Value zero = arith::ConstantIntOp::create(rw, loc, i64, 0);
-    Value one = arith::ConstantIntOp::create(rw, loc, i64, 1);
+    Value pad = padAttr ? Value(arith::ConstantIntOp::create(
+                              rw, loc, i64, padAttr.getInt()))
+                        : Value();
     Value result = forEachSequence(
         rw, loc, op.getOffsets(), init,
         [&](OpBuilder &b, Location l, Value start, Value end, Value acc) {
@@ -72,20 +76,14 @@ struct PackedPositionIdsLowering
               b, l, start, end, c1, ValueRange{acc, zero},
               [&](OpBuilder &ib, Location il, Value t, ValueRange args) {
                 Value pos, count = args[1];
-                if (!padAttr) {
+                if (!pad) {
                   pos = arith::IndexCastOp::create(
                       ib, il, i64, arith::SubIOp::create(ib, il, t, start));
                 } else {
-                  Value pad =
-                      arith::ConstantIntOp::create(ib, il, i64, padAttr.getInt());
                   Value id = tensor::ExtractOp::create(ib, il, ids,
                                                        ValueRange{c0, t});
-                  Value isTok = arith::CmpIOp::create(
-                      ib, il, arith::CmpIPredicate::ne, id, pad);
-                  Value inc = arith::AddIOp::create(ib, il, count, one);
-                  count = arith::SelectOp::create(ib, il, isTok, inc, count);
-                  Value tokPos = arith::AddIOp::create(ib, il, count, pad);
-                  pos = arith::SelectOp::create(ib, il, isTok, tokPos, pad);
+                  std::tie(pos, count) =
+                      paddingAwarePosition(ib, il, id, count, pad);
                 }
                 Value next = tensor::InsertOp::create(ib, il, pos, args[0],
                                                       ValueRange{c0, t});

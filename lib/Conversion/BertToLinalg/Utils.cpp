@@ -179,3 +179,15 @@ Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
 }
 
 } // namespace mlir::bertc::bert_to_linalg
+
+std::pair<Value, Value> mlir::bertc::bert_to_linalg::paddingAwarePosition(
+    OpBuilder &b, Location loc, Value id, Value count, Value pad) {
+  Value one = arith::ConstantIntOp::create(b, loc, count.getType(), 1);
+  Value isTok =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, id, pad);
+  Value inc = arith::AddIOp::create(b, loc, count, one);
+  Value next = arith::SelectOp::create(b, loc, isTok, inc, count);
+  Value tokPos = arith::AddIOp::create(b, loc, next, pad);
+  Value pos = arith::SelectOp::create(b, loc, isTok, tokPos, pad);
+  return {pos, next};
+}

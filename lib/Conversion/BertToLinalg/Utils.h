@@ -67,6 +67,12 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value);
 Value createLinear(OpBuilder &b, Location loc, Value x, Value weight,
                    Value bias = Value());
 
+/// One step of RoBERTa's position scan over token `id`: pad tokens get
+/// `pad`, the others `pad` + their running count. Returns {position, new
+/// count}; `count` is the number of non-pad tokens before this one (i64).
+std::pair<Value, Value> paddingAwarePosition(OpBuilder &b, Location loc,
+                                             Value id, Value count, Value pad);
+
 /// Multi-head attention of `query` [B, Lq, H] over `key`/`value` [B, Lk, H]
 /// with an optional additive `bias` [B, Lk]: bert.attention's lowering
 /// (Attention.cpp), also run per sequence by bert.packed_attention's.
