@@ -303,6 +303,18 @@ def main():
     write("roberta-cls-leftpad", m, cfg,
           make_inputs(cfg, 3, 6, 72, roberta=True, left_pad=True))
 
+    # The CPU kernels' fused epilogues: an intermediate size of 544 (17 whole
+    # 32-column panels) puts the first FFN product in the outer-product form,
+    # so its bias and GELU run in the kernel, and gives the second a K of
+    # 544, two k blocks (512 + 32), so the residual add and the partial sums
+    # kept in its output between blocks are exercised; 19 rows take the
+    # row-edge path.
+    cfg = bert_cfg(hidden_size=64, num_attention_heads=2, intermediate_size=544,
+                   num_hidden_layers=1, hidden_act="gelu")
+    m = BertModel(cfg)
+    perturb(m, 141)
+    write("bert-fused-epilogues", m, cfg, make_inputs(cfg, 2, 19, 142))
+
 
 if __name__ == "__main__":
     sys.exit(main())

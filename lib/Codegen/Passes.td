@@ -46,6 +46,17 @@ def CPUContractionKernels
     outer form: the kernel one row at a time when the columns are whole,
     else scalar loops).
 
+    With `fuse-elementwise` (the default), an outer-product kernel also
+    runs its elementwise neighbours (KernelFusion.h): the op that writes all
+    of C right before it (a bias broadcast, a fill) becomes the accumulators'
+    initial value on the first k block, and the elementwise op that reads C
+    next (GELU in place, a residual add into another buffer) is applied to
+    the accumulators after the last k block, before the store; both ops are
+    erased, and so is C's buffer when the consumer wrote elsewhere (the
+    partial sums between k blocks then live in the consumer's output). Their
+    other inputs must be indexed like C or by its last dimension (a bias),
+    and nothing between the ops may write memory or free what they read.
+
     Example, a linear layer's product after bufferization:
     ```mlir
     linalg.generic {indexing_maps = [(d0, d1, d2, d3) -> (d0, d1, d3),
@@ -79,7 +90,10 @@ def CPUContractionKernels
            "outer-product form: rows of a B panel kept in cache across row "
            "tiles">,
     Option<"outerMBlock", "outer-m-block", "int64_t", /*default=*/"10",
-           "outer-product form: row tiles of A per parallel iteration">
+           "outer-product form: row tiles of A per parallel iteration">,
+    Option<"fuseElementwise", "fuse-elementwise", "bool", /*default=*/"true",
+           "outer-product form: run the elementwise op that initializes C "
+           "and the one that reads it next inside the kernel">
   ];
 }
 

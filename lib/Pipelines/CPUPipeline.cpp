@@ -82,6 +82,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     kernels.outerVectors = options.outerVectors;
     kernels.outerKBlock = options.outerKBlock;
     kernels.outerMBlock = options.outerMBlock;
+    kernels.fuseElementwise = options.fuseKernelElementwise;
     pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
   }
   // Tile loops and the rows of other linalg ops become OpenMP work-sharing

@@ -79,6 +79,12 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       *this, "outer-m-block",
       llvm::cl::desc("outer-product kernel: row tiles per parallel block"),
       llvm::cl::init(10)};
+  Option<bool> fuseKernelElementwise{
+      *this, "fuse-kernel-elementwise",
+      llvm::cl::desc("outer-product kernel: initialize C from its producer "
+                     "(bias) and apply its consumer (GELU, residual add) "
+                     "in registers"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both

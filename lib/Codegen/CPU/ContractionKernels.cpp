@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/CPU/ContractionMatch.h"
+#include "Codegen/CPU/KernelFusion.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -104,8 +105,9 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
 /// Emits one contraction's tile loops and kernels in place of its op.
 class KernelEmitter {
 public:
-  KernelEmitter(Contraction ct, const TileShape &shape, OpBuilder &b)
-      : ct(ct), shape(shape), b(b), loc(ct.op.getLoc()),
+  KernelEmitter(Contraction ct, const TileShape &shape,
+                const KernelFusionPlan &plan, OpBuilder &b)
+      : ct(ct), shape(shape), plan(plan), b(b), loc(ct.op.getLoc()),
         vecType(VectorType::get({shape.width}, b.getF32Type())),
         iv(ct.op.getNumLoops()) {}
 
@@ -144,8 +146,22 @@ private:
   void emitOuterRows(ArrayRef<Value> rows, Value n0);
   void emitOuterEdge(Value m0, Value n0, Value rows, Value cols);
 
+  /// A fused prologue or epilogue, its inputs viewed the way C is.
+  struct Stage {
+    const FusedElementwise *fused = nullptr;
+    SmallVector<Value> buffers;
+  };
+  void viewFusedInputs();
+  Value applyStage(const Stage &stage, Value acc, bool vector);
+  SmallVector<Value> loadAccumulators(ArrayRef<Value> rows,
+                                      ArrayRef<Value> cols, bool vector);
+  void storeAccumulators(ArrayRef<Value> rows, ArrayRef<Value> cols,
+                         ValueRange accs, bool vector);
+
   Contraction ct;
   const TileShape &shape;
+  const KernelFusionPlan &plan;
+  Stage prologue, epilogue;
   OpBuilder &b;
   Location loc;
   VectorType vecType;
@@ -172,6 +188,7 @@ void KernelEmitter::emit() {
   // cache while the thread's next iterations walk B's panels, and a column
   // panel of B, walked in blocks of k that stay in L1 across the row tiles.
   const unsigned mBlockLoop = ~0u;
+  viewFusedInputs();
   if (!ct.dotForm)
     flattenRows();
   SmallVector<unsigned> order;
@@ -284,6 +301,14 @@ void KernelEmitter::flattenRows() {
     return;
   ct.a = memref::CollapseShapeOp::create(b, loc, ct.a, aGroups);
   ct.c = memref::CollapseShapeOp::create(b, loc, ct.c, cGroups);
+  for (Stage *stage : {&prologue, &epilogue}) {
+    if (!stage->fused)
+      continue;
+    for (auto [input, buffer] :
+         llvm::zip(stage->fused->inputs, stage->buffers))
+      if (input.kind == FusedInputKind::Tile)
+        buffer = memref::CollapseShapeOp::create(b, loc, buffer, cGroups);
+  }
   auto dropRows = [&](AffineMap map, unsigned first) {
     SmallVector<AffineExpr> results;
     for (unsigned r = 0; r < map.getNumResults(); ++r)
@@ -437,15 +462,10 @@ void KernelEmitter::emitOuterTile(Value m0, Value n0) {
 }
 
 void KernelEmitter::emitOuterRows(ArrayRef<Value> rows, Value n0) {
-  SmallVector<Value> cols, init;
+  SmallVector<Value> cols;
   for (int64_t j = 0; j < shape.outerVectors; ++j)
     cols.push_back(add(n0, j * shape.width));
-  for (Value row : rows)
-    for (Value col : cols) {
-      iv[ct.m] = row;
-      iv[ct.n] = col;
-      init.push_back(vector::LoadOp::create(b, loc, vecType, ct.c, at(ct.cMap)));
-    }
+  SmallVector<Value> init = loadAccumulators(rows, cols, /*vector=*/true);
   auto loop = scf::ForOp::create(
       b, loc, kLo, kHi, cst(1), init,
       [&](OpBuilder &, Location, Value k, ValueRange accs) {
@@ -466,13 +486,7 @@ void KernelEmitter::emitOuterRows(ArrayRef<Value> rows, Value n0) {
         }
         scf::YieldOp::create(b, loc, next);
       });
-  size_t t = 0;
-  for (Value row : rows)
-    for (Value col : cols) {
-      iv[ct.m] = row;
-      iv[ct.n] = col;
-      vector::StoreOp::create(b, loc, loop.getResult(t++), ct.c, at(ct.cMap));
-    }
+  storeAccumulators(rows, cols, loop.getResults(), /*vector=*/true);
 }
 
 void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
@@ -494,16 +508,18 @@ void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
   scf::ForOp::create(
       b, loc, cst(0), rows, cst(1), ValueRange{},
       [&](OpBuilder &, Location, Value i, ValueRange) {
-        iv[ct.m] = arith::AddIOp::create(b, loc, m0, i);
+        Value row = arith::AddIOp::create(b, loc, m0, i);
         scf::ForOp::create(
             b, loc, cst(0), cols, cst(1), ValueRange{},
             [&](OpBuilder &, Location, Value j, ValueRange) {
-              iv[ct.n] = arith::AddIOp::create(b, loc, n0, j);
-              SmallVector<Value> cIdx = at(ct.cMap);
-              Value init = memref::LoadOp::create(b, loc, ct.c, cIdx);
+              Value col = arith::AddIOp::create(b, loc, n0, j);
+              SmallVector<Value> init =
+                  loadAccumulators(row, col, /*vector=*/false);
               auto loop = scf::ForOp::create(
-                  b, loc, kLo, kHi, cst(1), ValueRange{init},
+                  b, loc, kLo, kHi, cst(1), init,
                   [&](OpBuilder &, Location, Value k, ValueRange acc) {
+                    iv[ct.m] = row;
+                    iv[ct.n] = col;
                     iv[ct.k] = k;
                     Value x = memref::LoadOp::create(b, loc, ct.a, at(ct.aMap));
                     Value y = memref::LoadOp::create(b, loc, ct.b, at(ct.bMap));
@@ -512,11 +528,161 @@ void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
                         b, loc,
                         ValueRange{arith::AddFOp::create(b, loc, acc[0], p, fm)});
                   });
-              memref::StoreOp::create(b, loc, loop.getResult(0), ct.c, cIdx);
+              storeAccumulators(row, col, loop.getResults(),
+                                /*vector=*/false);
               scf::YieldOp::create(b, loc);
             });
         scf::YieldOp::create(b, loc);
       });
+}
+
+/// The fused ops' inputs as the kernel indexes them: Tile inputs through
+/// C's view of its buffer, Row inputs (indexed by the buffer's last
+/// dimension) split like C's trailing dimensions. flattenRows then collapses
+/// Tile inputs along with C.
+void KernelEmitter::viewFusedInputs() {
+  memref::ExpandShapeOp view = plan.view;
+  auto viewLikeC = [&](Value buffer) -> Value {
+    if (!view)
+      return buffer;
+    return memref::ExpandShapeOp::create(b, loc, view.getType(), buffer,
+                                         view.getReassociationIndices(),
+                                         view.getMixedOutputShape());
+  };
+  auto viewRow = [&](Value buffer) -> Value {
+    if (plan.rowDims == 1)
+      return buffer;
+    ArrayRef<int64_t> shapes = view.getType().getShape();
+    SmallVector<OpFoldResult> sizes = view.getMixedOutputShape();
+    unsigned first = shapes.size() - plan.rowDims;
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, plan.rowDims));
+    return memref::ExpandShapeOp::create(
+        b, loc, shapes.drop_front(first), buffer, {all},
+        ArrayRef<OpFoldResult>(sizes).drop_front(first));
+  };
+  if (plan.output != plan.root)
+    ct.c = viewLikeC(plan.output);
+  auto setUp = [&](Stage &stage,
+                   const std::optional<FusedElementwise> &fused) {
+    if (!fused)
+      return;
+    stage.fused = &*fused;
+    for (const FusedInput &input : fused->inputs) {
+      switch (input.kind) {
+      case FusedInputKind::Accumulator:
+        stage.buffers.push_back(Value());
+        break;
+      case FusedInputKind::Tile:
+        stage.buffers.push_back(viewLikeC(input.buffer));
+        break;
+      case FusedInputKind::Row:
+        stage.buffers.push_back(viewRow(input.buffer));
+        break;
+      }
+    }
+  };
+  setUp(prologue, plan.prologue);
+  setUp(epilogue, plan.epilogue);
+}
+
+/// The stage's value at the current (m, n) (a vector along n, or a
+/// scalar), given the accumulator `acc` there.
+Value KernelEmitter::applyStage(const Stage &stage, Value acc, bool vector) {
+  Type type = vector ? Type(vecType) : b.getF32Type();
+  if (auto fill = dyn_cast<linalg::FillOp>(stage.fused->op)) {
+    Value value = fill.getInputs()[0];
+    return vector ? vector::BroadcastOp::create(b, loc, type, value)
+                  : value;
+  }
+  SmallVector<Value> args;
+  SmallVector<Value> indices = at(ct.cMap);
+  for (auto [input, buffer] :
+       llvm::zip(stage.fused->inputs, stage.buffers)) {
+    if (input.kind == FusedInputKind::Accumulator) {
+      args.push_back(acc);
+      continue;
+    }
+    ArrayRef<Value> where = indices;
+    if (input.kind == FusedInputKind::Row)
+      where = where.take_back(plan.rowDims);
+    args.push_back(vector ? vector::LoadOp::create(b, loc, vecType, buffer,
+                                                   where)
+                                .getResult()
+                          : memref::LoadOp::create(b, loc, buffer, where)
+                                .getResult());
+  }
+  args.push_back(acc); // the output, read only by in-place epilogues
+  auto generic = cast<linalg::GenericOp>(stage.fused->op);
+  return emitFusedBody(b, loc, *generic.getBody(), args,
+                       vector ? shape.width : 0);
+}
+
+/// C's tile at the start of a k block: the prologue's values on the first
+/// block (C holds nothing yet), what earlier blocks stored otherwise.
+SmallVector<Value> KernelEmitter::loadAccumulators(ArrayRef<Value> rows,
+                                                   ArrayRef<Value> cols,
+                                                   bool vector) {
+  auto load = [&](bool fromPrologue) {
+    SmallVector<Value> values;
+    for (Value row : rows)
+      for (Value col : cols) {
+        iv[ct.m] = row;
+        iv[ct.n] = col;
+        if (fromPrologue)
+          values.push_back(applyStage(prologue, Value(), vector));
+        else if (vector)
+          values.push_back(
+              vector::LoadOp::create(b, loc, vecType, ct.c, at(ct.cMap)));
+        else
+          values.push_back(memref::LoadOp::create(b, loc, ct.c, at(ct.cMap)));
+      }
+    return values;
+  };
+  if (!prologue.fused)
+    return load(false);
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kLo, cst(0));
+  SmallVector<Type> types(rows.size() * cols.size(),
+                          vector ? Type(vecType) : b.getF32Type());
+  auto ifOp = scf::IfOp::create(b, loc, types, first, /*withElse=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, load(true));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, load(false));
+  return SmallVector<Value>(ifOp.getResults());
+}
+
+/// Stores C's tile after a k block, through the epilogue after the last.
+void KernelEmitter::storeAccumulators(ArrayRef<Value> rows,
+                                      ArrayRef<Value> cols, ValueRange accs,
+                                      bool vector) {
+  auto store = [&](bool throughEpilogue) {
+    size_t t = 0;
+    for (Value row : rows)
+      for (Value col : cols) {
+        iv[ct.m] = row;
+        iv[ct.n] = col;
+        Value value = accs[t++];
+        if (throughEpilogue)
+          value = applyStage(epilogue, value, vector);
+        if (vector)
+          vector::StoreOp::create(b, loc, value, ct.c, at(ct.cMap));
+        else
+          memref::StoreOp::create(b, loc, value, ct.c, at(ct.cMap));
+      }
+  };
+  if (!epilogue.fused)
+    return store(false);
+  Value last =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kHi, sizeK);
+  auto ifOp = scf::IfOp::create(b, loc, last, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  store(true);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  store(false);
 }
 
 struct CPUContractionKernelsPass
@@ -537,10 +703,21 @@ struct CPUContractionKernelsPass
       if (std::optional<Contraction> ct = matchContraction(op))
         matches.push_back(*ct);
     });
+    DominanceInfo &dominance = getAnalysis<DominanceInfo>();
     for (Contraction &ct : matches) {
+      // flattenRows may merge C's dimensions up to m into one.
+      unsigned rowsEnd = *ct.cMap.getResultPosition(
+                             getAffineDimExpr(ct.m, &getContext())) +
+                         1;
+      KernelFusionPlan plan =
+          fuseElementwise && !ct.dotForm
+              ? planKernelFusion(ct.op, ct.c, rowsEnd, dominance)
+              : KernelFusionPlan(ct.c);
+      prepareKernelFusion(plan, ct.op);
       OpBuilder b(ct.op);
-      KernelEmitter(ct, shape, b).emit();
+      KernelEmitter(ct, shape, plan, b).emit();
       ct.op.erase();
+      finishKernelFusion(plan);
     }
   }
 };
