@@ -140,6 +140,70 @@ func.func @bias_residual(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
 
 // -----
 
+// A residual updated in place (the add's output is its residual input):
+// the last k block reads each residual element and stores the sum over it;
+// the partial sums of earlier blocks stay in C's buffer.
+// CHECK-LABEL: func.func @residual_in_place
+// CHECK-SAME: %[[RES:[^:]*]]: memref<2x19x64xf32>)
+// CHECK: %[[R:.*]] = memref.alloc() : memref<2x19x64xf32>
+// CHECK-DAG: %[[C:.*]] = memref.expand_shape %[[R]] {{\[}}[0], [1], [2, 3]]
+// CHECK-DAG: %[[RESV:.*]] = memref.expand_shape %[[RES]] {{\[}}[0], [1], [2, 3]]
+// CHECK-DAG: %[[CF:.*]] = memref.collapse_shape %[[C]]
+// CHECK-DAG: %[[RESF:.*]] = memref.collapse_shape %[[RESV]]
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: scf.if %{{.*}} {
+// CHECK: %[[OLD:.*]] = vector.load %[[RESF]]
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[OLD]] : vector<16xf32>
+// CHECK: vector.store %[[SUM]], %[[RESF]]
+// CHECK: } else {
+// CHECK: vector.store %{{.*}}, %[[CF]]
+// CHECK: } {bertc.kernel_tiles}
+// CHECK-NOT: linalg.generic
+// CHECK: memref.dealloc %[[R]]
+func.func @residual_in_place(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
+                             %bias: memref<64xf32>, %res: memref<2x19x64xf32>) {
+  %r = memref.alloc() : memref<2x19x64xf32>
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bias : memref<64xf32>) outs(%r : memref<2x19x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %c = memref.expand_shape %r [[0], [1], [2, 3]] output_shape [2, 19, 2, 32]
+      : memref<2x19x64xf32> into memref<2x19x2x32xf32>
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d2, d4, d3)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction"]}
+      ins(%x, %w : memref<2x19x64xf32>, memref<2x64x32xf32>)
+      outs(%c : memref<2x19x2x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%r, %res : memref<2x19x64xf32>, memref<2x19x64xf32>)
+      outs(%res : memref<2x19x64xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %s = arith.addf %in, %in2 : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %r : memref<2x19x64xf32>
+  return
+}
+
+// -----
+
 // A zero fill before attention's P.V: the first k block starts from zeros.
 // Its 16 columns are fewer than a tile: the scalar edge path starts from
 // the fill value too.

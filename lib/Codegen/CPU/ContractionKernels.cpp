@@ -169,6 +169,7 @@ private:
   SmallVector<Range> loopRanges;
   Value sizeM, sizeN, sizeK;
   Value kLo, kHi; // the outer-product kernels' current block of k
+  Value cOut;     // where the last k block stores (C unless fused)
   int64_t tileRows = 0, tileCols = 0;
 };
 
@@ -300,14 +301,23 @@ void KernelEmitter::flattenRows() {
       !memref::CollapseShapeOp::isGuaranteedCollapsible(cType, cGroups))
     return;
   ct.a = memref::CollapseShapeOp::create(b, loc, ct.a, aGroups);
-  ct.c = memref::CollapseShapeOp::create(b, loc, ct.c, cGroups);
+  // C and the buffers indexed like it, each collapsed once.
+  DenseMap<Value, Value> collapsed;
+  auto collapseLikeC = [&](Value buffer) {
+    Value &rows = collapsed[buffer];
+    if (!rows)
+      rows = memref::CollapseShapeOp::create(b, loc, buffer, cGroups);
+    return rows;
+  };
+  ct.c = collapseLikeC(ct.c);
+  cOut = collapseLikeC(cOut);
   for (Stage *stage : {&prologue, &epilogue}) {
     if (!stage->fused)
       continue;
     for (auto [input, buffer] :
          llvm::zip(stage->fused->inputs, stage->buffers))
       if (input.kind == FusedInputKind::Tile)
-        buffer = memref::CollapseShapeOp::create(b, loc, buffer, cGroups);
+        buffer = collapseLikeC(buffer);
   }
   auto dropRows = [&](AffineMap map, unsigned first) {
     SmallVector<AffineExpr> results;
@@ -542,12 +552,16 @@ void KernelEmitter::emitOuterEdge(Value m0, Value n0, Value rows, Value cols) {
 /// Tile inputs along with C.
 void KernelEmitter::viewFusedInputs() {
   memref::ExpandShapeOp view = plan.view;
+  DenseMap<Value, Value> views; // one view per buffer
   auto viewLikeC = [&](Value buffer) -> Value {
     if (!view)
       return buffer;
-    return memref::ExpandShapeOp::create(b, loc, view.getType(), buffer,
-                                         view.getReassociationIndices(),
-                                         view.getMixedOutputShape());
+    Value &viewed = views[buffer];
+    if (!viewed)
+      viewed = memref::ExpandShapeOp::create(b, loc, view.getType(), buffer,
+                                             view.getReassociationIndices(),
+                                             view.getMixedOutputShape());
+    return viewed;
   };
   auto viewRow = [&](Value buffer) -> Value {
     if (plan.rowDims == 1)
@@ -561,8 +575,9 @@ void KernelEmitter::viewFusedInputs() {
         b, loc, shapes.drop_front(first), buffer, {all},
         ArrayRef<OpFoldResult>(sizes).drop_front(first));
   };
-  if (plan.output != plan.root)
-    ct.c = viewLikeC(plan.output);
+  if (plan.partials != plan.root)
+    ct.c = viewLikeC(plan.partials);
+  cOut = plan.output == plan.partials ? ct.c : viewLikeC(plan.output);
   auto setUp = [&](Stage &stage,
                    const std::optional<FusedElementwise> &fused) {
     if (!fused)
@@ -659,6 +674,7 @@ void KernelEmitter::storeAccumulators(ArrayRef<Value> rows,
                                       ArrayRef<Value> cols, ValueRange accs,
                                       bool vector) {
   auto store = [&](bool throughEpilogue) {
+    Value to = throughEpilogue ? cOut : ct.c;
     size_t t = 0;
     for (Value row : rows)
       for (Value col : cols) {
@@ -668,9 +684,9 @@ void KernelEmitter::storeAccumulators(ArrayRef<Value> rows,
         if (throughEpilogue)
           value = applyStage(epilogue, value, vector);
         if (vector)
-          vector::StoreOp::create(b, loc, value, ct.c, at(ct.cMap));
+          vector::StoreOp::create(b, loc, value, to, at(ct.cMap));
         else
-          memref::StoreOp::create(b, loc, value, ct.c, at(ct.cMap));
+          memref::StoreOp::create(b, loc, value, to, at(ct.cMap));
       }
   };
   if (!epilogue.fused)

@@ -227,41 +227,54 @@ KernelFusionPlan mlir::bertc::planKernelFusion(linalg::GenericOp contraction,
       if (v.getParentRegion() != &body &&
           !dominance.properlyDominates(v, contraction))
         return plan;
+  Value partials = plan.root;
   if (!inPlace) {
-    // The kernel keeps its partial sums in the output buffer, so C is no
-    // longer needed: it must start from the prologue and have no readers
-    // but the two ops, and the output must be a fresh buffer the kernel
-    // can be given.
-    auto alloc = out.getDefiningOp<memref::AllocOp>();
-    if (!plan.prologue || !alloc || out.getType() != rootType ||
-        llvm::is_contained(kept, out) ||
+    // The kernel writes another buffer: nobody may read C after it.
+    if (out.getType() != rootType ||
         !llvm::all_of(users, [&](Operation *user) {
           return user == contraction || user == before || user == after ||
                  isa<memref::DeallocOp>(user);
-        }) ||
-        alloc->getBlock() != block ||
-        !llvm::all_of(alloc->getOperands(), [&](Value size) {
-          return dominance.properlyDominates(size, contraction);
         }))
       return plan;
-    plan.output = out;
+    if (llvm::is_contained(kept, out)) {
+      // The output is also read (a residual added in place): each element
+      // is read where it is stored, after the last k block; the partial
+      // sums stay in C.
+      if (llvm::count_if(fused->inputs, [&](const FusedInput &in) {
+            return viewRoot(in.buffer) == out;
+          }) != 1 ||
+          !llvm::any_of(fused->inputs, [&](const FusedInput &in) {
+            return in.kind == FusedInputKind::Tile && in.buffer == out;
+          }))
+        return plan;
+    } else {
+      // A fresh output buffer: it takes the partial sums too and C's
+      // buffer goes, so C must start from the prologue.
+      auto alloc = out.getDefiningOp<memref::AllocOp>();
+      if (!plan.prologue || !alloc || alloc->getBlock() != block ||
+          !llvm::all_of(alloc->getOperands(), [&](Value size) {
+            return dominance.properlyDominates(size, contraction);
+          }))
+        return plan;
+      partials = out;
+    }
   }
   SmallVector<Value> untouched;
   if (!inPlace)
     untouched.push_back(out);
-  if (!quietBetween(contraction, after, kept, untouched)) {
-    plan.output = plan.root;
+  if (!quietBetween(contraction, after, kept, untouched))
     return plan;
-  }
+  plan.partials = partials;
+  plan.output = out;
   plan.epilogue = std::move(fused);
   return plan;
 }
 
 void mlir::bertc::prepareKernelFusion(const KernelFusionPlan &plan,
                                       linalg::GenericOp contraction) {
-  if (plan.output == plan.root)
+  if (plan.partials == plan.root)
     return;
-  Operation *alloc = plan.output.getDefiningOp();
+  Operation *alloc = plan.partials.getDefiningOp();
   if (contraction->isBeforeInBlock(alloc))
     alloc->moveBefore(contraction);
 }
@@ -271,7 +284,7 @@ void mlir::bertc::finishKernelFusion(const KernelFusionPlan &plan) {
     plan.epilogue->op->erase();
   if (plan.prologue)
     plan.prologue->op->erase();
-  if (plan.output == plan.root)
+  if (plan.partials == plan.root)
     return;
   // C's buffer: only its views and deallocation are left.
   SmallVector<Operation *> dead;

@@ -41,7 +41,7 @@ struct FusedElementwise {
 /// What the kernel of one outer-product contraction takes over.
 struct KernelFusionPlan {
   /// Nothing fused: the kernel reads and writes `c`.
-  explicit KernelFusionPlan(Value c) : root(c), output(c) {}
+  explicit KernelFusionPlan(Value c) : root(c), partials(c), output(c) {}
 
   /// C is `view(root)`, or `root` when `view` is null.
   Value root;
@@ -52,8 +52,11 @@ struct KernelFusionPlan {
   std::optional<FusedElementwise> prologue;
   /// Applied after the last k block, before the store.
   std::optional<FusedElementwise> epilogue;
-  /// Where the kernel stores: root, or the epilogue's output when that is
-  /// another buffer (root is then dead and erased with the fused ops).
+  /// Where the kernel keeps C between k blocks: root, or the epilogue's
+  /// output when that is a fresh buffer (root is then erased).
+  Value partials;
+  /// Where the last k block stores: partials, or the epilogue's output when
+  /// that is also one of its inputs (a residual updated in place).
   Value output;
 
   bool fusesAnything() const { return prologue || epilogue; }
