@@ -57,7 +57,29 @@ struct FuseElementwisePass
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                       isUnpackedWeight);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    unshareFills();
+  }
+
+  /// CSE leaves one fill feeding several reductions (a layer norm's sum
+  /// and variance, every layer norm of a layer); bufferization then fills
+  /// one buffer and copies it for each. A fill per use is written in place.
+  void unshareFills() {
+    SmallVector<linalg::FillOp> shared;
+    getOperation().walk([&](linalg::FillOp fill) {
+      if (fill.hasPureTensorSemantics() && !fill->hasOneUse() &&
+          !fill->use_empty())
+        shared.push_back(fill);
+    });
+    for (linalg::FillOp fill : shared) {
+      SmallVector<OpOperand *> uses = llvm::map_to_vector(
+          fill->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+      for (OpOperand *use : uses) {
+        OpBuilder b(use->getOwner());
+        use->set(b.clone(*fill)->getResult(0));
+      }
+      fill->erase();
+    }
   }
 };
 } // namespace

@@ -156,7 +156,10 @@ def FuseElementwise : Pass<"bertc-fuse-elementwise", "func::FuncOp"> {
     that only move data (a body that yields its input) fuse through any
     map, and the `tensor.collapse_shape` that unpacks a linear weight's
     panels (convert-bert-params-to-memref) folds into its consumer by
-    expanding the consumer's loops.
+    expanding the consumer's loops. A `linalg.fill` on tensors with several
+    users (CSE merges a layer norm's identical initial values) is cloned for
+    each: bufferization would otherwise fill one buffer and copy it for
+    every user.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

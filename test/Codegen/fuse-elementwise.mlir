@@ -44,3 +44,35 @@ func.func @gelu_then_matmul(%x: tensor<4x8xf32>, %bias: tensor<4x8xf32>,
   } -> tensor<4x3xf32>
   return %r : tensor<4x3xf32>
 }
+
+// One fill shared by two reductions (as CSE leaves a layer norm's) becomes
+// one fill per reduction, so that bufferization writes each in place
+// instead of copying one filled buffer.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: %[[F1:.*]] = linalg.fill
+// CHECK: linalg.generic {{.*}} outs(%[[F1]] :
+// CHECK: %[[F2:.*]] = linalg.fill
+// CHECK: linalg.generic {{.*}} outs(%[[F2]] :
+func.func @shared_fill(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>)
+    -> (tensor<4xf32>, tensor<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                        affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<4x8xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %a = arith.addf %in, %acc : f32
+    linalg.yield %a : f32
+  } -> tensor<4xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                        affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%y : tensor<4x8xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %a = arith.addf %in, %acc : f32
+    linalg.yield %a : f32
+  } -> tensor<4xf32>
+  return %s, %t : tensor<4xf32>, tensor<4xf32>
+}
