@@ -46,6 +46,12 @@ def CPUContractionKernels
     outer form: the kernel one row at a time when the columns are whole,
     else scalar loops).
 
+    With `prefetch` (the default), each row tile of an outer-product block
+    first prefetches its share of B's next k block (past the panel's last
+    block, the next panel's first): weight panels are read once per call and
+    come from DRAM, which the first row tile of a block would otherwise wait
+    on for every B row.
+
     With `fuse-elementwise` (the default), an outer-product kernel also
     runs its elementwise neighbours (KernelFusion.h): the op that writes all
     of C right before it (a bias broadcast, a fill) becomes the accumulators'
@@ -91,6 +97,9 @@ def CPUContractionKernels
            "tiles">,
     Option<"outerMBlock", "outer-m-block", "int64_t", /*default=*/"10",
            "outer-product form: row tiles of A per parallel iteration">,
+    Option<"prefetch", "prefetch", "bool", /*default=*/"true",
+           "outer-product form: prefetch B's next k block while the row "
+           "tiles of the current one run">,
     Option<"fuseElementwise", "fuse-elementwise", "bool", /*default=*/"true",
            "outer-product form: run the elementwise op that initializes C "
            "and the one that reads it next inside the kernel">

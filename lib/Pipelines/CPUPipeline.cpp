@@ -83,6 +83,7 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     kernels.outerKBlock = options.outerKBlock;
     kernels.outerMBlock = options.outerMBlock;
     kernels.fuseElementwise = options.fuseKernelElementwise;
+    kernels.prefetch = options.kernelPrefetch;
     pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
   }
   // Tile loops and the rows of other linalg ops become OpenMP work-sharing

@@ -79,6 +79,11 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       *this, "outer-m-block",
       llvm::cl::desc("outer-product kernel: row tiles per parallel block"),
       llvm::cl::init(10)};
+  Option<bool> kernelPrefetch{
+      *this, "kernel-prefetch",
+      llvm::cl::desc("outer-product kernel: prefetch the next block of B "
+                     "(weights come from memory once per call)"),
+      llvm::cl::init(true)};
   Option<bool> fuseKernelElementwise{
       *this, "fuse-kernel-elementwise",
       llvm::cl::desc("outer-product kernel: initialize C from its producer "

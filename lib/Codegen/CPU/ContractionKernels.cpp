@@ -37,6 +37,7 @@ struct Contraction {
 struct TileShape {
   int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock,
       outerMBlock;
+  bool prefetch;
 };
 
 std::optional<Contraction> matchContraction(linalg::GenericOp op) {
@@ -136,6 +137,7 @@ private:
     return getValueOrCreateConstantIndexOp(b, loc, loopRanges[dim].size);
   }
   void flattenRows();
+  void prefetchNextBlock(Value mt, Value mtLo, Value mtHi, Value n0);
   void emitTile(Value m0, Value n0);
   SmallVector<Value> dotAccumulate(ArrayRef<Value> rows, ArrayRef<Value> cols);
   void dotStore(ArrayRef<Value> rows, ArrayRef<Value> cols,
@@ -248,6 +250,8 @@ void KernelEmitter::emit() {
               scf::ForOp::create(
                   b, loc, mtLo, mtHi, cst(1), ValueRange{},
                   [&](OpBuilder &, Location, Value mt, ValueRange) {
+                    if (shape.prefetch)
+                      prefetchNextBlock(mt, mtLo, mtHi, n0);
                     emitTile(arith::MulIOp::create(b, loc, mt, cst(tileRows)),
                              n0);
                     scf::YieldOp::create(b, loc);
@@ -332,6 +336,39 @@ void KernelEmitter::flattenRows() {
     sizeM = arith::MulIOp::create(b, loc, sizeM, loopSize(dim));
   llvm::erase_if(ct.batch,
                  [&](unsigned dim) { return llvm::is_contained(rowDims, dim); });
+}
+
+/// Outer-product form: B's next k block of this panel (past the last one,
+/// the next panel's first, which follows it in packed weights) is fetched
+/// into cache while the row tiles of this block run, each tile its share of
+/// the rows. Without it the block's first tile waits on memory for every B
+/// row: weights are read once per call and come from DRAM. Prefetches past
+/// the end of B are harmless hints.
+void KernelEmitter::prefetchNextBlock(Value mt, Value mtLo, Value mtHi,
+                                      Value n0) {
+  Value tiles = arith::SubIOp::create(b, loc, mtHi, mtLo);
+  Value share =
+      arith::CeilDivUIOp::create(b, loc, cst(shape.outerKBlock), tiles);
+  Value lo = arith::AddIOp::create(
+      b, loc, kHi,
+      arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, mt, mtLo),
+                            share));
+  Value hi = arith::AddIOp::create(b, loc, lo, share);
+  scf::ForOp::create(
+      b, loc, lo, hi, cst(1), ValueRange{},
+      [&](OpBuilder &, Location, Value k, ValueRange) {
+        iv[ct.k] = k;
+        // One prefetch per 64-byte line of the row segment.
+        const int64_t perLine = 16; // f32 in a cache line
+        for (int64_t j = 0; j < shape.outerVectors * shape.width;
+             j += perLine) {
+          iv[ct.n] = add(n0, j);
+          memref::PrefetchOp::create(b, loc, ct.b, at(ct.bMap),
+                                     /*isWrite=*/false, /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        }
+        scf::YieldOp::create(b, loc);
+      });
 }
 
 void KernelEmitter::emitTile(Value m0, Value n0) {
@@ -712,8 +749,8 @@ struct CPUContractionKernelsPass
                                "and vector-width must be at least 1");
       return signalPassFailure();
     }
-    TileShape shape{vectorWidth,  dotRows,     dotCols,    outerRows,
-                    outerVectors, outerKBlock, outerMBlock};
+    TileShape shape{vectorWidth,  dotRows,     dotCols,     outerRows,
+                    outerVectors, outerKBlock, outerMBlock, prefetch};
     SmallVector<Contraction> matches;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> ct = matchContraction(op))
