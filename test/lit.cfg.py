@@ -23,7 +23,11 @@ llvm_config.add_tool_substitutions(
     ["bertc", "bertc-opt"] + (["bertc-fuzz-importer"] if config.fuzz_importer else []),
     [config.bertc_tools_dir])
 llvm_config.add_tool_substitutions(
-    ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])
+    ["FileCheck", "not", "count", "split-file", "mlir-runner"],
+    [config.llvm_tools_dir])
+# mlir-runner's print helpers (vector.print), for kernels tested in isolation.
+config.substitutions.append(("%mlir_runner_utils", os.path.join(
+    os.path.dirname(config.llvm_tools_dir), "lib", "libmlir_c_runner_utils.so")))
 
 utils = os.path.join(config.bertc_src_root, "utils")
 config.substitutions.append(("%python", config.python_executable))

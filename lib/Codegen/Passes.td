@@ -46,11 +46,13 @@ def CPUContractionKernels
     outer form: the kernel one row at a time when the columns are whole,
     else scalar loops).
 
-    With `prefetch` (the default), each row tile of an outer-product block
-    first prefetches its share of B's next k block (past the panel's last
-    block, the next panel's first): weight panels are read once per call and
-    come from DRAM, which the first row tile of a block would otherwise wait
-    on for every B row.
+    With `prefetch` (the default), when B is a view of a function argument
+    (the weights), each row tile of an outer-product block first prefetches
+    its share of B's next k block (past the panel's last block, the next
+    panel's first): weight panels are read once per call and come from
+    DRAM, which the first row tile of a block would otherwise wait on for
+    every B row. Intermediate results (attention's V) are left to the
+    cache.
 
     With `fuse-elementwise` (the default), an outer-product kernel also
     runs its elementwise neighbours (KernelFusion.h): the op that writes all
@@ -222,6 +224,96 @@ def InlineAllocaScopes : Pass<"bertc-inline-alloca-scopes", "func::FuncOp"> {
 // GPU
 //===----------------------------------------------------------------------===//
 
+def GPUTileContractions
+    : Pass<"bertc-gpu-tile-contractions", "func::FuncOp"> {
+  let summary = "Rewrite f32 matrix products as block-tiled GPU kernels that "
+                "stage A and B through shared memory";
+  let description = [{
+    Runs on bufferized linalg, before `convert-linalg-to-parallel-loops`,
+    and replaces each contraction that `matchContraction` accepts (the ones
+    the CPU kernels take: linear layers, Q.K^T, P.V) with a `gpu.launch`:
+
+    - the grid is (n tiles, m tiles, batch): a block computes a
+      `tile-m x tile-n` tile of C for one combination of the batch loops
+      (attention's batch and head), with `tile-m / thread-m` x
+      `tile-n / thread-n` threads;
+    - each thread keeps `thread-m x thread-n` partial sums as values
+      carried by the loops (registers), for the rows `ty + i * (tile-m / thread-m)` and columns
+      `tx + j * (tile-n / thread-n)`, so that neighbouring threads read
+      neighbouring shared-memory words and store neighbouring elements;
+    - the `k` loop walks blocks of `tile-k`: after a barrier (the previous
+      block's slices are read), all threads copy A's and B's
+      slices into two workgroup buffers laid out `[k][m]` and `[k][n]`
+      (one padding column against bank conflicts; the thread order follows
+      each operand's contiguous dimension, so global reads coalesce), a
+      barrier, then `tile-k` steps of `thread-m * thread-n` fused
+      multiply-adds from shared memory;
+    - the sums start from C (what the bias broadcast or fill wrote) and are
+      stored back once; every global access outside the matrix is guarded,
+      so any size works, including empty ones.
+
+    Everything else stays for `bertc-gpu-map-to-launches`, which leaves
+    these launches alone. `bertc-gpu-launches-to-loops` emulates them
+    (barriers split the thread loops), so their index arithmetic is tested
+    without a GPU.
+
+    Example: `linalg.generic` over `memref<?x128x768xf32>` (x),
+    `memref<3072x768xf32>` (W) into `memref<?x128x3072xf32>` becomes a
+    `gpu.launch blocks(48, 2, batch) threads(16, 16, 1)
+    workgroup(memref<16x65xf32, #gpu.address_space<workgroup>> x 2)` whose
+    body runs `scf.for` over k blocks carrying 16 sums, with two
+    `gpu.barrier`s and 16 x 16 `math.fma` per k block and thread.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "64", "rows of C per block">,
+    Option<"tileN", "tile-n", "int64_t", "64", "columns of C per block">,
+    Option<"tileK", "tile-k", "int64_t", "16",
+           "k step of the shared-memory slices">,
+    Option<"threadM", "thread-m", "int64_t", "4", "rows of C per thread">,
+    Option<"threadN", "thread-n", "int64_t", "4", "columns of C per thread">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
+  let summary = "Run reductions along a row (layer norm's sums, softmax's "
+                "max and sum) with one block per row";
+  let description = [{
+    Runs beside `bertc-gpu-tile-contractions`, on bufferized linalg. A
+    `linalg.generic` over f32 whose only reduction is its innermost loop,
+    whose output does not index it, and whose body ends in `out = combine(
+    out, f(inputs))` with an associative `combine` (`arith.addf` marked
+    `reassoc`, `arith.maximumf`, `arith.minimumf`) becomes a `gpu.launch`
+    with one block of `block-size` threads per output element (row):
+
+    1. thread `t` folds `f` over the row's elements `t, t + block-size,
+       ...` into a partial value that starts from `combine`'s identity
+       (neighbouring threads read neighbouring elements when the row is
+       contiguous);
+    2. the partials meet in shared memory in a tree of `log2(block-size)`
+       steps, a barrier after each;
+    3. thread 0 combines the total with the output's value and stores it.
+
+    Without it, a row is one thread's sequential loop (layer norm over a
+    768-wide row: 768 dependent additions on one thread, its reads strided
+    across the warp). The reduction order differs from the sequential one,
+    which `reassoc` allows (the CPU path vectorizes the same sums).
+
+    Example: `linalg.generic {iterator_types = ["parallel", "parallel",
+    "reduction"]} ins(%x : memref<?x?x768xf32>) outs(%sum : memref<?x?xf32>)`
+    with body `arith.addf %out, %in fastmath<reassoc>` becomes `gpu.launch
+    blocks(rows, 1, 1) threads(128, 1, 1) workgroup(memref<128xf32, #gpu.address_space<workgroup>>)`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "128",
+           "threads per row (a power of two, at most 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GPUMapToLaunches : Pass<"bertc-gpu-map-to-launches", "func::FuncOp"> {
   let summary = "Turn the loop nests of a bufferized host function into "
                 "gpu.launch kernels over device buffers";
@@ -240,6 +332,8 @@ def GPUMapToLaunches : Pass<"bertc-gpu-map-to-launches", "func::FuncOp"> {
        results the host needs cannot, and is an error.
     3. Host loops that hold parallel loops (shared-layer loops, early-exit
        loops) stay on the host; their bodies are mapped the same way.
+       Launches already there (`bertc-gpu-tile-contractions`) are kept as
+       they are, and the buffers they touch live on the device.
     4. `memref.alloc` / `memref.dealloc` outside kernels become
        `gpu.alloc` / `gpu.dealloc`: buffers live on the device, except
        those only host code reads and writes (the ownership flags of buffer
@@ -287,8 +381,19 @@ def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
     `memref.alloc` / `memref.dealloc` and `gpu.memcpy` becomes
     `memref.copy`. A program built this way runs on the CPU with exactly
     the index arithmetic, guards and staging copies that the GPU kernels
-    get (`bertc-gpu-lowering-pipeline{emulate}`). Barriers and shared
-    memory have no sequential meaning and are rejected.
+    get (`bertc-gpu-lowering-pipeline{emulate}`).
+
+    Kernels with barriers and attributions (`bertc-gpu-tile-contractions`)
+    are emulated phase by phase: the thread loops are split at every
+    barrier (a barrier inside an `scf.for` whose bounds do not depend on
+    the thread makes that loop a sequential loop around its phases), a
+    workgroup attribution becomes one host buffer, a private attribution a
+    buffer with one slice per thread, the values that a loop around
+    barriers carries live in such per-thread slices too, and what a phase
+    uses from an earlier one is recomputed when it is pure (index
+    arithmetic). Anything
+    else that crosses a barrier, and a barrier under thread-dependent
+    control flow, is rejected.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect"];

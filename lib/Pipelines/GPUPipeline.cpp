@@ -1,11 +1,13 @@
 //===- GPUPipeline.cpp - the linalg -> NVVM + host LLVM pipeline -----------===//
 //
 // The GPU lowering starts from the same linalg-on-tensors IR as the CPU one
-// (buildBertToLinalgPipeline) and shares its fusion and bufferization. Loop
-// nests become kernels (bertc-gpu-map-to-launches), kernels are outlined
-// into a gpu.module, lowered to NVVM and compiled to a cubin by ptxas; the
-// host function keeps the launches, which gpu-to-llvm turns into calls to
-// the runtime's mgpu* functions (lib/Runtime/cuda).
+// (buildBertToLinalgPipeline) and shares its fusion and bufferization.
+// Matrix products become tiled kernels (bertc-gpu-tile-contractions), row
+// reductions one block per row (bertc-gpu-row-reductions), other loop nests
+// kernels of one thread per element (bertc-gpu-map-to-launches). Kernels
+// are outlined into a gpu.module, lowered to NVVM and compiled to a cubin
+// by ptxas; the host function keeps the launches, which gpu-to-llvm turns
+// into calls to the runtime's mgpu* functions (lib/Runtime/cuda).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +42,23 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   buildBufferizationPipeline(pm);
 
-  // Every loop nest becomes a kernel; the host keeps allocation, views and
-  // the loops around layers.
+  // Matrix products get their own kernels; every other loop nest becomes a
+  // kernel of one thread per iteration; the host keeps allocation, views
+  // and the loops around layers.
+  if (options.tileContractions) {
+    GPUTileContractionsOptions tile;
+    tile.tileM = options.tileM;
+    tile.tileN = options.tileN;
+    tile.tileK = options.tileK;
+    tile.threadM = options.threadM;
+    tile.threadN = options.threadN;
+    pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
+  }
+  if (options.rowReductions) {
+    GPURowReductionsOptions rows;
+    rows.blockSize = options.reductionBlock;
+    pm.addNestedPass<func::FuncOp>(createGPURowReductions(rows));
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   GPUMapToLaunchesOptions map;
   map.blockSize = options.blockSize;

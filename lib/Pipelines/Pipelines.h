@@ -130,6 +130,38 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("threads per block of the launches"),
                             llvm::cl::init(256)};
+  Option<bool> tileContractions{
+      *this, "tile-contractions",
+      llvm::cl::desc("matrix products as block-tiled kernels over shared "
+                     "memory (bertc-gpu-tile-contractions); off: one thread "
+                     "per output element"),
+      llvm::cl::init(true)};
+  Option<int64_t> tileM{*this, "tile-m",
+                        llvm::cl::desc("rows of C per block of a tiled "
+                                       "matrix product"),
+                        llvm::cl::init(64)};
+  Option<int64_t> tileN{*this, "tile-n",
+                        llvm::cl::desc("columns of C per block"),
+                        llvm::cl::init(64)};
+  Option<int64_t> tileK{*this, "tile-k",
+                        llvm::cl::desc("k step of the shared-memory slices"),
+                        llvm::cl::init(16)};
+  Option<int64_t> threadM{*this, "thread-m",
+                          llvm::cl::desc("rows of C per thread"),
+                          llvm::cl::init(4)};
+  Option<int64_t> threadN{*this, "thread-n",
+                          llvm::cl::desc("columns of C per thread"),
+                          llvm::cl::init(4)};
+  Option<bool> rowReductions{
+      *this, "row-reductions",
+      llvm::cl::desc("reductions along a row (layer norm, softmax) with one "
+                     "block per row (bertc-gpu-row-reductions); off: one "
+                     "thread per row"),
+      llvm::cl::init(true)};
+  Option<int64_t> reductionBlock{
+      *this, "reduction-block",
+      llvm::cl::desc("threads per row of a row reduction"),
+      llvm::cl::init(128)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("what the program embeds: bin (a cubin made by ptxas) "

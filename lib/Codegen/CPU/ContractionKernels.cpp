@@ -6,12 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Codegen/CPU/ContractionMatch.h"
+#include "Codegen/ContractionMatch.h"
 #include "Codegen/CPU/KernelFusion.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::bertc {
 #define GEN_PASS_DEF_CPUCONTRACTIONKERNELS
@@ -23,16 +25,6 @@ using namespace mlir::bertc;
 
 namespace {
 
-/// A matched contraction: which loop plays which role, and its operands.
-struct Contraction {
-  linalg::GenericOp op;
-  unsigned k = 0, m = 0, n = 0;
-  SmallVector<unsigned> batch; // the output's other loops, outermost first
-  Value a, b, c;
-  AffineMap aMap, bMap, cMap;
-  bool dotForm = false; // B contiguous in k (else in n)
-};
-
 /// Register tile sizes, from the pass options.
 struct TileShape {
   int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock,
@@ -40,67 +32,17 @@ struct TileShape {
   bool prefetch;
 };
 
-std::optional<Contraction> matchContraction(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMulAddBody(op))
-    return std::nullopt;
-  for (Value v : op->getOperands()) {
-    auto type = dyn_cast<MemRefType>(v.getType());
-    if (!type || !type.getElementType().isF32() || type.getRank() == 0 ||
-        !type.isLastDimUnitStride())
-      return std::nullopt;
+/// True when `v` is a view of a function argument: weights (or a caller's
+/// buffer), which come from memory, unlike intermediate results.
+bool isArgumentView(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    v = view.getViewSource();
   }
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (AffineMap map : maps)
-    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
-      return std::nullopt;
-
-  Contraction ct;
-  ct.op = op;
-  ct.cMap = maps[2];
-  unsigned reductions = 0;
-  for (auto [dim, type] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (type == utils::IteratorType::reduction) {
-      ct.k = dim;
-      ++reductions;
-    } else if (!hasDim(ct.cMap, dim)) {
-      return std::nullopt; // a parallel loop the output does not index
-    }
-  }
-  if (reductions != 1 || ct.cMap.getNumResults() < 2)
-    return std::nullopt;
-  unsigned rank = ct.cMap.getNumResults();
-  ct.n = ct.cMap.getDimPosition(rank - 1);
-
-  // B is the input that indexes n; A is contiguous in k.
-  unsigned bIndex = hasDim(maps[1], ct.n) ? 1 : 0;
-  ct.aMap = maps[1 - bIndex];
-  ct.bMap = maps[bIndex];
-  ct.a = op.getDpsInputs()[1 - bIndex];
-  ct.b = op.getDpsInputs()[bIndex];
-  ct.c = op.getDpsInits()[0];
-  if (hasDim(ct.aMap, ct.n) || lastDim(ct.aMap) != ct.k ||
-      !hasDim(ct.bMap, ct.k))
-    return std::nullopt;
-  // m: the innermost other output loop that A indexes and B does not (in
-  // attention's P.V, the query position, outside the head loop).
-  std::optional<unsigned> m;
-  for (unsigned r = rank - 1; r-- > 0 && !m;) {
-    unsigned dim = ct.cMap.getDimPosition(r);
-    if (hasDim(ct.aMap, dim) && !hasDim(ct.bMap, dim))
-      m = dim;
-  }
-  if (!m)
-    return std::nullopt;
-  ct.m = *m;
-  for (unsigned r = 0; r + 1 < rank; ++r)
-    if (ct.cMap.getDimPosition(r) != ct.m)
-      ct.batch.push_back(ct.cMap.getDimPosition(r));
-  if (lastDim(ct.bMap) == ct.k)
-    ct.dotForm = true;
-  else if (lastDim(ct.bMap) != ct.n)
-    return std::nullopt;
-  return ct;
+  return isa<BlockArgument>(v) &&
+         isa<FunctionOpInterface>(v.getParentRegion()->getParentOp());
 }
 
 /// Emits one contraction's tile loops and kernels in place of its op.
@@ -250,7 +192,7 @@ void KernelEmitter::emit() {
               scf::ForOp::create(
                   b, loc, mtLo, mtHi, cst(1), ValueRange{},
                   [&](OpBuilder &, Location, Value mt, ValueRange) {
-                    if (shape.prefetch)
+                    if (shape.prefetch && isArgumentView(ct.b))
                       prefetchNextBlock(mt, mtLo, mtHi, n0);
                     emitTile(arith::MulIOp::create(b, loc, mt, cst(tileRows)),
                              n0);

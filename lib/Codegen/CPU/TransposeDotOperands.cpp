@@ -1,6 +1,6 @@
 //===- TransposeDotOperands.cpp - B contiguous in n for the CPU kernels ----===//
 
-#include "Codegen/CPU/ContractionMatch.h"
+#include "Codegen/ContractionMatch.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

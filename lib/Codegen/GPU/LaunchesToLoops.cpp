@@ -1,12 +1,17 @@
 //===- LaunchesToLoops.cpp - gpu.launch -> host loops (emulation) ----------===//
 //
-// See bertc-gpu-launches-to-loops in Passes.td.
+// See bertc-gpu-launches-to-loops in Passes.td. A kernel is a list of
+// phases separated by barriers; the emulation runs each phase for all
+// threads of a block before the next one starts, which is what a barrier
+// guarantees on the GPU (for kernels without data races).
 //
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::bertc {
 #define GEN_PASS_DEF_GPULAUNCHESTOLOOPS
@@ -16,43 +21,380 @@ namespace mlir::bertc {
 using namespace mlir;
 
 namespace {
-LogicalResult launchToLoops(gpu::LaunchOp launch) {
-  if (!launch.getBody().hasOneBlock() || launch.getAsyncToken() ||
-      launch.getClusterSizeX())
-    return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "
-                            "single-block launches without clusters");
-  WalkResult barriers = launch.getBody().walk([](Operation *op) {
-    return isa<gpu::BarrierOp>(op) ? WalkResult::interrupt()
-                                   : WalkResult::advance();
+
+bool containsBarrier(Operation *op) {
+  return op
+      ->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+      .wasInterrupted();
+}
+
+/// A host buffer with `type`'s shape (after `prefix` leading dimensions) in
+/// the default memory space.
+MemRefType hostType(MemRefType type, ArrayRef<int64_t> prefix = {}) {
+  SmallVector<int64_t> shape(prefix);
+  llvm::append_range(shape, type.getShape());
+  return MemRefType::get(shape, type.getElementType());
+}
+
+/// Rewrites the values carried by `loop` (which holds barriers) into private
+/// attributions of `launch`: each is stored before the loop and after its
+/// value for the next iteration is computed, loaded before each use and
+/// after the loop. The emulator then gives each thread its own copy, as the
+/// GPU keeps it in the thread's registers.
+LogicalResult privatizeCarried(gpu::LaunchOp launch, scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  Block *body = loop.getBody();
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  OpBuilder b(loop);
+  SmallVector<Value> slots;
+  for (auto [init, arg] : llvm::zip(loop.getInitArgs(),
+                                    loop.getRegionIterArgs())) {
+    Type type = arg.getType();
+    if (!type.isIntOrIndexOrFloat())
+      return loop.emitError("bertc-gpu-launches-to-loops: a loop around "
+                            "barriers carries a value of type ")
+             << type << ", which has no emulation";
+    auto slotType = MemRefType::get(
+        {}, type, MemRefLayoutAttrInterface(),
+        gpu::AddressSpaceAttr::get(b.getContext(),
+                                   gpu::AddressSpace::Private));
+    Value slot = launch.addPrivateAttribution(slotType, loc);
+    memref::StoreOp::create(b, loc, init, slot);
+    slots.push_back(slot);
+  }
+  auto host = scf::ForOp::create(b, loc, loop.getLowerBound(),
+                                 loop.getUpperBound(), loop.getStep());
+  Block *newBody = host.getBody();
+  newBody->getOperations().splice(newBody->begin(), body->getOperations(),
+                                  body->begin(), std::prev(body->end()));
+  loop.getInductionVar().replaceAllUsesWith(host.getInductionVar());
+  for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs())) {
+    // The value for the next iteration is stored where it is computed, so
+    // no use of this iteration's value may come later.
+    Value next = yield.getOperand(i);
+    Operation *nextAt = nullptr;
+    if (Operation *def = next.getDefiningOp())
+      nextAt = newBody->findAncestorOpInBlock(*def);
+    for (OpOperand &use : llvm::make_early_inc_range(arg.getUses())) {
+      Operation *user = newBody->findAncestorOpInBlock(*use.getOwner());
+      if (!user)
+        continue; // the old yield, erased below
+      if (nextAt && nextAt->isBeforeInBlock(user))
+        return loop.emitError("bertc-gpu-launches-to-loops: a carried value "
+                              "is used after its next value is computed");
+      OpBuilder at(user);
+      use.set(memref::LoadOp::create(at, loc, slots[i]));
+    }
+    if (next == arg)
+      continue;
+    OpBuilder at(newBody, std::prev(newBody->end()));
+    if (nextAt)
+      at.setInsertionPointAfter(nextAt);
+    memref::StoreOp::create(at, loc, next, slots[i]);
+  }
+  b.setInsertionPointAfter(host);
+  for (auto [result, slot] : llvm::zip(loop.getResults(), slots))
+    result.replaceAllUsesWith(memref::LoadOp::create(b, loc, slot));
+  loop.erase();
+  return success();
+}
+
+/// Whether the emulation can compute `v` again in any phase: it comes from
+/// outside the launch, is an id, a size or an induction variable, or is a
+/// pure function of such values.
+bool recomputable(Value v, gpu::LaunchOp launch,
+                  llvm::DenseMap<Value, bool> &memo) {
+  Operation *def = v.getDefiningOp();
+  if (!def || !launch->isProperAncestor(def))
+    return true;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  bool result = def->getNumRegions() == 0 && isPure(def) &&
+                llvm::all_of(def->getOperands(), [&](Value operand) {
+                  return recomputable(operand, launch, memo);
+                });
+  memo[v] = result;
+  return result;
+}
+
+/// Gives every value that is used in a later phase than the one that
+/// computes it, and cannot be computed again, a private slot: stored where
+/// it is computed, loaded where it is used.
+LogicalResult privatizeCrossing(gpu::LaunchOp launch) {
+  SmallVector<Block *> blocks{&launch.getBody().front()};
+  launch.getBody().walk([&](scf::ForOp loop) {
+    if (containsBarrier(loop))
+      blocks.push_back(loop.getBody());
   });
-  if (barriers.wasInterrupted() || !launch.getWorkgroupAttributions().empty())
-    return launch.emitError("bertc-gpu-launches-to-loops: barriers and shared "
-                            "memory have no sequential emulation");
-  OpBuilder b(launch);
-  Location loc = launch.getLoc();
+  llvm::DenseMap<Value, bool> memo;
+  for (Block *block : blocks) {
+    // Ops between barriers share a phase; an op holding barriers is its
+    // own.
+    llvm::DenseMap<Operation *, unsigned> phase;
+    unsigned current = 0;
+    for (Operation &op : *block) {
+      if (containsBarrier(&op)) {
+        phase[&op] = ++current;
+        ++current;
+      } else {
+        phase[&op] = current;
+      }
+    }
+    for (Operation &op : llvm::make_early_inc_range(*block)) {
+      for (Value result : op.getResults()) {
+        if (recomputable(result, launch, memo))
+          continue;
+        SmallVector<OpOperand *> crossing;
+        for (OpOperand &use : result.getUses()) {
+          Operation *user = block->findAncestorOpInBlock(*use.getOwner());
+          if (user && phase.lookup(user) != phase.lookup(&op))
+            crossing.push_back(&use);
+        }
+        if (crossing.empty())
+          continue;
+        Type type = result.getType();
+        if (!type.isIntOrIndexOrFloat())
+          return op.emitError("bertc-gpu-launches-to-loops: a value of type ")
+                 << type << " crosses a barrier, which has no emulation";
+        auto slotType = MemRefType::get(
+            {}, type, MemRefLayoutAttrInterface(),
+            gpu::AddressSpaceAttr::get(op.getContext(),
+                                       gpu::AddressSpace::Private));
+        Value slot = launch.addPrivateAttribution(slotType, op.getLoc());
+        OpBuilder b(op.getContext());
+        b.setInsertionPointAfter(&op);
+        memref::StoreOp::create(b, op.getLoc(), result, slot);
+        for (OpOperand *use : crossing) {
+          Operation *user = use->getOwner();
+          b.setInsertionPoint(user);
+          auto load = memref::LoadOp::create(b, op.getLoc(), slot);
+          use->set(load);
+          // A load in this block is in its user's phase (and is visited).
+          if (user->getBlock() == block)
+            phase[load] = phase.lookup(user);
+        }
+      }
+    }
+  }
+  return success();
+}
+
+class LaunchEmulator {
+public:
+  LaunchEmulator(gpu::LaunchOp launch)
+      : launch(launch), b(launch), loc(launch.getLoc()) {}
+
+  LogicalResult run();
+
+private:
+  /// Makes `v` available under `map` at the insertion point: values from
+  /// outside the launch are themselves, pure values of an earlier phase
+  /// are computed again.
+  LogicalResult materialize(Value v, IRMapping &map);
+  /// Everything `op` (and its regions) uses from outside itself.
+  LogicalResult materializeUses(Operation *op, IRMapping &map);
+  /// Emits `block`'s ops as phases at the insertion point, where `uniform`
+  /// maps what does not depend on the thread.
+  LogicalResult emitPhases(Block &block, IRMapping uniform);
+  LogicalResult emitPhase(ArrayRef<Operation *> ops, const IRMapping &uniform);
+
+  gpu::LaunchOp launch;
+  OpBuilder b;
+  Location loc;
+  Value threadCount;
+  llvm::SmallDenseSet<Value> privateBuffers; // one slice per thread
+};
+
+LogicalResult LaunchEmulator::materialize(Value v, IRMapping &map) {
+  if (map.contains(v) || !launch.getBody().isAncestor(v.getParentRegion()))
+    return success();
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getNumRegions() != 0 || !isPure(def)) {
+    InFlightDiagnostic diag = launch.emitError(
+        "bertc-gpu-launches-to-loops: a value crosses a barrier or depends "
+        "on the thread where the emulation needs it uniform");
+    if (isa<BlockArgument>(v))
+      diag.attachNote(v.getLoc()) << "it depends on a thread id";
+    else
+      diag.attachNote(v.getLoc()) << "the value";
+    return diag;
+  }
+  for (Value operand : def->getOperands())
+    if (failed(materialize(operand, map)))
+      return failure();
+  b.clone(*def, map);
+  return success();
+}
+
+LogicalResult LaunchEmulator::materializeUses(Operation *op, IRMapping &map) {
+  SmallVector<Value> used(op->getOperands());
+  visitUsedValuesDefinedAbove(op->getRegions(),
+                              [&](OpOperand *use) { used.push_back(use->get()); });
+  for (Value v : used)
+    if (failed(materialize(v, map)))
+      return failure();
+  return success();
+}
+
+LogicalResult LaunchEmulator::emitPhase(ArrayRef<Operation *> ops,
+                                        const IRMapping &uniform) {
+  // Pure ops alone do nothing; later phases compute what they use again.
+  if (llvm::all_of(ops, [](Operation *op) { return isPure(op); }))
+    return success();
+  OpBuilder::InsertionGuard guard(b);
+  IRMapping map = uniform;
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
-  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-  IRMapping map;
-  map.map(launch.getGridSize().x, grid.x);
-  map.map(launch.getGridSize().y, grid.y);
-  map.map(launch.getGridSize().z, grid.z);
-  map.map(launch.getBlockSize().x, block.x);
-  map.map(launch.getBlockSize().y, block.y);
-  map.map(launch.getBlockSize().z, block.z);
-  // Outermost first: block z, y, x, then thread z, y, x.
-  std::pair<Value, Value> dims[] = {
-      {launch.getBlockIds().z, grid.z},  {launch.getBlockIds().y, grid.y},
-      {launch.getBlockIds().x, grid.x},  {launch.getThreadIds().z, block.z},
-      {launch.getThreadIds().y, block.y}, {launch.getThreadIds().x, block.x}};
-  for (auto [id, size] : dims) {
+  gpu::KernelDim3 ids = launch.getThreadIds();
+  gpu::KernelDim3 sizes = launch.getBlockSizeOperandValues();
+  SmallVector<Value> tivs;
+  for (auto [id, size] : {std::pair{ids.z, sizes.z}, std::pair{ids.y, sizes.y},
+                          std::pair{ids.x, sizes.x}}) {
     auto loop = scf::ForOp::create(b, loc, zero, size, one);
     map.map(id, loop.getInductionVar());
+    tivs.push_back(loop.getInductionVar());
     b.setInsertionPointToStart(loop.getBody());
   }
-  for (Operation &op : launch.getBody().front().without_terminator())
-    b.clone(op, map);
+  Block *threadBody = b.getInsertionBlock();
+  Value linear = tivs[0];
+  linear = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, linear, sizes.y), tivs[1]);
+  linear = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, linear, sizes.x), tivs[2]);
+  for (Operation *op : ops) {
+    if (failed(materializeUses(op, map)))
+      return failure();
+    b.clone(*op, map);
+  }
+  // A thread's private buffer is its slice of the emulation's buffer.
+  SmallVector<Operation *> privateAccesses;
+  threadBody->walk([&](Operation *op) {
+    if (auto load = dyn_cast<memref::LoadOp>(op);
+        load && privateBuffers.contains(load.getMemref()))
+      privateAccesses.push_back(op);
+    if (auto store = dyn_cast<memref::StoreOp>(op);
+        store && privateBuffers.contains(store.getMemref()))
+      privateAccesses.push_back(op);
+  });
+  for (Operation *op : privateAccesses) {
+    OpBuilder at(op);
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      SmallVector<Value> indices{linear};
+      llvm::append_range(indices, load.getIndices());
+      load.replaceAllUsesWith(
+          memref::LoadOp::create(at, loc, load.getMemref(), indices)
+              .getResult());
+    } else {
+      auto store = cast<memref::StoreOp>(op);
+      SmallVector<Value> indices{linear};
+      llvm::append_range(indices, store.getIndices());
+      memref::StoreOp::create(at, loc, store.getValueToStore(),
+                              store.getMemref(), indices);
+    }
+    op->erase();
+  }
+  return success();
+}
+
+LogicalResult LaunchEmulator::emitPhases(Block &block, IRMapping uniform) {
+  SmallVector<Operation *> phase;
+  for (Operation &op : block.without_terminator()) {
+    if (!containsBarrier(&op)) {
+      phase.push_back(&op);
+      continue;
+    }
+    if (failed(emitPhase(phase, uniform)))
+      return failure();
+    phase.clear();
+    if (isa<gpu::BarrierOp>(op))
+      continue;
+    // A loop around barriers runs on the host, around its phases: its
+    // bounds must be the same for every thread.
+    auto loop = dyn_cast<scf::ForOp>(op);
+    if (!loop || loop.getNumRegionIterArgs() != 0)
+      return op.emitError("bertc-gpu-launches-to-loops: a barrier under "
+                          "control flow other than an scf.for without "
+                          "loop-carried values has no emulation");
+    for (Value bound : {loop.getLowerBound(), loop.getUpperBound(),
+                        loop.getStep()})
+      if (failed(materialize(bound, uniform)))
+        return failure();
+    auto host = scf::ForOp::create(b, loc, uniform.lookupOrDefault(loop.getLowerBound()),
+                                   uniform.lookupOrDefault(loop.getUpperBound()),
+                                   uniform.lookupOrDefault(loop.getStep()));
+    IRMapping inner = uniform;
+    inner.map(loop.getInductionVar(), host.getInductionVar());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(host.getBody());
+    if (failed(emitPhases(*loop.getBody(), inner)))
+      return failure();
+  }
+  return emitPhase(phase, uniform);
+}
+
+LogicalResult LaunchEmulator::run() {
+  if (!launch.getBody().hasOneBlock() || launch.getAsyncToken() ||
+      launch.getClusterSizeX() || launch.getDynamicSharedMemorySize())
+    return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "
+                            "single-block launches without clusters or "
+                            "dynamic shared memory");
+  SmallVector<scf::ForOp> carrying; // inner loops first
+  launch.getBody().walk([&](scf::ForOp loop) {
+    if (loop.getNumRegionIterArgs() != 0 && containsBarrier(loop))
+      carrying.push_back(loop);
+  });
+  for (scf::ForOp loop : carrying)
+    if (failed(privatizeCarried(launch, loop)))
+      return failure();
+  if (failed(privatizeCrossing(launch)))
+    return failure();
+
+  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  IRMapping uniform;
+  uniform.map(launch.getGridSize().x, grid.x);
+  uniform.map(launch.getGridSize().y, grid.y);
+  uniform.map(launch.getGridSize().z, grid.z);
+  uniform.map(launch.getBlockSize().x, block.x);
+  uniform.map(launch.getBlockSize().y, block.y);
+  uniform.map(launch.getBlockSize().z, block.z);
+
+  // Shared buffers are reused by every block, which writes them before it
+  // reads them; private ones have a slice per thread of a block.
+  threadCount = arith::MulIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, block.x, block.y), block.z);
+  SmallVector<Value> buffers;
+  for (BlockArgument shared : launch.getWorkgroupAttributions()) {
+    Value host = memref::AllocOp::create(
+        b, loc, hostType(cast<MemRefType>(shared.getType())));
+    uniform.map(shared, host);
+    buffers.push_back(host);
+  }
+  for (BlockArgument priv : launch.getPrivateAttributions()) {
+    Value host = memref::AllocOp::create(
+        b, loc,
+        hostType(cast<MemRefType>(priv.getType()), {ShapedType::kDynamic}),
+        ValueRange{threadCount});
+    uniform.map(priv, host);
+    privateBuffers.insert(host);
+    buffers.push_back(host);
+  }
+
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  OpBuilder::InsertionGuard guard(b);
+  for (auto [id, size] : {std::pair{launch.getBlockIds().z, grid.z},
+                          std::pair{launch.getBlockIds().y, grid.y},
+                          std::pair{launch.getBlockIds().x, grid.x}}) {
+    auto loop = scf::ForOp::create(b, loc, zero, size, one);
+    uniform.map(id, loop.getInductionVar());
+    b.setInsertionPointToStart(loop.getBody());
+  }
+  if (failed(emitPhases(launch.getBody().front(), uniform)))
+    return failure();
+  b.setInsertionPointAfter(launch);
+  for (Value buffer : buffers)
+    memref::DeallocOp::create(b, loc, buffer);
   launch.erase();
   return success();
 }
@@ -63,7 +405,7 @@ struct GPULaunchesToLoopsPass
     SmallVector<gpu::LaunchOp> launches;
     getOperation().walk([&](gpu::LaunchOp op) { launches.push_back(op); });
     for (gpu::LaunchOp launch : launches)
-      if (failed(launchToLoops(launch)))
+      if (failed(LaunchEmulator(launch).run()))
         return signalPassFailure();
     WalkResult result = getOperation().walk([&](Operation *op) {
       OpBuilder b(op);

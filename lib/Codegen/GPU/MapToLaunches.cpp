@@ -32,9 +32,23 @@ bool touchesMemory(Operation *op) {
          isa_and_nonnull<linalg::LinalgDialect>(op->getDialect());
 }
 
+/// Whether `op` holds a loop nest that becomes a kernel, or a kernel made
+/// earlier (bertc-gpu-tile-contractions): then it is host control flow.
 bool containsParallelLoop(Operation *op) {
-  return op->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+  return op
+      ->walk([](Operation *inner) {
+        return isa<scf::ParallelOp, gpu::LaunchOp>(inner)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
       .wasInterrupted();
+}
+
+/// Whether `op` runs on the GPU: inside a loop nest that becomes a kernel or
+/// a kernel made earlier.
+bool inKernel(Operation *op) {
+  return op->getParentOfType<scf::ParallelOp>() ||
+         op->getParentOfType<gpu::LaunchOp>();
 }
 
 bool containsMemoryAccess(Operation *op) {
@@ -177,14 +191,13 @@ Value viewedBuffer(Value value) {
 llvm::DenseSet<Operation *> hostOnlyAllocations(func::FuncOp func) {
   llvm::DenseSet<Operation *> result;
   func.walk([&](Operation *op) {
-    if (!isa<memref::AllocOp, memref::AllocaOp>(op) ||
-        op->getParentOfType<scf::ParallelOp>())
+    if (!isa<memref::AllocOp, memref::AllocaOp>(op) || inKernel(op))
       return;
     SmallVector<Value> worklist{op->getResult(0)};
     while (!worklist.empty()) {
       Value value = worklist.pop_back_val();
       for (Operation *user : value.getUsers()) {
-        if (user->getParentOfType<scf::ParallelOp>())
+        if (inKernel(user))
           return;
         if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
           if (view.getViewSource() == value) {

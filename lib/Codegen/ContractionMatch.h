@@ -1,0 +1,51 @@
+//===- ContractionMatch.h - linalg matrix products, matched ------*- C++ -*-===//
+//
+// The CPU kernels and the GPU tiled kernels rewrite the same bufferized
+// contractions; this is where a linalg.generic is recognized as one and its
+// loops get their roles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BERTC_CODEGEN_CONTRACTIONMATCH_H
+#define BERTC_CODEGEN_CONTRACTIONMATCH_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace mlir::bertc {
+
+/// True when `op`'s body is `out + a * b` over its two inputs.
+bool isMulAddBody(linalg::GenericOp op);
+
+inline bool hasDim(AffineMap map, unsigned dim) {
+  return map.isFunctionOfDim(dim);
+}
+
+/// The loop that `map`'s last (contiguous) result indexes.
+inline unsigned lastDim(AffineMap map) {
+  return map.getDimPosition(map.getNumResults() - 1);
+}
+
+/// A matched f32 contraction over memrefs `C[batch..., m, n] += A[.., m, k] *
+/// B[.., k, n]` (indices in any order the maps give): which loop plays which
+/// role, and its operands.
+struct Contraction {
+  linalg::GenericOp op;
+  unsigned k = 0, m = 0, n = 0;
+  SmallVector<unsigned> batch; // the output's other loops, outermost first
+  Value a, b, c;
+  AffineMap aMap, bMap, cMap;
+  bool dotForm = false; // B contiguous in k (else in n)
+};
+
+/// Matches a bufferized generic with one reduction loop `k` and body
+/// `out + a * b` over projected-permutation maps, whose output's last loop
+/// is `n` (indexed by B, not A) and whose A is contiguous in `k`. `m` is the
+/// innermost other output loop that A indexes and B does not; every other
+/// output loop is a batch loop.
+std::optional<Contraction> matchContraction(linalg::GenericOp op);
+
+} // namespace mlir::bertc
+
+#endif

@@ -1,0 +1,276 @@
+//===- TileContractions.cpp - block-tiled GPU matrix products --------------===//
+//
+// See bertc-gpu-tile-contractions in Passes.td for the kernel's shape. The
+// emitter writes the launch directly (rather than tiling linalg and mapping
+// the tiles) because the parts that make it fast, the shared-memory layout,
+// the thread order of the copies and the per-thread register tile, are
+// decided together.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Codegen/ContractionMatch.h"
+#include "Codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::bertc {
+#define GEN_PASS_DEF_GPUTILECONTRACTIONS
+#include "Codegen/Passes.h.inc"
+} // namespace mlir::bertc
+
+using namespace mlir;
+using namespace mlir::bertc;
+
+namespace {
+
+struct GpuTile {
+  int64_t m, n, k, threadM, threadN;
+  int64_t threadsX() const { return n / threadN; }
+  int64_t threadsY() const { return m / threadM; }
+  int64_t threads() const { return threadsX() * threadsY(); }
+};
+
+/// Emits one contraction's launch in place of its op.
+class TiledKernelEmitter {
+public:
+  TiledKernelEmitter(const Contraction &ct, const GpuTile &tile)
+      : ct(ct), tile(tile), b(ct.op), loc(this->ct.op.getLoc()) {}
+
+  void emit();
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// The indices of `map` at the loop values `ivs`.
+  SmallVector<Value> indices(AffineMap map) {
+    SmallVector<Value> result;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      result.push_back(ivs[map.getDimPosition(r)]);
+    return result;
+  }
+
+  /// `mem[map(ivs)]` where `inBounds`, else 0.
+  Value loadOrZero(Value mem, AffineMap map, Value inBounds);
+
+  /// Copies one operand's `rows x tile-k` slice (rows along `dim`, starting
+  /// at `rowBase`, `rowLimit` valid) into `shared[k][row]`.
+  void copySlice(Value global, AffineMap map, unsigned dim, int64_t rows,
+                 Value rowBase, Value rowLimit, Value k0, Value shared,
+                 bool kFastest);
+
+  Contraction ct;
+  GpuTile tile;
+  OpBuilder b;
+  Location loc;
+  SmallVector<Value> ivs;     // one per loop of the op, set as emitted
+  Value tid, limitK, zeroF32; // inside the launch
+};
+
+Value TiledKernelEmitter::loadOrZero(Value mem, AffineMap map,
+                                     Value inBounds) {
+  auto branch = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
+                                  /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&branch.getThenRegion().front());
+  Value v = memref::LoadOp::create(b, loc, mem, indices(map));
+  scf::YieldOp::create(b, loc, v);
+  b.setInsertionPointToStart(&branch.getElseRegion().front());
+  scf::YieldOp::create(b, loc, zeroF32);
+  return branch.getResult(0);
+}
+
+void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
+                                   int64_t rows, Value rowBase,
+                                   Value rowLimit, Value k0, Value shared,
+                                   bool kFastest) {
+  int64_t elements = rows * tile.k;
+  int64_t rounds = llvm::divideCeil(elements, tile.threads());
+  for (int64_t r = 0; r < rounds; ++r) {
+    Value e = add(tid, cst(r * tile.threads()));
+    // Consecutive threads take consecutive elements of the operand's
+    // contiguous dimension, so a warp's reads coalesce.
+    Value kk, row;
+    if (kFastest) {
+      kk = arith::RemUIOp::create(b, loc, e, cst(tile.k));
+      row = arith::DivUIOp::create(b, loc, e, cst(tile.k));
+    } else {
+      kk = arith::DivUIOp::create(b, loc, e, cst(rows));
+      row = arith::RemUIOp::create(b, loc, e, cst(rows));
+    }
+    ivs[dim] = add(rowBase, row);
+    ivs[ct.k] = add(k0, kk);
+    Value ok = both(lt(ivs[dim], rowLimit), lt(ivs[ct.k], limitK));
+    std::optional<scf::IfOp> partial;
+    if ((r + 1) * tile.threads() > elements) {
+      // The last round has fewer elements than threads.
+      partial = scf::IfOp::create(b, loc, lt(e, cst(elements)),
+                                  /*withElseRegion=*/false);
+      b.setInsertionPointToStart(&partial->getThenRegion().front());
+    }
+    Value v = loadOrZero(global, map, ok);
+    memref::StoreOp::create(b, loc, v, shared, ValueRange{kk, row});
+    if (partial)
+      b.setInsertionPointAfter(*partial);
+  }
+}
+
+void TiledKernelEmitter::emit() {
+  linalg::GenericOp op = ct.op;
+  SmallVector<Value> sizes;
+  for (Range range : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
+  Value batchCount = cst(1);
+  for (unsigned d : ct.batch)
+    batchCount = mul(batchCount, sizes[d]);
+
+  // A launch of zero blocks is an error in CUDA: empty dimensions get one
+  // block whose threads fail every guard.
+  Value one = cst(1);
+  auto blocks = [&](Value size, int64_t per) {
+    return arith::MaxUIOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, size, cst(per)), one);
+  };
+  Value gridX = blocks(sizeN, tile.n), gridY = blocks(sizeM, tile.m);
+  Value gridZ = arith::MaxUIOp::create(b, loc, batchCount, one);
+
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  auto space = [&](gpu::AddressSpace s) {
+    return gpu::AddressSpaceAttr::get(ctx, s);
+  };
+  // One padding column: the copies that run along k write a column of the
+  // slice per warp, which would otherwise fall in one bank.
+  auto sliceType = [&](int64_t rows) {
+    return MemRefType::get({tile.k, rows + 1}, f32, MemRefLayoutAttrInterface(),
+                           space(gpu::AddressSpace::Workgroup));
+  };
+  auto launch = gpu::LaunchOp::create(
+      b, loc, gridX, gridY, gridZ, cst(tile.threadsX()), cst(tile.threadsY()),
+      one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      ValueRange{}, TypeRange{sliceType(tile.m), sliceType(tile.n)});
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  Value sharedA = launch.getWorkgroupAttributions()[0];
+  Value sharedB = launch.getWorkgroupAttributions()[1];
+
+  zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  tid = add(mul(ty, cst(tile.threadsX())), tx);
+  limitK = sizes[ct.k];
+  ivs.assign(op.getNumLoops(), Value());
+  Value rest = launch.getBlockIds().z;
+  for (unsigned d : llvm::reverse(ct.batch)) {
+    // An empty batch dimension leaves no valid rows; dividing by at least 1
+    // keeps the spare block's unused indices defined.
+    Value size = sizes[d];
+    if (std::optional<int64_t> known = getConstantIntValue(size);
+        !known || *known < 1)
+      size = arith::MaxUIOp::create(b, loc, size, one);
+    ivs[d] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  // The spare block of an empty batch has no valid rows.
+  Value limitM = arith::SelectOp::create(
+      b, loc, lt(launch.getBlockIds().z, batchCount), sizeM, cst(0));
+  Value m0 = mul(launch.getBlockIds().y, cst(tile.m));
+  Value n0 = mul(launch.getBlockIds().x, cst(tile.n));
+
+  // Thread (tx, ty) owns rows ty + i * threadsY and columns tx + j * threadsX.
+  auto forEachOutput = [&](function_ref<void(int64_t, int64_t, Value)> fn) {
+    for (int64_t i = 0; i < tile.threadM; ++i) {
+      ivs[ct.m] = add(m0, add(ty, cst(i * tile.threadsY())));
+      for (int64_t j = 0; j < tile.threadN; ++j) {
+        ivs[ct.n] = add(n0, add(tx, cst(j * tile.threadsX())));
+        fn(i, j, both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
+      }
+    }
+  };
+  // The sums are loop-carried values (registers), C's values first.
+  SmallVector<Value> init;
+  forEachOutput([&](int64_t, int64_t, Value ok) {
+    init.push_back(loadOrZero(ct.c, ct.cMap, ok));
+  });
+  auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    // The previous k block's reads of the slices are done (a barrier at the
+    // top rather than the bottom keeps the sums out of the phase between
+    // barriers that only copies).
+    gpu::BarrierOp::create(b, loc);
+    copySlice(ct.a, ct.aMap, ct.m, tile.m, m0, limitM, k0, sharedA,
+              /*kFastest=*/true);
+    copySlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, k0, sharedB,
+              /*kFastest=*/ct.dotForm);
+    gpu::BarrierOp::create(b, loc);
+    auto step = scf::ForOp::create(
+        b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
+        [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          SmallVector<Value> as, bs, next;
+          for (int64_t i = 0; i < tile.threadM; ++i)
+            as.push_back(memref::LoadOp::create(
+                b, loc, sharedA,
+                ValueRange{kk, add(ty, cst(i * tile.threadsY()))}));
+          for (int64_t j = 0; j < tile.threadN; ++j)
+            bs.push_back(memref::LoadOp::create(
+                b, loc, sharedB,
+                ValueRange{kk, add(tx, cst(j * tile.threadsX()))}));
+          for (int64_t i = 0; i < tile.threadM; ++i)
+            for (int64_t j = 0; j < tile.threadN; ++j)
+              next.push_back(math::FmaOp::create(
+                  b, loc, as[i], bs[j], sums[i * tile.threadN + j]));
+          scf::YieldOp::create(b, loc, next);
+        });
+    scf::YieldOp::create(b, loc, step.getResults());
+  }
+
+  forEachOutput([&](int64_t i, int64_t j, Value ok) {
+    auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&store.getThenRegion().front());
+    memref::StoreOp::create(b, loc, kLoop.getResult(i * tile.threadN + j),
+                            ct.c, indices(ct.cMap));
+  });
+  op.erase();
+}
+
+struct GPUTileContractionsPass
+    : mlir::bertc::impl::GPUTileContractionsBase<GPUTileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    GpuTile tile{tileM, tileN, tileK, threadM, threadN};
+    if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
+        tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
+        tile.threads() > 1024) {
+      getOperation().emitError()
+          << "bertc-gpu-tile-contractions: tile " << tile.m << "x" << tile.n
+          << "x" << tile.k << " with " << tile.threadM << "x" << tile.threadN
+          << " per thread needs positive sizes, thread tiles that divide "
+             "the block tile, and at most 1024 threads per block";
+      return signalPassFailure();
+    }
+    SmallVector<Contraction> matched;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Contraction> ct = matchContraction(op))
+        matched.push_back(*ct);
+    });
+    for (const Contraction &ct : matched)
+      TiledKernelEmitter(ct, tile).emit();
+  }
+};
+} // namespace

@@ -1,0 +1,136 @@
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=32" -cse | FileCheck %s --check-prefix=B32
+// RUN: not bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=96" 2>&1 | FileCheck %s --check-prefix=POW2
+
+// Layer norm's variance: one block of 128 threads per row (batch x seq
+// rows), each folding the body over a strided share of the row, then a
+// 7-step tree in shared memory, then thread 0 adds to the output.
+// CHECK-LABEL: func.func @variance
+// CHECK:         %[[B:.*]] = memref.dim %arg0, %c0
+// CHECK:         %[[S:.*]] = memref.dim %arg0, %c1
+// CHECK:         %[[R0:.*]] = arith.muli %c1, %[[B]]
+// CHECK:         %[[ROWS:.*]] = arith.muli %[[R0]], %[[S]]
+// CHECK:         %[[GRID:.*]] = arith.maxui %[[ROWS]], %c1
+// CHECK:         gpu.launch blocks(%[[ROW:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GRID]], %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
+// CHECK-SAME:      threads(%[[T:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c128, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
+// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<128xf32, #gpu.address_space<workgroup>>)
+// Row -> (sample, position), dividing by at least 1 (an empty dimension
+// has no valid rows).
+// CHECK:           %[[S1:.*]] = arith.maxui %[[S]], %c1
+// CHECK:           %[[POS:.*]] = arith.remui %[[ROW]], %[[S1]]
+// CHECK:           %[[REST:.*]] = arith.divui %[[ROW]], %[[S1]]
+// CHECK:           %[[B1:.*]] = arith.maxui %[[B]], %c1
+// CHECK:           %[[SAMPLE:.*]] = arith.remui %[[REST]], %[[B1]]
+// CHECK:           %[[VALID:.*]] = arith.cmpi ult, %[[ROW]], %[[ROWS]]
+// CHECK:           %[[LEN:.*]] = arith.select %[[VALID]], %c768, %c0
+// CHECK:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[PART:.*]] = scf.for %[[I:.*]] = %[[T]] to %[[LEN]] step %c128 iter_args(%[[P:.*]] = %[[ZERO]])
+// CHECK:             memref.load %arg0[%[[SAMPLE]], %[[POS]], %[[I]]]
+// CHECK:             memref.load %arg1[%[[SAMPLE]], %[[POS]]]
+// CHECK:             arith.mulf
+// CHECK:             %[[NEXT:.*]] = arith.addf %[[P]], %{{.*}} fastmath<reassoc>
+// CHECK:             scf.yield %[[NEXT]]
+// CHECK:           memref.store %[[PART]], %[[SH]][%[[T]]]
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           arith.cmpi ult, %[[T]], %c64
+// CHECK-COUNT-7:   gpu.barrier
+// CHECK-NOT:       gpu.barrier
+// CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[T]], %c0
+// CHECK:           %[[STORE:.*]] = arith.andi %[[FIRST]], %[[VALID]]
+// CHECK:           scf.if %[[STORE]] {
+// CHECK:             %[[TOTAL:.*]] = memref.load %[[SH]][%c0]
+// CHECK:             %[[OLD:.*]] = memref.load %arg2[%[[SAMPLE]], %[[POS]]]
+// CHECK:             %[[SUM:.*]] = arith.addf %[[OLD]], %[[TOTAL]] fastmath<reassoc>
+// CHECK:             memref.store %[[SUM]], %arg2[%[[SAMPLE]], %[[POS]]]
+// CHECK-NOT:     linalg.generic
+
+// B32-LABEL: func.func @variance
+// B32:         threads(%{{.*}}) in (%{{.*}} = %c32,
+// B32-COUNT-6: gpu.barrier
+// B32-NOT:     gpu.barrier
+// B32:         gpu.terminator
+
+// POW2: error: bertc-gpu-row-reductions: block-size 96 is not a power of two in [1, 1024]
+func.func @variance(%x: memref<?x?x768xf32>, %mean: memref<?x?xf32>,
+                    %var: memref<?x?xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %mean : memref<?x?x768xf32>, memref<?x?xf32>)
+      outs(%var : memref<?x?xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %d = arith.subf %in, %m : f32
+    %sq = arith.mulf %d, %d : f32
+    %s = arith.addf %out, %sq fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Softmax's row maximum starts from -inf; the operand order is kept.
+// CHECK-LABEL: func.func @row_max
+// CHECK:         gpu.launch
+// CHECK:           %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:           scf.for %{{.*}} iter_args(%[[P:.*]] = %[[NEG]])
+// CHECK:             %[[IN:.*]] = memref.load %arg0
+// CHECK:             arith.maximumf %[[IN]], %[[P]] : f32
+// CHECK:           scf.if
+// CHECK:             %[[TOTAL:.*]] = memref.load
+// CHECK:             %[[OLD:.*]] = memref.load %arg1
+// CHECK:             arith.maximumf %[[TOTAL]], %[[OLD]] : f32
+func.func @row_max(%x: memref<?x12x?x?xf32>, %y: memref<?x12x?xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : memref<?x12x?x?xf32>) outs(%y : memref<?x12x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// A sum without `reassoc` has an order that is part of its value, a
+// reduction that is not the innermost loop, and a body whose output is
+// used twice stay as they are.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT:     gpu.launch
+// CHECK-COUNT-3: linalg.generic
+func.func @kept(%x: memref<?x64xf32>, %y: memref<?xf32>, %z: memref<64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d0)>],
+      iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x64xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d1)>],
+      iterator_types = ["reduction", "parallel"]}
+      ins(%x : memref<?x64xf32>) outs(%z : memref<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d0)>],
+      iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x64xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %p = arith.mulf %out, %in : f32
+    %s = arith.addf %out, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  return
+}

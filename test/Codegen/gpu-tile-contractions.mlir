@@ -1,0 +1,130 @@
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1" -cse | FileCheck %s --check-prefix=SMALL
+
+// A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
+// of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
+// in shared memory.
+// CHECK-LABEL: func.func @linear
+// CHECK:         %[[B:.*]] = memref.dim %arg0, %c0
+// CHECK:         %[[NT:.*]] = arith.ceildivui %c3072, %c64
+// CHECK:         %[[GX:.*]] = arith.maxui %[[NT]], %c1
+// CHECK:         %[[MT:.*]] = arith.ceildivui %c128, %c64
+// CHECK:         %[[GY:.*]] = arith.maxui %[[MT]], %c1
+// CHECK:         %[[GZ:.*]] = arith.maxui %{{.*}}, %c1
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}} = %[[GZ]])
+// CHECK-SAME:      threads({{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1)
+// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// The sums start from C, guarded.
+// CHECK:           scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT:        memref.load %arg2[
+// CHECK:           %[[SUMS:.*]]:16 = scf.for %{{.*}} = %c0 to %c768 step %c16 iter_args(
+// CHECK-NEXT:        gpu.barrier
+// A's slice: threads along k (A's contiguous dimension), stored as [k][m].
+// CHECK:             %[[KK:.*]] = arith.remui %{{.*}}, %c16
+// CHECK:             %[[ROW:.*]] = arith.divui %{{.*}}, %c16
+// CHECK:             memref.load %arg0[
+// CHECK:             memref.store %{{.*}}, %[[SA]][%[[KK]], %[[ROW]]]
+// W's slice: along k too.
+// CHECK:             memref.load %arg1[
+// CHECK:             memref.store %{{.*}}, %[[SB]][
+// CHECK:             gpu.barrier
+// CHECK-NEXT:        %[[STEP:.*]]:16 = scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args(
+// CHECK-COUNT-4:       memref.load %[[SA]]
+// CHECK-COUNT-4:       memref.load %[[SB]]
+// CHECK-COUNT-16:      math.fma
+// CHECK:             scf.yield %[[STEP]]#0,
+// Each sum is stored once, where it is inside C.
+// CHECK:           scf.if %{{.*}} {
+// CHECK-NEXT:        memref.store %[[SUMS]]#0, %arg2[
+// CHECK-NOT:       linalg.generic
+// CHECK:           gpu.terminator
+
+// 32 x 16 tiles, 2 x 1 per thread: 16 x 16 threads, and two rounds of the
+// 256 threads copy A's 32 x 8 slice.
+// SMALL-LABEL: func.func @linear
+// SMALL:         threads(%{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1
+// SMALL-SAME:      workgroup(%{{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x17xf32, #gpu.address_space<workgroup>>)
+// SMALL:         scf.for {{.*}} -> (f32, f32) {
+// SMALL-COUNT-2:   memref.load %arg0
+// SMALL:           memref.load %arg1
+// SMALL-NOT:       memref.load %arg1
+// SMALL:           gpu.barrier
+// SMALL-COUNT-2:   math.fma
+// SMALL-NOT:       math.fma
+// SMALL:           scf.yield
+func.func @linear(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
+                  %y: memref<?x128x3072xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x128x768xf32>, memref<3072x768xf32>)
+      outs(%y : memref<?x128x3072xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention's P.V: batch and head are batch loops (the grid's z, split
+// back into both), V is contiguous in n, so its slice is copied along n.
+// CHECK-LABEL: func.func @pv
+// CHECK:         %[[B:.*]] = memref.dim %arg0, %c0
+// CHECK:         %[[S:.*]] = memref.dim %arg0, %c2
+// CHECK:         %[[BH:.*]] = arith.muli %{{.*}}, %[[B]]
+// CHECK:         %[[BH2:.*]] = arith.muli %[[BH]], %c12
+// CHECK:         %[[GZ:.*]] = arith.maxui %[[BH2]], %c1
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %[[BZ:.*]]) in (%{{.*}}, %{{.*}}, %{{.*}} = %[[GZ]])
+// CHECK:           %[[HEAD:.*]] = arith.remui %[[BZ]], %c12
+// CHECK:           %[[REST:.*]] = arith.divui %[[BZ]], %c12
+// CHECK:           %[[B1:.*]] = arith.maxui %[[B]], %c1
+// CHECK:           %[[SAMPLE:.*]] = arith.remui %[[REST]], %[[B1]]
+// CHECK:           %[[VALID:.*]] = arith.cmpi ult, %[[BZ]], %[[BH2]]
+// CHECK:           arith.select %[[VALID]], %[[S]], %c0
+// CHECK:           scf.for
+// CHECK:             memref.load %arg0[%[[SAMPLE]], %[[HEAD]],
+// CHECK:             %[[KK:.*]] = arith.divui %{{.*}}, %c64
+// CHECK:             %[[COL:.*]] = arith.remui %{{.*}}, %c64
+// CHECK:             memref.load %arg1[%[[SAMPLE]], %{{.*}}, %[[HEAD]], %{{.*}}]
+// CHECK:             memref.store %{{.*}}, %{{.*}}[%[[KK]], %[[COL]]]
+func.func @pv(%p: memref<?x12x?x?xf32>, %v: memref<?x?x12x64xf32>,
+              %out: memref<?x?x12x64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>,
+                       affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                        "reduction"]}
+      ins(%p, %v : memref<?x12x?x?xf32>, memref<?x?x12x64xf32>)
+      outs(%out : memref<?x?x12x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// What is not a matrix product stays for bertc-gpu-map-to-launches.
+// CHECK-LABEL: func.func @row_max
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+func.func @row_max(%x: memref<?x768xf32>, %y: memref<?xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d0)>],
+      iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x768xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %m = arith.maximumf %a, %c : f32
+    linalg.yield %m : f32
+  }
+  return
+}
