@@ -18,7 +18,10 @@ weights of the right names and shapes, --weights), times the program with
 --repeat (one call: inputs to the GPU, the model, outputs back to the host)
 and PyTorch doing the same (inputs to the GPU, forward, outputs .cpu()),
 fp32 and fp16, and checks that bertc's output matches PyTorch fp32.
-bertc has no --dtype=f16 yet: its fp16 column says so.
+bertc has no --dtype=f16 yet: its fp16 column says so. The last columns
+time the same model compiled with --gpu-plain-kernels (one thread per output
+element everywhere), which the tiled matrix products and block-per-row
+reductions replace.
 """
 import argparse
 import os
@@ -31,6 +34,10 @@ sys.path.insert(0, os.path.join(ROOT, "utils"))
 from bench_cpu import SEQ, make_model, median_ms, write_inputs  # noqa: E402
 
 BATCHES = (1, 32)
+# bertc's kernels, and the plain one-thread-per-element mapping they replace
+# (--gpu-plain-kernels), timed in the same run.
+PROGRAMS = (("bert-base-cuda.exe", []),
+            ("bert-base-cuda-plain.exe", ["--gpu-plain-kernels"]))
 
 
 def build(args):
@@ -38,10 +45,22 @@ def build(args):
     # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
     os.makedirs(args.work, exist_ok=True)
     model = make_model(args.work)
-    exe = os.path.join(args.out, "bert-base-cuda.exe")
-    subprocess.run([args.bertc, "compile", model, "--target=cuda",
-                    "--sm=%d" % args.sm, "-o", exe], check=True)
-    print("built %s (weights stay here; run makes its own)" % exe)
+    for name, flags in PROGRAMS:
+        exe = os.path.join(args.out, name)
+        subprocess.run([args.bertc, "compile", model, "--target=cuda",
+                        "--sm=%d" % args.sm, "-o", exe] + flags, check=True)
+        print("built %s (weights stay here; run makes its own)" % exe)
+
+
+def time_program(exe, inputs, out, weights, runs):
+    """The program's median call time (ms), or None with its error printed."""
+    r = subprocess.run([exe, "--input", inputs, "--output", out,
+                        "--weights", weights, "--repeat", str(runs)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("%s failed: %s" % (os.path.basename(exe), r.stderr.strip()))
+        return None
+    return float(re.search(r"median=([0-9.]+)", r.stderr).group(1))
 
 
 def run(args):
@@ -49,7 +68,7 @@ def run(args):
     import transformers
     from safetensors.numpy import load_file
     assert torch.cuda.is_available(), "run needs a GPU (PyTorch sees none)"
-    exe = os.path.join(args.dir, "bert-base-cuda.exe")
+    exe = os.path.join(args.dir, PROGRAMS[0][0])
     # The same random BERT-base as build's, made here (440 MB, not carried).
     checkpoint = make_model(args.dir)
     model = transformers.BertModel.from_pretrained(checkpoint).eval()
@@ -60,14 +79,11 @@ def run(args):
         inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
         ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
         out = inputs + ".out"
-        r = subprocess.run([exe, "--input", inputs, "--output", out,
-                            "--weights", weights, "--repeat", str(args.runs)],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            print("bertc failed at batch %d: %s" % (batch, r.stderr.strip()))
-            bertc_ms, diff = None, None
-        else:
-            bertc_ms = float(re.search(r"median=([0-9.]+)", r.stderr).group(1))
+        bertc_ms = time_program(exe, inputs, out, weights, args.runs)
+        plain_ms = time_program(
+            os.path.join(args.dir, PROGRAMS[1][0]), inputs, out + ".plain",
+            weights, args.runs)
+        diff = None
         timings = {}
         for dtype in (torch.float32, torch.float16):
             m = model.to("cuda", dtype)
@@ -85,18 +101,21 @@ def run(args):
             got = torch.from_numpy(load_file(out)["last_hidden_state"])
             diff = (got - ref32).abs().max().item()
         rows.append((batch, bertc_ms, timings[torch.float32],
-                     timings[torch.float16], diff))
+                     timings[torch.float16], diff, plain_ms))
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | bertc fp16 | "
-          "PyTorch fp16 | max |bertc - PyTorch fp32| |")
-    print("|---|---|---|---|---|---|---|")
-    for batch, b, p32, p16, diff in rows:
+          "PyTorch fp16 | max |bertc - PyTorch fp32| | bertc plain kernels "
+          "| tiled / plain |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for batch, b, p32, p16, diff, plain in rows:
         fmt = lambda x: "failed" if x is None else "%.2f" % x
         ratio = "-" if b is None else "%.2fx" % (b / p32)
-        print("| %d | %s | %.2f | %s | n/a (no --dtype=f16 yet) | %.2f | %s |" %
+        gain = "-" if b is None or plain is None else "%.2fx" % (b / plain)
+        print("| %d | %s | %.2f | %s | n/a (no --dtype=f16 yet) | %.2f | %s "
+              "| %s | %s |" %
               (batch, fmt(b), p32, ratio, p16,
-               "-" if diff is None else "%.1e" % diff))
+               "-" if diff is None else "%.1e" % diff, fmt(plain), gain))
 
 
 def main():

@@ -113,6 +113,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--emit=ptx needs --target=cuda");
   if (options.emulateGPU && (!cuda || options.emit == Phase::PTX))
     return fail("--emulate-gpu needs --target=cuda and makes no PTX");
+  if (options.gpuPlainKernels && !cuda)
+    return fail("--gpu-plain-kernels needs --target=cuda");
   // An emulated GPU program is a CPU program.
   bool cudaRuntime = cuda && !options.emulateGPU;
   if (options.embedWeights)
@@ -192,6 +194,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.sm = options.sm;
             gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
             gpu.emulate = options.emulateGPU;
+            gpu.tileContractions = !options.gpuPlainKernels;
+            gpu.rowReductions = !options.gpuPlainKernels;
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

@@ -39,6 +39,9 @@ struct CompileOptions {
   /// --target=cuda only: run the kernels as host loops, a CPU program with
   /// the GPU lowering's host/kernel split (tests the mapping without a GPU).
   bool emulateGPU = false;
+  /// --target=cuda only: the plain one-thread-per-element kernels for
+  /// everything (no tiled matrix products, no block-per-row reductions).
+  bool gpuPlainKernels = false;
   /// Run tile loops on OpenMP threads (the program's --threads picks how
   /// many); off: single-threaded code with no OpenMP runtime dependency.
   bool threads = true;

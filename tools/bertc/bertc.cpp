@@ -93,6 +93,12 @@ static cl::opt<bool> emulateGPU(
              "loops over its blocks and threads (tests the GPU mapping "
              "without a GPU; slow)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuPlainKernels(
+    "gpu-plain-kernels",
+    cl::desc("with --target=cuda: one thread per output element for every "
+             "loop nest, no tiled matrix products or row reductions (the "
+             "baseline the GPU benchmark compares them with)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),
                             cl::sub(compileCmd), cl::cat(category));
@@ -158,6 +164,7 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.timing = timing;
   options.emulateGPU = emulateGPU;
+  options.gpuPlainKernels = gpuPlainKernels;
   std::string exe = sys::fs::getMainExecutable(argv[0], (void *)&main);
   options.toolDir = sys::path::parent_path(exe).str();
   return compile(options);
