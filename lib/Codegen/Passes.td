@@ -248,8 +248,11 @@ def GPUTileContractions
       each operand's contiguous dimension, so global reads coalesce), a
       barrier, then `tile-k` steps of `thread-m * thread-n` fused
       multiply-adds from shared memory;
-    - the sums start from C (what the bias broadcast or fill wrote) and are
-      stored back once; every global access outside the matrix is guarded,
+    - the sums start from C's values and are stored back once. When the op
+      right before the product writes all of C without reading it (a bias
+      broadcast, a fill: `OutputInit.h`), the kernel computes that value
+      where it would load C, and the op is erased: no kernel and no pass
+      over C of its own. Every global access outside the matrix is guarded,
       so any size works, including empty ones.
 
     Everything else stays for `bertc-gpu-map-to-launches`, which leaves
@@ -294,7 +297,9 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
        contiguous);
     2. the partials meet in shared memory in a tree of `log2(block-size)`
        steps, a barrier after each;
-    3. thread 0 combines the total with the output's value and stores it.
+    3. thread 0 combines the total with the output's value and stores it;
+       when a `linalg.fill` of the output comes right before the op, its
+       value is used instead and the fill is erased.
 
     Without it, a row is one thread's sequential loop (layer norm over a
     768-wide row: 768 dependent additions on one thread, its reads strided

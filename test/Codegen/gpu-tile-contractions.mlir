@@ -128,3 +128,73 @@ func.func @row_max(%x: memref<?x768xf32>, %y: memref<?xf32>) {
   }
   return
 }
+
+// -----
+
+// The bias broadcast right before the product becomes the sums' start (its
+// body on the bias, where the element is inside C): no kernel of its own,
+// and C is not read. A fill would be taken the same way.
+// CHECK-LABEL: func.func @biased
+// CHECK-NOT:     linalg.generic
+// CHECK:         gpu.launch
+// CHECK:           scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT:        %[[BIAS:.*]] = memref.load %arg2[%{{.*}}] : memref<3072xf32>
+// CHECK-NEXT:        scf.yield %[[BIAS]] : f32
+// CHECK-NOT:       memref.load %arg3[
+// CHECK:           scf.for
+// CHECK-NOT:     linalg.generic
+func.func @biased(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
+                  %bias: memref<3072xf32>, %y: memref<?x128x3072xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>,
+                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bias : memref<3072xf32>) outs(%y : memref<?x128x3072xf32>) {
+  ^bb0(%b: f32, %out: f32):
+    linalg.yield %b : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x128x768xf32>, memref<3072x768xf32>)
+      outs(%y : memref<?x128x3072xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A writer that reads C (a residual added in place) is not an initializer.
+// CHECK-LABEL: func.func @reads_c
+// CHECK:         linalg.generic
+// CHECK:         gpu.launch
+func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
+                   %y: memref<?x128x3072xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%y : memref<?x128x3072xf32>) {
+  ^bb0(%out: f32):
+    %d = arith.addf %out, %out : f32
+    linalg.yield %d : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x128x768xf32>, memref<3072x768xf32>)
+      outs(%y : memref<?x128x3072xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

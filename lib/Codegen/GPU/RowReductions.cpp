@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -17,6 +18,7 @@ namespace mlir::bertc {
 } // namespace mlir::bertc
 
 using namespace mlir;
+using namespace mlir::bertc;
 
 namespace {
 
@@ -84,6 +86,8 @@ Value combineWith(OpBuilder &b, Operation *combine, Value x, Value y) {
 
 void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   linalg::GenericOp op = rr.op;
+  Operation *writer =
+      findOutputInit(op, op.getDpsInits()[0], /*fillOnly=*/true);
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value> sizes;
@@ -189,7 +193,9 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   for (unsigned i = 0; i < outMap.getNumResults(); ++i)
     at.push_back(ivs[outMap.getDimPosition(i)]);
   Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
-  Value old = memref::LoadOp::create(b, loc, outBuffer, at);
+  // The output's value, or the fill before the op (then erased).
+  Value old = writer ? emitOutputInit(b, loc, writer, at)
+                     : memref::LoadOp::create(b, loc, outBuffer, at);
   // The body's operand order: `out` where the body had it.
   Value outArg = body.getArguments().back();
   Value result = rr.combine->getOperand(0) == outArg
@@ -197,6 +203,8 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
                      : combineWith(b, rr.combine, total, old);
   memref::StoreOp::create(b, loc, result, outBuffer, at);
   op.erase();
+  if (writer)
+    writer->erase();
 }
 
 struct GPURowReductionsPass

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/ContractionMatch.h"
+#include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -123,6 +124,7 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
 
 void TiledKernelEmitter::emit() {
   linalg::GenericOp op = ct.op;
+  Operation *writer = findOutputInit(op, ct.c, /*fillOnly=*/false);
   SmallVector<Value> sizes;
   for (Range range : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
@@ -195,10 +197,25 @@ void TiledKernelEmitter::emit() {
       }
     }
   };
-  // The sums are loop-carried values (registers), C's values first.
+  // The sums are loop-carried values (registers). They start from C's
+  // values, or from what the op before wrote there (a bias, zeros), which
+  // then has no kernel of its own.
   SmallVector<Value> init;
   forEachOutput([&](int64_t, int64_t, Value ok) {
-    init.push_back(loadOrZero(ct.c, ct.cMap, ok));
+    if (!writer) {
+      init.push_back(loadOrZero(ct.c, ct.cMap, ok));
+      return;
+    }
+    auto branch = scf::IfOp::create(b, loc, b.getF32Type(), ok,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    scf::YieldOp::create(b, loc,
+                         emitOutputInit(b, loc, writer, indices(ct.cMap)));
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    scf::YieldOp::create(b, loc, zeroF32);
+    b.setInsertionPointAfter(branch);
+    init.push_back(branch.getResult(0));
   });
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
@@ -246,6 +263,8 @@ void TiledKernelEmitter::emit() {
                             ct.c, indices(ct.cMap));
   });
   op.erase();
+  if (writer)
+    writer->erase();
 }
 
 struct GPUTileContractionsPass

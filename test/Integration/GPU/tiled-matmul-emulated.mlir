@@ -8,9 +8,12 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
-// Dot form (B as [N, K]) and outer form (B as [K, N]), then the largest
-// difference from the loops, which must be rounding only.
+// Dot form (B as [N, K]), outer form (B as [K, N]), and the dot form after
+// a bias broadcast (which the kernel takes over as the sums' start): each
+// matches the loops (rounding only) and moved C away from its start.
 // CHECK: 1
+// CHECK-NEXT: 1
+// CHECK-NEXT: 1
 // CHECK-NEXT: 1
 // CHECK-NEXT: 1
 // CHECK-NEXT: 1
@@ -170,5 +173,55 @@ func.func @main() {
   %big2 = arith.cmpf ogt, %moved2, %bound : f32
   vector.print %big2 : i1
 
+
+  // A bias row broadcast into C, then the product.
+  %row2 = memref.alloc(%c2, %c21) : memref<?x?xf32>
+  func.call @fill(%row2, %c3) : (memref<?x?xf32>, index) -> ()
+  %row = memref.reinterpret_cast %row2 to offset: [0], sizes: [21], strides: [1]
+      : memref<?x?xf32> to memref<21xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, m, n) -> (n)>,
+                                   affine_map<(b, m, n) -> (b, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%row : memref<21xf32>) outs(%got : memref<2x19x21xf32>) {
+  ^bb0(%r: f32, %o: f32):
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#a, #bDot, #c],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %wd : memref<2x19x11xf32>, memref<21x11xf32>) outs(%got : memref<2x19x21xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %rowsBias = memref.alloc() : memref<2x19x21xf32>
+  func.call @broadcast(%row, %rowsBias) : (memref<21xf32>, memref<2x19x21xf32>) -> ()
+  memref.copy %rowsBias, %want : memref<2x19x21xf32> to memref<2x19x21xf32>
+  func.call @reference(%a, %wDot, %want, %true)
+      : (memref<2x19x11xf32>, memref<?x?xf32>, memref<2x19x21xf32>, i1) -> ()
+  %d3 = func.call @maxdiff(%got, %want) : (memref<2x19x21xf32>, memref<2x19x21xf32>) -> f32
+  %ok3 = arith.cmpf olt, %d3, %bound : f32
+  vector.print %ok3 : i1
+  %moved3 = func.call @maxdiff(%got, %rowsBias) : (memref<2x19x21xf32>, memref<2x19x21xf32>) -> f32
+  %big3 = arith.cmpf ogt, %moved3, %bound : f32
+  vector.print %big3 : i1
+  return
+}
+
+// out[b, m, n] = row[n], by loops.
+func.func private @broadcast(%row: memref<21xf32>, %out: memref<2x19x21xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c19 = arith.constant 19 : index
+  %c21 = arith.constant 21 : index
+  scf.for %b = %c0 to %c2 step %c1 {
+    scf.for %i = %c0 to %c19 step %c1 {
+      scf.for %j = %c0 to %c21 step %c1 {
+        %v = memref.load %row[%j] : memref<21xf32>
+        memref.store %v, %out[%b, %i, %j] : memref<2x19x21xf32>
+      }
+    }
+  }
   return
 }
