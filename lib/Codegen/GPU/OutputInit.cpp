@@ -2,52 +2,77 @@
 
 #include "Codegen/GPU/OutputInit.h"
 
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
-Operation *mlir::bertc::findOutputInit(Operation *consumer, Value out,
+namespace {
+/// Whether `op` writes every element of `buffer` without reading it.
+bool writesAll(Operation *op, Value buffer, bool fillOnly) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == buffer;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (fillOnly || !generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != buffer ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getIndexingMapsArray().back().isIdentity() ||
+      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)))
+    return false;
+  return llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *input) {
+    return input->get() != buffer &&
+           generic.getMatchingIndexingMap(input).isProjectedPermutation(
+               /*allowZeroInResults=*/false);
+  });
+}
+} // namespace
+
+mlir::bertc::OutputInit mlir::bertc::findOutputInit(Operation *consumer, Value out,
                                        bool fillOnly) {
   Operation *prev = consumer->getPrevNode();
   while (prev && isMemoryEffectFree(prev) && prev->getNumRegions() == 0)
     prev = prev->getPrevNode();
   if (!prev)
-    return nullptr;
-  if (auto fill = dyn_cast<linalg::FillOp>(prev))
-    return fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == out
-               ? prev
-               : nullptr;
-  auto generic = dyn_cast<linalg::GenericOp>(prev);
-  if (fillOnly || !generic || !generic.hasPureBufferSemantics() ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != out ||
-      generic.getNumParallelLoops() != generic.getNumLoops() ||
-      !generic.getIndexingMapsArray().back().isIdentity() ||
-      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)))
-    return nullptr;
-  for (OpOperand *input : generic.getDpsInputOperands())
-    if (input->get() == out ||
-        !generic.getMatchingIndexingMap(input).isProjectedPermutation(
-            /*allowZeroInResults=*/false))
-      return nullptr;
-  return prev;
+    return {};
+  if (writesAll(prev, out, fillOnly))
+    return {prev, nullptr};
+  auto view = out.getDefiningOp<memref::ExpandShapeOp>();
+  if (view && writesAll(prev, view.getSrc(), fillOnly))
+    return {prev, view};
+  return {};
 }
 
-Value mlir::bertc::emitOutputInit(OpBuilder &b, Location loc, Operation *init,
-                                  ValueRange indices) {
-  if (auto fill = dyn_cast<linalg::FillOp>(init))
+Value mlir::bertc::emitOutputInit(OpBuilder &b, Location loc,
+                                  const OutputInit &init, ValueRange indices) {
+  if (auto fill = dyn_cast<linalg::FillOp>(init.op))
     return fill.getDpsInputs()[0];
-  auto generic = cast<linalg::GenericOp>(init);
+  // Through the view: each group of its dimensions is one dimension of the
+  // buffer, row-major.
+  SmallVector<Value> at(indices);
+  if (memref::ExpandShapeOp view = init.view) {
+    at.clear();
+    for (ReassociationIndices group : view.getReassociationIndices()) {
+      Value linear = indices[group.front()];
+      for (int64_t dim : ArrayRef(group).drop_front()) {
+        Value size = memref::DimOp::create(b, loc, view.getResult(), dim);
+        linear = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, linear, size),
+            indices[dim]);
+      }
+      at.push_back(linear);
+    }
+  }
+  auto generic = cast<linalg::GenericOp>(init.op);
   Block &body = generic.getRegion().front();
   IRMapping map;
   for (auto [arg, input, indexing] :
        llvm::zip(body.getArguments(), generic.getDpsInputs(),
                  generic.getIndexingMapsArray())) {
-    SmallVector<Value> at;
+    SmallVector<Value> point;
     for (unsigned r = 0; r < indexing.getNumResults(); ++r)
-      at.push_back(indices[indexing.getDimPosition(r)]);
-    map.map(arg, memref::LoadOp::create(b, loc, input, at));
+      point.push_back(at[indexing.getDimPosition(r)]);
+    map.map(arg, memref::LoadOp::create(b, loc, input, point));
   }
   for (Operation &op : body.without_terminator())
     b.clone(op, map);

@@ -86,7 +86,7 @@ Value combineWith(OpBuilder &b, Operation *combine, Value x, Value y) {
 
 void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   linalg::GenericOp op = rr.op;
-  Operation *writer =
+  OutputInit writer =
       findOutputInit(op, op.getDpsInits()[0], /*fillOnly=*/true);
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -204,7 +204,7 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   memref::StoreOp::create(b, loc, result, outBuffer, at);
   op.erase();
   if (writer)
-    writer->erase();
+    writer.op->erase();
 }
 
 struct GPURowReductionsPass

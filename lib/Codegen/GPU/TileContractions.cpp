@@ -124,7 +124,7 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
 
 void TiledKernelEmitter::emit() {
   linalg::GenericOp op = ct.op;
-  Operation *writer = findOutputInit(op, ct.c, /*fillOnly=*/false);
+  OutputInit writer = findOutputInit(op, ct.c, /*fillOnly=*/false);
   SmallVector<Value> sizes;
   for (Range range : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
@@ -264,7 +264,7 @@ void TiledKernelEmitter::emit() {
   });
   op.erase();
   if (writer)
-    writer->erase();
+    writer.op->erase();
 }
 
 struct GPUTileContractionsPass

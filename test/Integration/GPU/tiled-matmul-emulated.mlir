@@ -8,10 +8,14 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
-// Dot form (B as [N, K]), outer form (B as [K, N]), and the dot form after
-// a bias broadcast (which the kernel takes over as the sums' start): each
-// matches the loops (rounding only) and moved C away from its start.
+// Dot form (B as [N, K]), outer form (B as [K, N]), the dot form after a
+// bias broadcast (which the kernel takes over as the sums' start), and the
+// same with the product written into a [.., 3, 7] view of the biased
+// [.., 21] buffer (as linear layers split heads): each matches the loops
+// (rounding only) and moved C away from its start.
 // CHECK: 1
+// CHECK-NEXT: 1
+// CHECK-NEXT: 1
 // CHECK-NEXT: 1
 // CHECK-NEXT: 1
 // CHECK-NEXT: 1
@@ -205,6 +209,37 @@ func.func @main() {
   %moved3 = func.call @maxdiff(%got, %rowsBias) : (memref<2x19x21xf32>, memref<2x19x21xf32>) -> f32
   %big3 = arith.cmpf ogt, %moved3, %bound : f32
   vector.print %big3 : i1
+
+  // The same through a view that splits n into 3 x 7.
+  %split = memref.alloc() : memref<2x19x21xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, m, n) -> (n)>,
+                                   affine_map<(b, m, n) -> (b, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%row : memref<21xf32>) outs(%split : memref<2x19x21xf32>) {
+  ^bb0(%r: f32, %o: f32):
+    linalg.yield %r : f32
+  }
+  %heads = memref.expand_shape %split [[0], [1], [2, 3]] output_shape [2, 19, 3, 7]
+      : memref<2x19x21xf32> into memref<2x19x3x7xf32>
+  %wHeads = memref.expand_shape %wd [[0, 1], [2]] output_shape [3, 7, 11]
+      : memref<21x11xf32> into memref<3x7x11xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, m, h, d, k) -> (b, m, k)>,
+                                   affine_map<(b, m, h, d, k) -> (h, d, k)>,
+                                   affine_map<(b, m, h, d, k) -> (b, m, h, d)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %wHeads : memref<2x19x11xf32>, memref<3x7x11xf32>)
+      outs(%heads : memref<2x19x3x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %d4 = func.call @maxdiff(%split, %want) : (memref<2x19x21xf32>, memref<2x19x21xf32>) -> f32
+  %ok4 = arith.cmpf olt, %d4, %bound : f32
+  vector.print %ok4 : i1
+  %moved4 = func.call @maxdiff(%split, %rowsBias) : (memref<2x19x21xf32>, memref<2x19x21xf32>) -> f32
+  %big4 = arith.cmpf ogt, %moved4, %bound : f32
+  vector.print %big4 : i1
   return
 }
 
