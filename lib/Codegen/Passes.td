@@ -250,10 +250,10 @@ def GPUTileContractions
       multiply-adds from shared memory;
     - the sums start from C's values and are stored back once. When the op
       right before the product writes all of C without reading it (a bias
-      broadcast, a fill, also into the buffer that C is an expand_shape of:
-      `OutputInit.h`), the kernel computes that value
-      where it would load C, and the op is erased: no kernel and no pass
-      over C of its own. Every global access outside the matrix is guarded,
+      broadcast, a fill, also into the buffer that C is an expand_shape
+      of: `OutputInit.h`), the kernel computes that value where it would
+      load C, and the op is erased: no kernel and no pass over C of its
+      own. Every global access outside the matrix is guarded,
       so any size works, including empty ones.
 
     Everything else stays for `bertc-gpu-map-to-launches`, which leaves
