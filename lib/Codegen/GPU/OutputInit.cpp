@@ -2,8 +2,9 @@
 
 #include "Codegen/GPU/OutputInit.h"
 
+#include "Codegen/GPU/GenericBody.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -63,18 +64,6 @@ Value mlir::bertc::emitOutputInit(OpBuilder &b, Location loc,
       at.push_back(linear);
     }
   }
-  auto generic = cast<linalg::GenericOp>(init.op);
-  Block &body = generic.getRegion().front();
-  IRMapping map;
-  for (auto [arg, input, indexing] :
-       llvm::zip(body.getArguments(), generic.getDpsInputs(),
-                 generic.getIndexingMapsArray())) {
-    SmallVector<Value> point;
-    for (unsigned r = 0; r < indexing.getNumResults(); ++r)
-      point.push_back(at[indexing.getDimPosition(r)]);
-    map.map(arg, memref::LoadOp::create(b, loc, input, point));
-  }
-  for (Operation &op : body.without_terminator())
-    b.clone(op, map);
-  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+  return emitBodyAt(b, loc, cast<linalg::GenericOp>(init.op), at,
+                    /*out=*/nullptr);
 }

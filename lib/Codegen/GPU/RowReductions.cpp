@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/GPU/GenericBody.h"
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
@@ -135,28 +136,12 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
       b, loc, b.getF32FloatAttr(static_cast<float>(rr.identity)));
 
   // 1. This thread's elements of the row, folded by the body itself.
-  Block &body = op.getRegion().front();
   auto fold = scf::ForOp::create(
       b, loc, tid, length, index(b, loc, blockSize), ValueRange{identity},
       [&](OpBuilder &nb, Location, Value r, ValueRange partial) {
         ivs[red] = r;
-        IRMapping map;
-        for (auto [arg, operand, indexing] :
-             llvm::zip(body.getArguments(), op->getOperands(),
-                       op.getIndexingMapsArray())) {
-          if (arg == body.getArguments().back()) {
-            map.map(arg, partial[0]);
-            continue;
-          }
-          SmallVector<Value> at;
-          for (unsigned i = 0; i < indexing.getNumResults(); ++i)
-            at.push_back(ivs[indexing.getDimPosition(i)]);
-          map.map(arg, memref::LoadOp::create(nb, loc, operand, at));
-        }
-        for (Operation &inner : body.without_terminator())
-          nb.clone(inner, map);
-        scf::YieldOp::create(
-            nb, loc, map.lookup(body.getTerminator()->getOperand(0)));
+        scf::YieldOp::create(nb, loc,
+                             emitBodyAt(nb, loc, op, ivs, partial[0]));
       });
   memref::StoreOp::create(b, loc, fold.getResult(0), shared, tid);
   gpu::BarrierOp::create(b, loc);
@@ -188,16 +173,14 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
       /*withElseRegion=*/false);
   b.setInsertionPointToStart(&store.getThenRegion().front());
   Value outBuffer = op.getDpsInits()[0];
-  AffineMap outMap = op.getIndexingMapsArray().back();
-  SmallVector<Value> at;
-  for (unsigned i = 0; i < outMap.getNumResults(); ++i)
-    at.push_back(ivs[outMap.getDimPosition(i)]);
+  SmallVector<Value> at =
+      indicesAt(op.getIndexingMapsArray().back(), ivs);
   Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
   // The output's value, or the fill before the op (then erased).
   Value old = writer ? emitOutputInit(b, loc, writer, at)
                      : memref::LoadOp::create(b, loc, outBuffer, at);
   // The body's operand order: `out` where the body had it.
-  Value outArg = body.getArguments().back();
+  Value outArg = op.getRegion().front().getArguments().back();
   Value result = rr.combine->getOperand(0) == outArg
                      ? combineWith(b, rr.combine, old, total)
                      : combineWith(b, rr.combine, total, old);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/ContractionMatch.h"
+#include "Codegen/GPU/GenericBody.h"
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
@@ -50,12 +51,7 @@ private:
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
   /// The indices of `map` at the loop values `ivs`.
-  SmallVector<Value> indices(AffineMap map) {
-    SmallVector<Value> result;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      result.push_back(ivs[map.getDimPosition(r)]);
-    return result;
-  }
+  SmallVector<Value> indices(AffineMap map) { return indicesAt(map, ivs); }
 
   /// `mem[map(ivs)]` where `inBounds`, else 0.
   Value loadOrZero(Value mem, AffineMap map, Value inBounds);
