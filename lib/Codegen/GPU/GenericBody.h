@@ -1,8 +1,9 @@
-//===- GenericBody.h - a linalg.generic's body at one point ------*- C++ -*-===//
+//===- GenericBody.h - a replaced linalg op inside a kernel ------*- C++ -*-===//
 //
-// The GPU kernels compute elementwise bodies of ops they replace (a row
-// reduction's, the bias broadcast before a product) inside their own loops:
-// the inputs are loaded where the op's indexing maps put the point.
+// The GPU kernels replace linalg ops and walk their loops themselves: a
+// block id stands for a point of the op's outer loops, and elementwise
+// bodies (a row reduction's, the bias broadcast before a product) run at a
+// point, their inputs loaded where the op's indexing maps put it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,16 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::bertc {
+
+/// The sizes of `op`'s loops, as index values (constants where static).
+SmallVector<Value> loopSizes(OpBuilder &b, Location loc, linalg::LinalgOp op);
+
+/// Sets `ivs[d]` for the loops `dims` (outermost first) from `linear`, the
+/// last loop varying fastest. Sizes that may be 0 divide as 1: the point is
+/// then outside the loops, and the caller's guards keep it unused.
+void delinearize(OpBuilder &b, Location loc, Value linear,
+                 ArrayRef<unsigned> dims, ArrayRef<Value> sizes,
+                 MutableArrayRef<Value> ivs);
 
 /// `map`'s indices at the loop values `ivs` (map a projected permutation).
 SmallVector<Value> indicesAt(AffineMap map, ArrayRef<Value> ivs);

@@ -36,6 +36,22 @@ MemRefType hostType(MemRefType type, ArrayRef<int64_t> prefix = {}) {
   return MemRefType::get(shape, type.getElementType());
 }
 
+/// A new per-thread slot of `launch` for a value of `type` (a rank-0
+/// private attribution). A type the emulation cannot keep is an error on
+/// `user`: "<what> a value of type T, which has no emulation".
+FailureOr<Value> addSlot(gpu::LaunchOp launch, Type type, Operation *user,
+                         StringRef what) {
+  if (!type.isIntOrIndexOrFloat())
+    return user->emitError("bertc-gpu-launches-to-loops: ")
+           << what << " a value of type " << type
+           << ", which has no emulation";
+  auto slotType = MemRefType::get(
+      {}, type, MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(launch.getContext(),
+                                 gpu::AddressSpace::Private));
+  return Value(launch.addPrivateAttribution(slotType, user->getLoc()));
+}
+
 /// Rewrites the values carried by `loop` (which holds barriers) into private
 /// attributions of `launch`: each is stored before the loop and after its
 /// value for the next iteration is computed, loaded before each use and
@@ -49,18 +65,12 @@ LogicalResult privatizeCarried(gpu::LaunchOp launch, scf::ForOp loop) {
   SmallVector<Value> slots;
   for (auto [init, arg] : llvm::zip(loop.getInitArgs(),
                                     loop.getRegionIterArgs())) {
-    Type type = arg.getType();
-    if (!type.isIntOrIndexOrFloat())
-      return loop.emitError("bertc-gpu-launches-to-loops: a loop around "
-                            "barriers carries a value of type ")
-             << type << ", which has no emulation";
-    auto slotType = MemRefType::get(
-        {}, type, MemRefLayoutAttrInterface(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::AddressSpace::Private));
-    Value slot = launch.addPrivateAttribution(slotType, loc);
-    memref::StoreOp::create(b, loc, init, slot);
-    slots.push_back(slot);
+    FailureOr<Value> slot = addSlot(launch, arg.getType(), loop,
+                                    "a loop around barriers carries");
+    if (failed(slot))
+      return failure();
+    memref::StoreOp::create(b, loc, init, *slot);
+    slots.push_back(*slot);
   }
   auto host = scf::ForOp::create(b, loc, loop.getLowerBound(),
                                  loop.getUpperBound(), loop.getStep());
@@ -152,15 +162,11 @@ LogicalResult privatizeCrossing(gpu::LaunchOp launch) {
         }
         if (crossing.empty())
           continue;
-        Type type = result.getType();
-        if (!type.isIntOrIndexOrFloat())
-          return op.emitError("bertc-gpu-launches-to-loops: a value of type ")
-                 << type << " crosses a barrier, which has no emulation";
-        auto slotType = MemRefType::get(
-            {}, type, MemRefLayoutAttrInterface(),
-            gpu::AddressSpaceAttr::get(op.getContext(),
-                                       gpu::AddressSpace::Private));
-        Value slot = launch.addPrivateAttribution(slotType, op.getLoc());
+        FailureOr<Value> found = addSlot(launch, result.getType(), &op,
+                                         "a barrier is crossed by");
+        if (failed(found))
+          return failure();
+        Value slot = *found;
         OpBuilder b(op.getContext());
         b.setInsertionPointAfter(&op);
         memref::StoreOp::create(b, op.getLoc(), result, slot);

@@ -8,7 +8,6 @@
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
 
 #include <limits>
@@ -91,15 +90,12 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
       findOutputInit(op, op.getDpsInits()[0], /*fillOnly=*/true);
   OpBuilder b(op);
   Location loc = op.getLoc();
-  SmallVector<Value> sizes;
-  for (Range range : cast<linalg::LinalgOp>(op.getOperation())
-                         .createLoopRanges(b, loc))
-    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  SmallVector<Value> sizes = loopSizes(b, loc, op);
   unsigned red = sizes.size() - 1;
-  Value rows = index(b, loc, 1);
+  Value one = index(b, loc, 1);
+  Value rows = one;
   for (unsigned d = 0; d < red; ++d)
     rows = arith::MulIOp::create(b, loc, rows, sizes[d]);
-  Value one = index(b, loc, 1);
   Value grid = arith::MaxUIOp::create(b, loc, rows, one);
   auto sharedType = MemRefType::get(
       {blockSize}, b.getF32Type(), MemRefLayoutAttrInterface(),
@@ -116,17 +112,7 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   Value tid = launch.getThreadIds().x, row = launch.getBlockIds().x;
 
   SmallVector<Value> ivs(sizes.size());
-  Value rest = row;
-  for (unsigned d = red; d-- > 0;) {
-    // An empty dimension leaves no valid rows; dividing by at least 1 keeps
-    // the spare block's unused indices defined.
-    Value size = sizes[d];
-    if (std::optional<int64_t> known = getConstantIntValue(size);
-        !known || *known < 1)
-      size = arith::MaxUIOp::create(b, loc, size, one);
-    ivs[d] = arith::RemUIOp::create(b, loc, rest, size);
-    rest = arith::DivUIOp::create(b, loc, rest, size);
-  }
+  delinearize(b, loc, row, llvm::to_vector(llvm::seq(0u, red)), sizes, ivs);
   // The spare block of an empty launch folds nothing and stores nothing.
   Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
                                       rows);

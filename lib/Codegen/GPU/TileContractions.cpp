@@ -13,7 +13,6 @@
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::bertc {
@@ -53,8 +52,14 @@ private:
   /// The indices of `map` at the loop values `ivs`.
   SmallVector<Value> indices(AffineMap map) { return indicesAt(map, ivs); }
 
+  /// `value()` (emitted under the guard) where `inBounds`, else 0.
+  Value valueOrZero(Value inBounds, function_ref<Value()> value);
   /// `mem[map(ivs)]` where `inBounds`, else 0.
-  Value loadOrZero(Value mem, AffineMap map, Value inBounds);
+  Value loadOrZero(Value mem, AffineMap map, Value inBounds) {
+    return valueOrZero(inBounds, [&] {
+      return memref::LoadOp::create(b, loc, mem, indices(map)).getResult();
+    });
+  }
 
   /// Copies one operand's `rows x tile-k` slice (rows along `dim`, starting
   /// at `rowBase`, `rowLimit` valid) into `shared[k][row]`.
@@ -70,14 +75,13 @@ private:
   Value tid, limitK, zeroF32; // inside the launch
 };
 
-Value TiledKernelEmitter::loadOrZero(Value mem, AffineMap map,
-                                     Value inBounds) {
+Value TiledKernelEmitter::valueOrZero(Value inBounds,
+                                      function_ref<Value()> value) {
   auto branch = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
                                   /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&branch.getThenRegion().front());
-  Value v = memref::LoadOp::create(b, loc, mem, indices(map));
-  scf::YieldOp::create(b, loc, v);
+  scf::YieldOp::create(b, loc, value());
   b.setInsertionPointToStart(&branch.getElseRegion().front());
   scf::YieldOp::create(b, loc, zeroF32);
   return branch.getResult(0);
@@ -121,9 +125,7 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
 void TiledKernelEmitter::emit() {
   linalg::GenericOp op = ct.op;
   OutputInit writer = findOutputInit(op, ct.c, /*fillOnly=*/false);
-  SmallVector<Value> sizes;
-  for (Range range : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
-    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value batchCount = cst(1);
   for (unsigned d : ct.batch)
@@ -166,17 +168,7 @@ void TiledKernelEmitter::emit() {
   tid = add(mul(ty, cst(tile.threadsX())), tx);
   limitK = sizes[ct.k];
   ivs.assign(op.getNumLoops(), Value());
-  Value rest = launch.getBlockIds().z;
-  for (unsigned d : llvm::reverse(ct.batch)) {
-    // An empty batch dimension leaves no valid rows; dividing by at least 1
-    // keeps the spare block's unused indices defined.
-    Value size = sizes[d];
-    if (std::optional<int64_t> known = getConstantIntValue(size);
-        !known || *known < 1)
-      size = arith::MaxUIOp::create(b, loc, size, one);
-    ivs[d] = arith::RemUIOp::create(b, loc, rest, size);
-    rest = arith::DivUIOp::create(b, loc, rest, size);
-  }
+  delinearize(b, loc, launch.getBlockIds().z, ct.batch, sizes, ivs);
   // The spare block of an empty batch has no valid rows.
   Value limitM = arith::SelectOp::create(
       b, loc, lt(launch.getBlockIds().z, batchCount), sizeM, cst(0));
@@ -198,20 +190,13 @@ void TiledKernelEmitter::emit() {
   // then has no kernel of its own.
   SmallVector<Value> init;
   forEachOutput([&](int64_t, int64_t, Value ok) {
-    if (!writer) {
-      init.push_back(loadOrZero(ct.c, ct.cMap, ok));
-      return;
-    }
-    auto branch = scf::IfOp::create(b, loc, b.getF32Type(), ok,
-                                    /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&branch.getThenRegion().front());
-    scf::YieldOp::create(b, loc,
-                         emitOutputInit(b, loc, writer, indices(ct.cMap)));
-    b.setInsertionPointToStart(&branch.getElseRegion().front());
-    scf::YieldOp::create(b, loc, zeroF32);
-    b.setInsertionPointAfter(branch);
-    init.push_back(branch.getResult(0));
+    init.push_back(writer ? valueOrZero(ok,
+                                        [&] {
+                                          return emitOutputInit(
+                                              b, loc, writer,
+                                              indices(ct.cMap));
+                                        })
+                          : loadOrZero(ct.c, ct.cMap, ok));
   });
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
