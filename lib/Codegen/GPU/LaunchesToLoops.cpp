@@ -203,11 +203,14 @@ private:
   /// maps what does not depend on the thread.
   LogicalResult emitPhases(Block &block, IRMapping uniform);
   LogicalResult emitPhase(ArrayRef<Operation *> ops, const IRMapping &uniform);
+  /// Loops over `sizes` (z, y, x, outermost first) at the insertion point,
+  /// which ends inside them; `ids` map to their induction variables.
+  SmallVector<Value> openLoops(gpu::KernelDim3 ids, gpu::KernelDim3 sizes,
+                               IRMapping &map);
 
   gpu::LaunchOp launch;
   OpBuilder b;
   Location loc;
-  Value threadCount;
   llvm::SmallDenseSet<Value> privateBuffers; // one slice per thread
 };
 
@@ -242,6 +245,22 @@ LogicalResult LaunchEmulator::materializeUses(Operation *op, IRMapping &map) {
   return success();
 }
 
+SmallVector<Value> LaunchEmulator::openLoops(gpu::KernelDim3 ids,
+                                             gpu::KernelDim3 sizes,
+                                             IRMapping &map) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> ivs;
+  for (auto [id, size] : {std::pair{ids.z, sizes.z}, std::pair{ids.y, sizes.y},
+                          std::pair{ids.x, sizes.x}}) {
+    auto loop = scf::ForOp::create(b, loc, zero, size, one);
+    map.map(id, loop.getInductionVar());
+    ivs.push_back(loop.getInductionVar());
+    b.setInsertionPointToStart(loop.getBody());
+  }
+  return ivs;
+}
+
 LogicalResult LaunchEmulator::emitPhase(ArrayRef<Operation *> ops,
                                         const IRMapping &uniform) {
   // Pure ops alone do nothing; later phases compute what they use again.
@@ -249,18 +268,8 @@ LogicalResult LaunchEmulator::emitPhase(ArrayRef<Operation *> ops,
     return success();
   OpBuilder::InsertionGuard guard(b);
   IRMapping map = uniform;
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  gpu::KernelDim3 ids = launch.getThreadIds();
   gpu::KernelDim3 sizes = launch.getBlockSizeOperandValues();
-  SmallVector<Value> tivs;
-  for (auto [id, size] : {std::pair{ids.z, sizes.z}, std::pair{ids.y, sizes.y},
-                          std::pair{ids.x, sizes.x}}) {
-    auto loop = scf::ForOp::create(b, loc, zero, size, one);
-    map.map(id, loop.getInductionVar());
-    tivs.push_back(loop.getInductionVar());
-    b.setInsertionPointToStart(loop.getBody());
-  }
+  SmallVector<Value> tivs = openLoops(launch.getThreadIds(), sizes, map);
   Block *threadBody = b.getInsertionBlock();
   Value linear = tivs[0];
   linear = arith::AddIOp::create(
@@ -367,7 +376,7 @@ LogicalResult LaunchEmulator::run() {
 
   // Shared buffers are reused by every block, which writes them before it
   // reads them; private ones have a slice per thread of a block.
-  threadCount = arith::MulIOp::create(
+  Value threadCount = arith::MulIOp::create(
       b, loc, arith::MulIOp::create(b, loc, block.x, block.y), block.z);
   SmallVector<Value> buffers;
   for (BlockArgument shared : launch.getWorkgroupAttributions()) {
@@ -386,16 +395,8 @@ LogicalResult LaunchEmulator::run() {
     buffers.push_back(host);
   }
 
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   OpBuilder::InsertionGuard guard(b);
-  for (auto [id, size] : {std::pair{launch.getBlockIds().z, grid.z},
-                          std::pair{launch.getBlockIds().y, grid.y},
-                          std::pair{launch.getBlockIds().x, grid.x}}) {
-    auto loop = scf::ForOp::create(b, loc, zero, size, one);
-    uniform.map(id, loop.getInductionVar());
-    b.setInsertionPointToStart(loop.getBody());
-  }
+  openLoops(launch.getBlockIds(), grid, uniform);
   if (failed(emitPhases(launch.getBody().front(), uniform)))
     return failure();
   b.setInsertionPointAfter(launch);

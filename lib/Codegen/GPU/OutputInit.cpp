@@ -29,8 +29,8 @@ bool writesAll(Operation *op, Value buffer, bool fillOnly) {
 }
 } // namespace
 
-mlir::bertc::OutputInit mlir::bertc::findOutputInit(Operation *consumer, Value out,
-                                       bool fillOnly) {
+mlir::bertc::OutputInit
+mlir::bertc::findOutputInit(Operation *consumer, Value out, bool fillOnly) {
   Operation *prev = consumer->getPrevNode();
   while (prev && isMemoryEffectFree(prev) && prev->getNumRegions() == 0)
     prev = prev->getPrevNode();
