@@ -29,7 +29,6 @@ bool mlir::bertc::isMulAddBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
-
 std::optional<mlir::bertc::Contraction>
 mlir::bertc::matchContraction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||

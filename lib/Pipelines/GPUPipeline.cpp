@@ -42,9 +42,9 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   buildBufferizationPipeline(pm);
 
-  // Matrix products get their own kernels; every other loop nest becomes a
-  // kernel of one thread per iteration; the host keeps allocation, views
-  // and the loops around layers.
+  // Matrix products and row reductions get their own kernels; every other
+  // loop nest becomes a kernel of one thread per iteration; the host keeps
+  // allocation, views and the loops around layers.
   if (options.tileContractions) {
     GPUTileContractionsOptions tile;
     tile.tileM = options.tileM;
