@@ -18,8 +18,11 @@ script replays their numeric steps with programs compiled for the GPU:
       both, with programs that run each kernel as loops on the CPU
       (bertc compile --emulate-gpu): the GPU mapping checked without a GPU
       (test/Integration/GPU/emulated.test)
+  ... --dtype f16|bf16
+      programs compiled with --dtype (matrix products on f16/bf16 operands)
 
-Tolerance: design.md §5 (fp32: atol = rtol = 1e-4). Steps that check CPU
+Tolerance: design.md §5 (fp32: atol = rtol = 1e-4; f16/bf16: 5e-2, which
+build writes into the manifest's compare steps). Steps that check CPU
 program errors (`not ...`, FileCheck, bertc inspect) are not replayed.
 Exit status 0 when every test passes.
 """
@@ -77,7 +80,8 @@ def build(args):
     for test, model, flags, steps in tests(args.only):
         exe = os.path.join(args.out, test + ".exe")
         cmd = [args.bertc, "compile", substitute(model), *flags,
-               "--target=cuda", "--sm=%d" % args.sm, "-o", exe]
+               "--target=cuda", "--sm=%d" % args.sm, "--dtype=" + args.dtype,
+               "-o", exe]
         if args.emulate:
             cmd.append("--emulate-gpu")
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -86,6 +90,9 @@ def build(args):
             failed.append(test)
             continue
         print("built %s" % test)
+        if args.dtype != "f32":
+            steps = [s.replace("%compare ", "%compare --atol 5e-2 --rtol 5e-2 ")
+                     for s in steps]
         manifest[test] = steps
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
@@ -132,6 +139,8 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--emulate", action="store_true",
                     help="build: CPU programs that emulate the kernels")
+    ap.add_argument("--dtype", default="f32", choices=["f32", "f16", "bf16"],
+                    help="build: bertc compile --dtype")
     ap.add_argument("--only", action="append",
                     help="this golden test only (repeatable)")
     args = ap.parse_args()

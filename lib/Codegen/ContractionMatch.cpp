@@ -7,9 +7,17 @@
 
 using namespace mlir;
 
-bool mlir::bertc::isMulAddBody(linalg::GenericOp op) {
+/// `v` with an arith.extf of it looked through.
+static Value unwidened(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  return v;
+}
+
+bool mlir::bertc::isMulAddBody(linalg::GenericOp op, bool allowWidenedInputs) {
   Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
+  size_t ops = body.getOperations().size();
+  if (ops < 3 || ops > (allowWidenedInputs ? 5 : 3))
     return false;
   auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add)
@@ -25,19 +33,31 @@ bool mlir::bertc::isMulAddBody(linalg::GenericOp op) {
   if (!mul)
     return false;
   Value x = body.getArgument(0), y = body.getArgument(1);
-  return (mul.getLhs() == x && mul.getRhs() == y) ||
-         (mul.getLhs() == y && mul.getRhs() == x);
+  Value lhs = mul.getLhs(), rhs = mul.getRhs();
+  if (allowWidenedInputs) {
+    lhs = unwidened(lhs);
+    rhs = unwidened(rhs);
+  }
+  // Every op is the add, the mul, the yield or one of these widenings.
+  size_t widened = (lhs != mul.getLhs()) + (rhs != mul.getRhs());
+  return ops == 3 + widened &&
+         ((lhs == x && rhs == y) || (lhs == y && rhs == x));
 }
 
 std::optional<mlir::bertc::Contraction>
-mlir::bertc::matchContraction(linalg::GenericOp op) {
+mlir::bertc::matchContraction(linalg::GenericOp op,
+                              bool allowWidenedInputs) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMulAddBody(op))
+      op.getNumDpsInits() != 1 || !isMulAddBody(op, allowWidenedInputs))
     return std::nullopt;
   for (Value v : op->getOperands()) {
     auto type = dyn_cast<MemRefType>(v.getType());
-    if (!type || !type.getElementType().isF32() || type.getRank() == 0 ||
-        !type.isLastDimUnitStride())
+    if (!type || type.getRank() == 0 || !type.isLastDimUnitStride())
+      return std::nullopt;
+    Type element = type.getElementType();
+    bool narrowInput = v != op.getDpsInits()[0] &&
+                       (element.isF16() || element.isBF16());
+    if (!element.isF32() && !(allowWidenedInputs && narrowInput))
       return std::nullopt;
   }
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();

@@ -15,8 +15,9 @@
 
 namespace mlir::bertc {
 
-/// True when `op`'s body is `out + a * b` over its two inputs.
-bool isMulAddBody(linalg::GenericOp op);
+/// True when `op`'s body is `out + a * b` over its two inputs; with
+/// `allowWidenedInputs`, either input may first go through arith.extf.
+bool isMulAddBody(linalg::GenericOp op, bool allowWidenedInputs = false);
 
 inline bool hasDim(AffineMap map, unsigned dim) {
   return map.isFunctionOfDim(dim);
@@ -27,7 +28,8 @@ inline unsigned lastDim(AffineMap map) {
   return map.getDimPosition(map.getNumResults() - 1);
 }
 
-/// A matched f32 contraction over memrefs `C[batch..., m, n] += A[.., m, k] *
+/// A matched contraction over memrefs, f32 (A or B f16/bf16 when widened
+/// in the body) `C[batch..., m, n] += A[.., m, k] *
 /// B[.., k, n]` (indices in any order the maps give): which loop plays which
 /// role, and its operands.
 struct Contraction {
@@ -43,8 +45,11 @@ struct Contraction {
 /// `out + a * b` over projected-permutation maps, whose output's last loop
 /// is `n` (indexed by B, not A) and whose A is contiguous in `k`. `m` is the
 /// innermost other output loop that A indexes and B does not; every other
-/// output loop is a batch loop.
-std::optional<Contraction> matchContraction(linalg::GenericOp op);
+/// output loop is a batch loop. Operands are f32 unless
+/// `allowWidenedInputs`: then an input may be f16 or bf16, widened to f32
+/// by an arith.extf in the body.
+std::optional<Contraction> matchContraction(linalg::GenericOp op,
+                                            bool allowWidenedInputs = false);
 
 } // namespace mlir::bertc
 

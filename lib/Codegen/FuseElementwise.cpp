@@ -2,6 +2,7 @@
 
 #include "Codegen/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -26,6 +27,20 @@ bool isPureDataMovement(Operation *op) {
          body.getTerminator()->getOperand(0) == body.getArgument(0);
 }
 
+/// A generic that only widens a bound weight (stored f16/bf16) to f32.
+/// Fused into a matrix product it repeats one conversion per read, which
+/// costs less than writing the f32 copy and reading it back.
+bool isWidenedWeight(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      !generic.getDpsInputs()[0].getDefiningOp<bufferization::ToTensorOp>())
+    return false;
+  Block &body = generic.getRegion().front();
+  auto ext = body.getTerminator()->getOperand(0).getDefiningOp<arith::ExtFOp>();
+  return body.getOperations().size() == 2 && ext &&
+         ext.getIn() == body.getArgument(0);
+}
+
 /// True when fusing `operand`'s producer into its consumer computes each
 /// produced element once (see the pass description).
 bool fusesWithoutRecomputation(OpOperand *operand) {
@@ -33,7 +48,7 @@ bool fusesWithoutRecomputation(OpOperand *operand) {
   auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
   if (!producer || !consumer || !producer->hasOneUse())
     return false;
-  return isPureDataMovement(producer) ||
+  return isPureDataMovement(producer) || isWidenedWeight(producer) ||
          consumer.getMatchingIndexingMap(operand).isPermutation();
 }
 

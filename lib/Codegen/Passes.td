@@ -167,7 +167,9 @@ def FuseElementwise : Pass<"bertc-fuse-elementwise", "func::FuncOp"> {
     that only move data (a body that yields its input) fuse through any
     map, and the `tensor.collapse_shape` that unpacks a linear weight's
     panels (convert-bert-params-to-memref) folds into its consumer by
-    expanding the consumer's loops. A `linalg.fill` on tensors with several
+    expanding the consumer's loops. So does the `arith.extf` that widens a
+    weight stored at f16/bf16: the product then reads the narrow weight and
+    converts in registers. A `linalg.fill` on tensors with several
     users (CSE merges a layer norm's identical initial values) is cloned for
     each: bufferization would otherwise fill one buffer and copy it for
     every user.
@@ -226,7 +228,7 @@ def InlineAllocaScopes : Pass<"bertc-inline-alloca-scopes", "func::FuncOp"> {
 
 def GPUTileContractions
     : Pass<"bertc-gpu-tile-contractions", "func::FuncOp"> {
-  let summary = "Rewrite f32 matrix products as block-tiled GPU kernels that "
+  let summary = "Rewrite matrix products as block-tiled GPU kernels that "
                 "stage A and B through shared memory";
   let description = [{
     Runs on bufferized linalg, before `convert-linalg-to-parallel-loops`,
@@ -255,6 +257,12 @@ def GPUTileContractions
       load C, and the op is erased: no kernel and no pass over C of its
       own. Every global access outside the matrix is guarded,
       so any size works, including empty ones.
+    - C and the sums are f32. A and B may be f16 or bf16 where the body
+      widens them (`arith.extf`, a weight stored narrow). The slices hold
+      `operand-type`: with f16 or bf16 every operand is rounded to it
+      (to nearest even) as it is staged, and widened again in registers;
+      the products are exact in f32, so the result is the one tensor cores
+      give with f32 accumulation, up to the order of the additions.
 
     Everything else stays for `bertc-gpu-map-to-launches`, which leaves
     these launches alone. `bertc-gpu-launches-to-loops` emulates them
@@ -275,8 +283,11 @@ def GPUTileContractions
            "k step of the shared-memory slices">,
     Option<"threadM", "thread-m", "int64_t", "4", "rows of C per thread">,
     Option<"threadN", "thread-n", "int64_t", "4", "columns of C per thread">,
+    Option<"operandType", "operand-type", "std::string", "\"f32\"",
+           "element type of the staged A and B: f32, f16 or bf16">,
   ];
-  let dependentDialects = ["::mlir::gpu::GPUDialect",
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect"];
 }

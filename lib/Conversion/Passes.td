@@ -23,6 +23,12 @@ def ConvertBertParamsToMemRef
     a transposing `linalg.generic` copy and a `tensor.collapse_shape`, which
     fusion folds into the matrix product: the product then reads B one
     contiguous panel at a time, the shape CPU outer-product kernels want.
+
+    With `linear-weight-type=f16|bf16`, such weights are stored at that
+    width instead (`type` in the layout entry; the runtime rounds them
+    once at load time) and each use widens them to f32 by an elementwise
+    `arith.extf` generic, which fusion folds into the product: weights then
+    cross memory at half width. It excludes `linear-weight-panel`.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -34,7 +40,11 @@ def ConvertBertParamsToMemRef
            "byte alignment of every parameter slot">,
     Option<"linearWeightPanel", "linear-weight-panel", "int64_t",
            /*default=*/"0",
-           "store bert.linear weights as [N/P, K, P] panels (0: as [N, K])">
+           "store bert.linear weights as [N/P, K, P] panels (0: as [N, K])">,
+    Option<"linearWeightType", "linear-weight-type", "std::string",
+           /*default=*/"\"f32\"",
+           "element type of bert.linear weights in the buffer: f32, f16 or "
+           "bf16">
   ];
 }
 

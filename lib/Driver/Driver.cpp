@@ -115,6 +115,13 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--emulate-gpu needs --target=cuda and makes no PTX");
   if (options.gpuPlainKernels && !cuda)
     return fail("--gpu-plain-kernels needs --target=cuda");
+  bool narrow = options.dtype != "f32";
+  if (narrow && !cuda)
+    return fail("--dtype=" + options.dtype +
+                " needs --target=cuda: CPU programs compute in f32");
+  if (narrow && options.sm < 80)
+    return fail("--dtype=" + options.dtype + " needs --sm=80 or above, got " +
+                std::to_string(options.sm));
   // An emulated GPU program is a CPU program.
   bool cudaRuntime = cuda && !options.emulateGPU;
   if (options.embedWeights)
@@ -169,6 +176,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             // Panels suit the CPU kernels; GPU kernels read [N, K].
             linalg.linearWeightPanel =
                 cuda ? 0 : cpuLinearWeightPanel(lowering);
+            linalg.linearWeightType = options.dtype;
             buildBertToLinalgPipeline(pm, linalg);
           },
           options.timing, error)))
@@ -196,6 +204,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.emulate = options.emulateGPU;
             gpu.tileContractions = !options.gpuPlainKernels;
             gpu.rowReductions = !options.gpuPlainKernels;
+            gpu.operandType = options.dtype;
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

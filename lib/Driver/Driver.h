@@ -42,6 +42,9 @@ struct CompileOptions {
   /// --target=cuda only: the plain one-thread-per-element kernels for
   /// everything (no tiled matrix products, no block-per-row reductions).
   bool gpuPlainKernels = false;
+  /// --target=cuda only: f16 or bf16 stores linear weights at that width
+  /// and rounds every matrix product's operands to it (f32 sums).
+  std::string dtype = "f32";
   /// Run tile loops on OpenMP threads (the program's --threads picks how
   /// many); off: single-threaded code with no OpenMP runtime dependency.
   bool threads = true;

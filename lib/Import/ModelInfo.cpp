@@ -25,6 +25,13 @@ std::string ModelInfo::describe(func::FuncOp lowered) const {
           {"shape", std::move(shape)}};
       if (auto panel = entry.getAs<IntegerAttr>("panel"))
         param["panel"] = panel.getInt();
+      // Absent: f32. Narrower linear weights (--dtype) are rounded at load.
+      if (auto type = entry.getAs<TypeAttr>("type")) {
+        if (type.getValue().isF16())
+          param["dtype"] = "F16";
+        else if (type.getValue().isBF16())
+          param["dtype"] = "BF16";
+      }
       params.push_back(std::move(param));
     }
   }

@@ -37,6 +37,7 @@ void mlir::bertc::buildBertToLinalgPipeline(
   ConvertBertParamsToMemRefOptions params;
   params.alignment = options.weightAlignment;
   params.linearWeightPanel = options.linearWeightPanel;
+  params.linearWeightType = options.linearWeightType;
   pm.addNestedPass<func::FuncOp>(createConvertBertParamsToMemRef(params));
   pm.addNestedPass<func::FuncOp>(createConvertBertToLinalg());
   pm.addPass(createCanonicalizerPass());

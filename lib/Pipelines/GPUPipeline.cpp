@@ -52,6 +52,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.tileK = options.tileK;
     tile.threadM = options.threadM;
     tile.threadN = options.threadN;
+    tile.operandType = options.operandType;
     pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
   }
   if (options.rowReductions) {

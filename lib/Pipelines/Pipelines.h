@@ -36,6 +36,11 @@ struct LinalgPipelineOptions
       llvm::cl::desc("store linear weights as [N/P, K, P] panels, 0: as "
                      "[N, K] (see convert-bert-params-to-memref)"),
       llvm::cl::init(0)};
+  Option<std::string> linearWeightType{
+      *this, "linear-weight-type",
+      llvm::cl::desc("element type of linear weights in the weights buffer: "
+                     "f32, f16 or bf16 (see convert-bert-params-to-memref)"),
+      llvm::cl::init("f32")};
 };
 
 /// Options of the linalg -> LLVM phase for CPUs: the register tiles of the
@@ -152,6 +157,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
   Option<int64_t> threadN{*this, "thread-n",
                           llvm::cl::desc("columns of C per thread"),
                           llvm::cl::init(4)};
+  Option<std::string> operandType{
+      *this, "operand-type",
+      llvm::cl::desc("element type matrix-product operands are rounded to "
+                     "in the tiled kernels: f32, f16 or bf16 (f32 sums)"),
+      llvm::cl::init("f32")};
   Option<bool> rowReductions{
       *this, "row-reductions",
       llvm::cl::desc("reductions along a row (layer norm, softmax) with one "

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Buffers.h"
+#include "Half.h"
 #include "Json.h"
 #include "Safetensors.h"
 #include "bertc_runtime.h"
@@ -55,37 +56,6 @@ const InputSpec *bertc::rt::memoryInput(const bertc_model *m) {
 }
 
 namespace {
-float halfToFloat(uint16_t h) {
-  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF;
-  uint32_t bits;
-  if (exp == 0) {
-    if (man == 0) {
-      bits = sign;
-    } else { // subnormal: renormalize
-      exp = 127 - 15 + 1;
-      while (!(man & 0x400)) {
-        man <<= 1;
-        --exp;
-      }
-      bits = sign | (exp << 23) | ((man & 0x3FF) << 13);
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7F800000u | (man << 13);
-  } else {
-    bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-float bf16ToFloat(uint16_t h) {
-  uint32_t bits = (uint32_t)h << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
 std::string shapeStr(const int64_t *shape, int rank) {
   std::string s = "[";
   for (int i = 0; i < rank; ++i)
@@ -217,37 +187,60 @@ static bool bindWeights(bertc_model &m, const std::string &location) {
                       ", the model expects " +
                       shapeStr(shape.data(), (int)shape.size())),
              false;
-    int64_t n = t->numElements();
-    if (offset < 0 || (size_t)offset + n * 4 > m.weightsBytes)
-      return setError("corrupt model description: parameter '" + name +
-                      "' lies outside the weights buffer"),
-             false;
-    float *dst = (float *)(m.weights + offset);
-    switch (t->dtype) {
-    case BERTC_F32:
-      std::memcpy(dst, t->data, n * 4);
-      break;
-    case BERTC_F16:
-    case BERTC_BF16:
-      for (int64_t i = 0; i < n; ++i) {
-        uint16_t h;
-        std::memcpy(&h, t->data + 2 * i, 2);
-        dst[i] = t->dtype == BERTC_F16 ? halfToFloat(h) : bf16ToFloat(h);
-      }
-      break;
-    case BERTC_F64:
-      for (int64_t i = 0; i < n; ++i) {
-        double d;
-        std::memcpy(&d, t->data + 8 * i, 8);
-        dst[i] = (float)d;
-      }
-      break;
-    default:
+    // The stored width: f32, or f16/bf16 for a GPU program's linear
+    // weights (--dtype).
+    bertc_dtype stored = BERTC_F32;
+    if (const JsonValue *d = p.get("dtype"))
+      if (!parseDtype(d->string, stored) ||
+          (stored != BERTC_F16 && stored != BERTC_BF16))
+        return setError("corrupt model description: parameter '" + name +
+                        "' has stored dtype '" + d->string + "'"),
+               false;
+    if (t->dtype != BERTC_F32 && t->dtype != BERTC_F16 &&
+        t->dtype != BERTC_BF16 && t->dtype != BERTC_F64)
       return setError("weights '" + location + "': tensor '" + name +
                       "' has dtype " + dtypeName(t->dtype) +
                       ", the model expects a float tensor (F32, F16, BF16)"),
              false;
+    int64_t n = t->numElements();
+    size_t width = stored == BERTC_F32 ? 4 : 2;
+    if (offset < 0 || (size_t)offset + n * width > m.weightsBytes)
+      return setError("corrupt model description: parameter '" + name +
+                      "' lies outside the weights buffer"),
+             false;
+    auto element = [&](int64_t i) -> float {
+      uint16_t h;
+      double d;
+      float f;
+      switch (t->dtype) {
+      case BERTC_F16:
+      case BERTC_BF16:
+        std::memcpy(&h, t->data + 2 * i, 2);
+        return t->dtype == BERTC_F16 ? halfToFloat(h) : bf16ToFloat(h);
+      case BERTC_F64:
+        std::memcpy(&d, t->data + 8 * i, 8);
+        return (float)d;
+      default:
+        std::memcpy(&f, t->data + 4 * i, 4);
+        return f;
+      }
+    };
+    if (stored != BERTC_F32) {
+      uint16_t *dst = (uint16_t *)(m.weights + offset);
+      if (t->dtype == stored)
+        std::memcpy(dst, t->data, n * 2);
+      else
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] = stored == BERTC_F16 ? floatToHalf(element(i))
+                                       : floatToBf16(element(i));
+      continue; // narrow weights are never packed into panels
     }
+    float *dst = (float *)(m.weights + offset);
+    if (t->dtype == BERTC_F32)
+      std::memcpy(dst, t->data, n * 4);
+    else
+      for (int64_t i = 0; i < n; ++i)
+        dst[i] = element(i);
     if (const JsonValue *panel = p.get("panel")) {
       // The compiled code reads this weight as panels; anything else would
       // give wrong results silently.

@@ -1,5 +1,6 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1" -cse | FileCheck %s --check-prefix=SMALL
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16" -cse | FileCheck %s --check-prefix=NARROW
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
@@ -194,6 +195,53 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
   ^bb0(%a: f32, %b: f32, %c: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A linear layer whose weight is stored as f16 and widened in the body
+// (linear-weight-type=f16). With f32 slices (the default) the weight is
+// widened as it is staged; with operand-type=f16 A is rounded as it is
+// staged, W goes in as it is, and both widen after the shared-memory load.
+// CHECK-LABEL: func.func @narrow_weight
+// CHECK:           gpu.launch
+// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
+// CHECK-NEXT:      %[[WW:.*]] = arith.extf %[[W]] : f16 to f32
+// CHECK-NEXT:      scf.yield %[[WW]] : f32
+// CHECK:           gpu.barrier
+// CHECK-NOT:       arith.extf
+// CHECK:           math.fma
+// NARROW-LABEL: func.func @narrow_weight
+// NARROW:          gpu.launch
+// NARROW-SAME:     workgroup(%[[SA:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>)
+// NARROW:          %[[X:.*]] = memref.load %arg0[{{.*}}] : memref<?x8x32xf32>
+// NARROW-NEXT:     %[[XH:.*]] = arith.truncf %[[X]] : f32 to f16
+// NARROW-NEXT:     scf.yield %[[XH]] : f16
+// NARROW:          %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
+// NARROW-NEXT:     scf.yield %[[W]] : f16
+// NARROW:          gpu.barrier
+// NARROW:          %[[A:.*]] = memref.load %[[SA]]
+// NARROW-NEXT:     arith.extf %[[A]] : f16 to f32
+// NARROW:          %[[B:.*]] = memref.load %[[SB]]
+// NARROW-NEXT:     arith.extf %[[B]] : f16 to f32
+// NARROW:          math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
+                         %y: memref<?x8x64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                       affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x8x32xf32>, memref<64x32xf16>)
+      outs(%y : memref<?x8x64xf32>) {
+  ^bb0(%a: f32, %bh: f16, %acc: f32):
+    %b = arith.extf %bh : f16 to f32
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
   return

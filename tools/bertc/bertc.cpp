@@ -2,6 +2,7 @@
 //
 //   bertc compile MODEL -o OUT [--target=cpu|cuda] [--emit=PHASE] [--batch=N]
 //                              [--seq-len=N] [--embed-weights] [--sm=90]
+//                              [--dtype=f32|f16|bf16]
 //   bertc inspect MODEL
 //
 // A thin layer over lib/Driver.
@@ -83,6 +84,12 @@ static cl::opt<int> sm("sm",
                        cl::desc("--target=cuda: the GPU's compute capability, "
                                 "e.g. 80 (A100), 90 (H100, the default)"),
                        cl::init(90), cl::sub(compileCmd), cl::cat(category));
+static cl::opt<std::string> dtype(
+    "dtype",
+    cl::desc("--target=cuda: f32 (default), or f16 / bf16: linear weights "
+             "are stored at that width and matrix products round their "
+             "operands to it, summing in f32 (needs --sm=80 or above)"),
+    cl::init("f32"), cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("LLVM CPU name to generate code for (default: native, "
                         "the machine bertc runs on)"),
@@ -165,6 +172,12 @@ int main(int argc, char **argv) {
   options.timing = timing;
   options.emulateGPU = emulateGPU;
   options.gpuPlainKernels = gpuPlainKernels;
+  if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {
+    errs() << "error: unknown --dtype '" << dtype
+           << "' (expected f32, f16 or bf16)\n";
+    return 2;
+  }
+  options.dtype = dtype;
   std::string exe = sys::fs::getMainExecutable(argv[0], (void *)&main);
   options.toolDir = sys::path::parent_path(exe).str();
   return compile(options);

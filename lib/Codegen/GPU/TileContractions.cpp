@@ -27,6 +27,7 @@ namespace {
 
 struct GpuTile {
   int64_t m, n, k, threadM, threadN;
+  Type operand; // element type of the shared slices: f32, f16 or bf16
   int64_t threadsX() const { return n / threadN; }
   int64_t threadsY() const { return m / threadM; }
   int64_t threads() const { return threadsX() * threadsY(); }
@@ -52,12 +53,29 @@ private:
   /// The indices of `map` at the loop values `ivs`.
   SmallVector<Value> indices(AffineMap map) { return indicesAt(map, ivs); }
 
-  /// `value()` (emitted under the guard) where `inBounds`, else 0.
-  Value valueOrZero(Value inBounds, function_ref<Value()> value);
-  /// `mem[map(ivs)]` where `inBounds`, else 0.
-  Value loadOrZero(Value mem, AffineMap map, Value inBounds) {
-    return valueOrZero(inBounds, [&] {
-      return memref::LoadOp::create(b, loc, mem, indices(map)).getResult();
+  /// `x` converted to the float type `to` (rounded to nearest even when
+  /// narrower).
+  Value convert(Value x, Type to) {
+    unsigned from = x.getType().getIntOrFloatBitWidth(),
+             width = to.getIntOrFloatBitWidth();
+    if (x.getType() == to)
+      return x;
+    if (from == width) // f16 <-> bf16, through f32 (exact)
+      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+    if (x.getType() == to)
+      return x;
+    if (x.getType().getIntOrFloatBitWidth() > width)
+      return arith::TruncFOp::create(b, loc, to, x);
+    return arith::ExtFOp::create(b, loc, to, x);
+  }
+
+  /// `value()` (emitted under the guard, of type `type`) where `inBounds`,
+  /// else 0.
+  Value valueOrZero(Value inBounds, Type type, function_ref<Value()> value);
+  /// `mem[map(ivs)]` as a `type` where `inBounds`, else 0.
+  Value loadOrZero(Value mem, AffineMap map, Value inBounds, Type type) {
+    return valueOrZero(inBounds, type, [&] {
+      return convert(memref::LoadOp::create(b, loc, mem, indices(map)), type);
     });
   }
 
@@ -72,18 +90,20 @@ private:
   OpBuilder b;
   Location loc;
   SmallVector<Value> ivs;     // one per loop of the op, set as emitted
-  Value tid, limitK, zeroF32; // inside the launch
+  Value tid, limitK; // inside the launch
 };
 
-Value TiledKernelEmitter::valueOrZero(Value inBounds,
+Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
                                       function_ref<Value()> value) {
-  auto branch = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
+  auto branch = scf::IfOp::create(b, loc, type, inBounds,
                                   /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&branch.getThenRegion().front());
   scf::YieldOp::create(b, loc, value());
   b.setInsertionPointToStart(&branch.getElseRegion().front());
-  scf::YieldOp::create(b, loc, zeroF32);
+  scf::YieldOp::create(b, loc,
+                       arith::ConstantOp::create(b, loc, b.getZeroAttr(type))
+                           .getResult());
   return branch.getResult(0);
 }
 
@@ -115,7 +135,7 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
                                   /*withElseRegion=*/false);
       b.setInsertionPointToStart(&partial->getThenRegion().front());
     }
-    Value v = loadOrZero(global, map, ok);
+    Value v = loadOrZero(global, map, ok, tile.operand);
     memref::StoreOp::create(b, loc, v, shared, ValueRange{kk, row});
     if (partial)
       b.setInsertionPointAfter(*partial);
@@ -149,7 +169,8 @@ void TiledKernelEmitter::emit() {
   // One padding column: the copies that run along k write a column of the
   // slice per warp, which would otherwise fall in one bank.
   auto sliceType = [&](int64_t rows) {
-    return MemRefType::get({tile.k, rows + 1}, f32, MemRefLayoutAttrInterface(),
+    return MemRefType::get({tile.k, rows + 1}, tile.operand,
+                           MemRefLayoutAttrInterface(),
                            space(gpu::AddressSpace::Workgroup));
   };
   auto launch = gpu::LaunchOp::create(
@@ -163,7 +184,6 @@ void TiledKernelEmitter::emit() {
   Value sharedA = launch.getWorkgroupAttributions()[0];
   Value sharedB = launch.getWorkgroupAttributions()[1];
 
-  zeroF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
   tid = add(mul(ty, cst(tile.threadsX())), tx);
   limitK = sizes[ct.k];
@@ -190,13 +210,13 @@ void TiledKernelEmitter::emit() {
   // then has no kernel of its own.
   SmallVector<Value> init;
   forEachOutput([&](int64_t, int64_t, Value ok) {
-    init.push_back(writer ? valueOrZero(ok,
+    init.push_back(writer ? valueOrZero(ok, f32,
                                         [&] {
                                           return emitOutputInit(
                                               b, loc, writer,
                                               indices(ct.cMap));
                                         })
-                          : loadOrZero(ct.c, ct.cMap, ok));
+                          : loadOrZero(ct.c, ct.cMap, ok, f32));
   });
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
@@ -219,14 +239,20 @@ void TiledKernelEmitter::emit() {
           b.setInsertionPoint(nested.getInsertionBlock(),
                               nested.getInsertionPoint());
           SmallVector<Value> as, bs, next;
+          // Narrow slices widen in registers: products of f16/bf16
+          // values are exact in f32, as on tensor cores.
           for (int64_t i = 0; i < tile.threadM; ++i)
-            as.push_back(memref::LoadOp::create(
-                b, loc, sharedA,
-                ValueRange{kk, add(ty, cst(i * tile.threadsY()))}));
+            as.push_back(convert(
+                memref::LoadOp::create(
+                    b, loc, sharedA,
+                    ValueRange{kk, add(ty, cst(i * tile.threadsY()))}),
+                f32));
           for (int64_t j = 0; j < tile.threadN; ++j)
-            bs.push_back(memref::LoadOp::create(
-                b, loc, sharedB,
-                ValueRange{kk, add(tx, cst(j * tile.threadsX()))}));
+            bs.push_back(convert(
+                memref::LoadOp::create(
+                    b, loc, sharedB,
+                    ValueRange{kk, add(tx, cst(j * tile.threadsX()))}),
+                f32));
           for (int64_t i = 0; i < tile.threadM; ++i)
             for (int64_t j = 0; j < tile.threadN; ++j)
               next.push_back(math::FmaOp::create(
@@ -253,7 +279,19 @@ struct GPUTileContractionsPass
   using Base::Base;
 
   void runOnOperation() override {
-    GpuTile tile{tileM, tileN, tileK, threadM, threadN};
+    MLIRContext *ctx = &getContext();
+    Type operand = operandType == "f16"    ? Float16Type::get(ctx)
+                   : operandType == "bf16" ? BFloat16Type::get(ctx)
+                   : operandType == "f32"  ? Float32Type::get(ctx)
+                                           : Type();
+    if (!operand) {
+      getOperation().emitError()
+          << "bertc-gpu-tile-contractions: operand-type must be f32, f16 or "
+             "bf16, got '"
+          << operandType << "'";
+      return signalPassFailure();
+    }
+    GpuTile tile{tileM, tileN, tileK, threadM, threadN, operand};
     if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
         tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
         tile.threads() > 1024) {
@@ -266,7 +304,8 @@ struct GPUTileContractionsPass
     }
     SmallVector<Contraction> matched;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Contraction> ct = matchContraction(op))
+      if (std::optional<Contraction> ct =
+              matchContraction(op, /*allowWidenedInputs=*/true))
         matched.push_back(*ct);
     });
     for (const Contraction &ct : matched)

@@ -28,13 +28,13 @@ struct Slot {
   int64_t offset;
   SmallVector<bert::ParamOp> uses;
   int64_t panel = 0; // > 0: a [N, K] linear weight stored [N/panel, K, panel]
+  Type stored;       // the element type in the buffer (narrower than f32
+                     // for a linear weight under linear-weight-type)
 };
 
-/// True when every use of every op of `slot` is the weight of a bert.linear
-/// whose rows split into whole panels.
-bool packable(const Slot &slot, int64_t panel) {
-  if (slot.type.getRank() != 2 || !slot.type.getElementType().isF32() ||
-      slot.type.getDimSize(0) % panel != 0)
+/// True when every use of every op of `slot` is the weight of a bert.linear.
+bool onlyLinearWeight(const Slot &slot) {
+  if (slot.type.getRank() != 2 || !slot.type.getElementType().isF32())
     return false;
   for (bert::ParamOp op : slot.uses)
     for (OpOperand &use : op->getUses()) {
@@ -43,6 +43,31 @@ bool packable(const Slot &slot, int64_t panel) {
         return false;
     }
   return true;
+}
+
+/// A linear weight whose rows split into whole panels.
+bool packable(const Slot &slot, int64_t panel) {
+  return onlyLinearWeight(slot) && slot.type.getDimSize(0) % panel == 0;
+}
+
+/// `narrow` widened to f32, elementwise: a cast that fusion folds into the
+/// product reading it, so the weight crosses memory at its stored width.
+Value widen(OpBuilder &b, Location loc, Value narrow) {
+  auto type = cast<RankedTensorType>(narrow.getType());
+  Type f32 = b.getF32Type();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type.clone(f32), narrow, empty,
+             SmallVector<AffineMap>{id, id}, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l, arith::ExtFOp::create(nb, l, f32, args[0])
+                              .getResult());
+             })
+      .getResult(0);
 }
 
 /// The [N, K] weight back from its panels [N/P, K, P]: a transposing copy
@@ -105,15 +130,34 @@ struct ConvertBertParamsToMemRefPass
                        << alignment;
       return signalPassFailure();
     }
+    Type narrow;
+    if (linearWeightType == "f16")
+      narrow = Float16Type::get(ctx);
+    else if (linearWeightType == "bf16")
+      narrow = BFloat16Type::get(ctx);
+    else if (linearWeightType != "f32") {
+      func.emitError() << "linear-weight-type must be f32, f16 or bf16, got '"
+                       << linearWeightType << "'";
+      return signalPassFailure();
+    }
+    if (narrow && linearWeightPanel > 0) {
+      func.emitError() << "linear-weight-type=" << linearWeightType
+                       << " stores weights as [N, K]; it excludes "
+                          "linear-weight-panel";
+      return signalPassFailure();
+    }
 
     int64_t total = 0;
     SmallVector<Attribute> layout;
     for (auto &[name, slot] : slots) {
       if (linearWeightPanel > 0 && packable(slot, linearWeightPanel))
         slot.panel = linearWeightPanel;
+      slot.stored = narrow && onlyLinearWeight(slot)
+                        ? narrow
+                        : slot.type.getElementType();
       slot.offset = llvm::alignTo(total, alignment);
-      int64_t bytes = slot.type.getNumElements() *
-                      (slot.type.getElementTypeBitWidth() / 8);
+      int64_t bytes =
+          slot.type.getNumElements() * (slot.stored.getIntOrFloatBitWidth() / 8);
       total = slot.offset + bytes;
       SmallVector<NamedAttribute> entry = {
           NamedAttribute(StringAttr::get(ctx, "name"),
@@ -124,7 +168,7 @@ struct ConvertBertParamsToMemRefPass
           NamedAttribute(StringAttr::get(ctx, "shape"),
                          DenseI64ArrayAttr::get(ctx, slot.type.getShape())),
           NamedAttribute(StringAttr::get(ctx, "type"),
-                         TypeAttr::get(slot.type.getElementType()))};
+                         TypeAttr::get(slot.stored))};
       if (slot.panel > 0)
         entry.push_back(NamedAttribute(
             StringAttr::get(ctx, "panel"),
@@ -146,22 +190,24 @@ struct ConvertBertParamsToMemRefPass
       SmallVector<int64_t> shape(slot.type.getShape());
       if (slot.panel > 0)
         shape = {shape[0] / slot.panel, shape[1], slot.panel};
-      auto storedType = RankedTensorType::get(shape, slot.type.getElementType());
-      auto viewType = MemRefType::get(shape, slot.type.getElementType());
+      auto storedType = RankedTensorType::get(shape, slot.stored);
+      auto viewType = MemRefType::get(shape, slot.stored);
       Value view = memref::ViewOp::create(b, loc, viewType, buffer, off,
                                           ValueRange{});
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, storedType, view, /*restrict=*/true, /*writable=*/false);
       for (bert::ParamOp use : slot.uses) {
-        if (slot.panel == 0) {
+        if (slot.panel == 0 && slot.stored == slot.type.getElementType()) {
           use.replaceAllUsesWith(tensor);
           continue;
         }
-        // One copy per use, where the param was: each has one consumer
-        // for fusion to fold into, inside loops as well.
+        // One copy or cast per use, where the param was: each has one
+        // consumer for fusion to fold into, inside loops as well.
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(use);
-        use.replaceAllUsesWith(unpack(b, use.getLoc(), tensor, slot.type));
+        use.replaceAllUsesWith(slot.panel > 0
+                                   ? unpack(b, use.getLoc(), tensor, slot.type)
+                                   : widen(b, use.getLoc(), tensor));
       }
     }
     // Erased last: the builder's insertion point may sit on a param op.
