@@ -18,7 +18,9 @@ weights of the right names and shapes, --weights), times the program with
 --repeat (one call: inputs to the GPU, the model, outputs back to the host)
 and PyTorch doing the same (inputs to the GPU, forward, outputs .cpu()),
 fp32 and fp16, and checks that bertc's output matches PyTorch fp32.
-bertc has no --dtype=f16 yet: its fp16 column says so. The last columns
+bertc's fp16 column is the program compiled with --dtype=f16 (f16
+weights, tensor-core products, f32 sums and everything else f32), with its
+ratio to PyTorch fp16 and its largest difference from PyTorch fp32. The last columns
 time the same model compiled with --gpu-plain-kernels (one thread per output
 element everywhere), which the tiled matrix products and block-per-row
 reductions replace.
@@ -37,7 +39,8 @@ BATCHES = (1, 32)
 # bertc's kernels, and the plain one-thread-per-element mapping they replace
 # (--gpu-plain-kernels), timed in the same run.
 PROGRAMS = (("bert-base-cuda.exe", []),
-            ("bert-base-cuda-plain.exe", ["--gpu-plain-kernels"]))
+            ("bert-base-cuda-plain.exe", ["--gpu-plain-kernels"]),
+            ("bert-base-cuda-f16.exe", ["--dtype=f16"]))
 
 
 def build(args):
@@ -83,7 +86,10 @@ def run(args):
         plain_ms = time_program(
             os.path.join(args.dir, PROGRAMS[1][0]), inputs, out + ".plain",
             weights, args.runs)
-        diff = None
+        half_ms = time_program(
+            os.path.join(args.dir, PROGRAMS[2][0]), inputs, out + ".f16",
+            weights, args.runs)
+        diff = half_diff = None
         timings = {}
         for dtype in (torch.float32, torch.float16):
             m = model.to("cuda", dtype)
@@ -100,22 +106,26 @@ def run(args):
         if bertc_ms is not None:
             got = torch.from_numpy(load_file(out)["last_hidden_state"])
             diff = (got - ref32).abs().max().item()
+        if half_ms is not None:
+            got = torch.from_numpy(load_file(out + ".f16")["last_hidden_state"])
+            half_diff = (got - ref32).abs().max().item()
         rows.append((batch, bertc_ms, timings[torch.float32],
-                     timings[torch.float16], diff, plain_ms))
+                     timings[torch.float16], diff, plain_ms, half_ms,
+                     half_diff))
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
-    print("| batch | bertc fp32 | PyTorch fp32 | ratio | bertc fp16 | "
-          "PyTorch fp16 | max |bertc - PyTorch fp32| | bertc plain kernels "
-          "| tiled / plain |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for batch, b, p32, p16, diff, plain in rows:
-        fmt = lambda x: "failed" if x is None else "%.2f" % x
-        ratio = "-" if b is None else "%.2fx" % (b / p32)
-        gain = "-" if b is None or plain is None else "%.2fx" % (b / plain)
-        print("| %d | %s | %.2f | %s | n/a (no --dtype=f16 yet) | %.2f | %s "
-              "| %s | %s |" %
-              (batch, fmt(b), p32, ratio, p16,
-               "-" if diff is None else "%.1e" % diff, fmt(plain), gain))
+    print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "
+          "bertc fp16 | PyTorch fp16 | ratio | max diff | bertc plain "
+          "kernels | tiled / plain |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    fmt = lambda x: "failed" if x is None else "%.2f" % x
+    over = lambda x, y: "-" if x is None or y is None else "%.2fx" % (x / y)
+    err = lambda d: "-" if d is None else "%.1e" % d
+    for batch, b, p32, p16, diff, plain, half, half_diff in rows:
+        print("| %d | %s | %.2f | %s | %s | %s | %.2f | %s | %s | %s | %s |" %
+              (batch, fmt(b), p32, over(b, p32), err(diff), fmt(half), p16,
+               over(half, p16), err(half_diff), fmt(plain), over(b, plain)))
+    print("max diff: largest |bertc - PyTorch fp32| of last_hidden_state")
 
 
 def main():

@@ -45,8 +45,7 @@ bool mlir::bertc::isMulAddBody(linalg::GenericOp op, bool allowWidenedInputs) {
 }
 
 std::optional<mlir::bertc::Contraction>
-mlir::bertc::matchContraction(linalg::GenericOp op,
-                              bool allowWidenedInputs) {
+mlir::bertc::matchContraction(linalg::GenericOp op, bool allowWidenedInputs) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !isMulAddBody(op, allowWidenedInputs))
     return std::nullopt;
@@ -55,8 +54,8 @@ mlir::bertc::matchContraction(linalg::GenericOp op,
     if (!type || type.getRank() == 0 || !type.isLastDimUnitStride())
       return std::nullopt;
     Type element = type.getElementType();
-    bool narrowInput = v != op.getDpsInits()[0] &&
-                       (element.isF16() || element.isBF16());
+    bool narrowInput =
+        v != op.getDpsInits()[0] && (element.isF16() || element.isBF16());
     if (!element.isF32() && !(allowWidenedInputs && narrowInput))
       return std::nullopt;
   }
@@ -112,4 +111,3 @@ mlir::bertc::matchContraction(linalg::GenericOp op,
     return std::nullopt;
   return ct;
 }
-

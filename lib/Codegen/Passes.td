@@ -263,6 +263,16 @@ def GPUTileContractions
       (to nearest even) as it is staged, and widened again in registers;
       the products are exact in f32, so the result is the one tensor cores
       give with f32 accumulation, up to the order of the additions.
+    - With `tensor-cores` (f16/bf16 operands) the block is one warp per
+      32 x 32 tile of C (64 x 64: 4 warps of 32 lanes), and each 16 of k is
+      2 x 4 `nvvm.mma.sync` m16n8k16 products per warp on fragments loaded
+      from the slices in the layout PTX defines; the sums are the C/D
+      fragments, 32 per lane.
+
+    - With `epilogues`, the all-parallel op right after the product that
+      reads C once under an identity map (GELU, a residual add) runs on the
+      sums before the store and writes its own output (`OutputEpilogue.h`);
+      it is erased, and C is stored only if something else reads it.
 
     Everything else stays for `bertc-gpu-map-to-launches`, which leaves
     these launches alone. `bertc-gpu-launches-to-loops` emulates them
@@ -285,8 +295,17 @@ def GPUTileContractions
     Option<"threadN", "thread-n", "int64_t", "4", "columns of C per thread">,
     Option<"operandType", "operand-type", "std::string", "\"f32\"",
            "element type of the staged A and B: f32, f16 or bf16">,
+    Option<"epilogues", "epilogues", "bool", "true",
+           "apply the elementwise op that reads C next (GELU, a residual "
+           "add) to the sums before the store">,
+    Option<"tensorCores", "tensor-cores", "bool", "false",
+           "f16/bf16 operands: warp-level m16n8k16 tensor-core products "
+           "(nvvm.mma.sync, sm_80 and above) instead of FMAs">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect"];

@@ -216,6 +216,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   CPUTargetOptions targetOptions;
   targetOptions.cpu = options.cpu;
+  // Emulated GPU programs are tests of the mapping, run on tiny models:
+  // optimizing their unrolled kernels took most of their build time.
+  if (options.emulateGPU)
+    targetOptions.optLevel = 0;
   llvm::SmallVector<char, 0> object;
   if (failed(emitCPUObject(*module, description, targetOptions, object,
                            error)))

@@ -53,6 +53,9 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.threadM = options.threadM;
     tile.threadN = options.threadN;
     tile.operandType = options.operandType;
+    tile.epilogues = options.epilogues;
+    tile.tensorCores = options.tensorCores && options.operandType != "f32" &&
+                       options.sm >= 80;
     pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
   }
   if (options.rowReductions) {

@@ -162,6 +162,16 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("element type matrix-product operands are rounded to "
                      "in the tiled kernels: f32, f16 or bf16 (f32 sums)"),
       llvm::cl::init("f32")};
+  Option<bool> epilogues{
+      *this, "epilogues",
+      llvm::cl::desc("tiled products apply the GELU or residual add after "
+                     "them to their sums (bertc-gpu-tile-contractions)"),
+      llvm::cl::init(true)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("with operand-type f16/bf16 and sm >= 80: the tiled "
+                     "kernels multiply on tensor cores (mma.sync)"),
+      llvm::cl::init(true)};
   Option<bool> rowReductions{
       *this, "row-reductions",
       llvm::cl::desc("reductions along a row (layer norm, softmax) with one "

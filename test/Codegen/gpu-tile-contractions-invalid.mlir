@@ -2,10 +2,14 @@
 // RUN: not bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 thread-m=2 thread-n=2" 2>&1 | FileCheck %s --check-prefix=THREADS
 // RUN: not bertc-opt %s --bertc-gpu-tile-contractions="tile-k=0" 2>&1 | FileCheck %s --check-prefix=ZERO
 // RUN: not bertc-opt %s --bertc-gpu-tile-contractions="operand-type=f64" 2>&1 | FileCheck %s --check-prefix=TYPE
+// RUN: not bertc-opt %s --bertc-gpu-tile-contractions="tensor-cores=1" 2>&1 | FileCheck %s --check-prefix=MMA-F32
+// RUN: not bertc-opt %s --bertc-gpu-tile-contractions="tensor-cores=1 operand-type=f16 tile-k=8" 2>&1 | FileCheck %s --check-prefix=MMA-K
 
 // DIVIDE: error: bertc-gpu-tile-contractions: tile 64x64x16 with 3x4 per thread needs positive sizes, thread tiles that divide the block tile, and at most 1024 threads per block
 // THREADS: error: bertc-gpu-tile-contractions: tile 128x128x16 with 2x2 per thread
 // ZERO: error: bertc-gpu-tile-contractions: tile 64x64x0
+// MMA-F32: error: bertc-gpu-tile-contractions: tensor-cores needs operand-type f16 or bf16, tile-m and tile-n multiples of 32 and tile-k a multiple of 16 (got f32, 64x64x16)
+// MMA-K: error: bertc-gpu-tile-contractions: tensor-cores needs {{.*}} (got f16, 64x64x8)
 // TYPE: error: bertc-gpu-tile-contractions: operand-type must be f32, f16 or bf16, got 'f64'
 func.func @empty() {
   return

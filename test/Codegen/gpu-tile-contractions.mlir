@@ -1,6 +1,8 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1" -cse | FileCheck %s --check-prefix=SMALL
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16" -cse | FileCheck %s --check-prefix=NARROW
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
@@ -229,6 +231,20 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // NARROW:          %[[B:.*]] = memref.load %[[SB]]
 // NARROW-NEXT:     arith.extf %[[B]] : f16 to f32
 // NARROW:          math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+// Tensor cores: 4 warps of 32 lanes (a 32 x 32 tile of C each), 32 sums
+// per lane; per 16 of k, 2 A fragments of 4 bf16 pairs (i32) and 4 B
+// fragments of 2, then 2 x 4 m16n8k16 products.
+// MMA-LABEL: func.func @narrow_weight
+// MMA:          gpu.launch
+// MMA-SAME:       threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1
+// MMA-SAME:       workgroup(%{{.*}} : memref<16x65xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xbf16, #gpu.address_space<workgroup>>)
+// MMA:            scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// MMA:              gpu.barrier
+// MMA:              gpu.barrier
+// MMA-COUNT-12:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// MMA-COUNT-8:      nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// MMA-NOT:          nvvm.mma.sync
+// MMA:              scf.yield
 func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
                          %y: memref<?x8x64xf32>) {
   linalg.generic {
@@ -245,4 +261,90 @@ func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
     linalg.yield %s : f32
   }
   return
+}
+
+// -----
+
+// The op after the product reads C once (tanh, as GELU's tail) into a
+// fresh buffer: the kernel stores tanh(sum) there, and C, filled by the op
+// before (folded in) and read by nothing else, is neither stored nor
+// allocated. The residual add after the second
+// product reads %r too, and C is returned, so C is stored as well. The
+// third writes into the product's own input A: the kernel leaves it alone.
+// CHECK-LABEL: func.func @epilogues
+// CHECK-NOT:     memref.alloc() : memref<4x64xf32>
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<4x64xf32>
+// CHECK:         gpu.launch
+// CHECK:           %[[T:.*]] = math.tanh %{{.*}}#0 : f32
+// CHECK-NEXT:      memref.store %[[T]], %[[OUT]][
+// CHECK-NEXT:    }
+// CHECK:         gpu.launch
+// CHECK:           memref.store %[[SUM:[^#]*]]#0, %arg3[
+// CHECK-NEXT:      %[[R:.*]] = memref.load %arg2[
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[SUM]]#0, %[[R]] : f32
+// CHECK-NEXT:      memref.store %[[S]], %arg4[
+// CHECK:         gpu.launch
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%arg0 : memref<4x64xf32>)
+// CHECK:         return %[[OUT]]
+// NOEPI-LABEL: func.func @epilogues
+// NOEPI-COUNT-3: linalg.generic
+#id = affine_map<(i, j) -> (i, j)>
+func.func @epilogues(%x: memref<4x64xf32>, %w: memref<64x64xf32>,
+                     %r: memref<4x64xf32>, %c2: memref<4x64xf32>,
+                     %out2: memref<4x64xf32>) -> memref<4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x64xf32>
+  %out = memref.alloc() : memref<4x64xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x64xf32>)
+  linalg.generic {
+      indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>,
+                       affine_map<(i, j, k) -> (i, j)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x64xf32>, memref<64x64xf32>) outs(%c : memref<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x64xf32>) outs(%out : memref<4x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  }
+  memref.dealloc %c : memref<4x64xf32>
+  linalg.generic {
+      indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>,
+                       affine_map<(i, j, k) -> (i, j)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x64xf32>, memref<64x64xf32>) outs(%c2 : memref<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c2, %r : memref<4x64xf32>, memref<4x64xf32>) outs(%out2 : memref<4x64xf32>) {
+  ^bb0(%v: f32, %u: f32, %o: f32):
+    %s = arith.addf %v, %u : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>,
+                       affine_map<(i, j, k) -> (i, j)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x64xf32>, memref<64x64xf32>) outs(%c2 : memref<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c2 : memref<4x64xf32>) outs(%x : memref<4x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  }
+  return %out : memref<4x64xf32>
 }

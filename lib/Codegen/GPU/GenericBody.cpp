@@ -42,14 +42,21 @@ SmallVector<Value> mlir::bertc::indicesAt(AffineMap map, ArrayRef<Value> ivs) {
 }
 
 Value mlir::bertc::emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
-                              ArrayRef<Value> ivs, Value out) {
+                              ArrayRef<Value> ivs, Value out,
+                              ArrayRef<std::pair<Value, Value>> known) {
   Block &body = op.getRegion().front();
   IRMapping map;
-  for (OpOperand *input : op.getDpsInputOperands())
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    const auto *given = llvm::find_if(
+        known, [&](auto pair) { return pair.first == input->get(); });
     map.map(op.getMatchingBlockArgument(input),
-            memref::LoadOp::create(b, loc, input->get(),
-                                   indicesAt(op.getMatchingIndexingMap(input),
-                                             ivs)));
+            given != known.end()
+                ? given->second
+                : memref::LoadOp::create(
+                      b, loc, input->get(),
+                      indicesAt(op.getMatchingIndexingMap(input), ivs))
+                      .getResult());
+  }
   if (out)
     map.map(op.getMatchingBlockArgument(op.getDpsInitOperand(0)), out);
   for (Operation &inner : body.without_terminator())

@@ -28,10 +28,12 @@ void delinearize(OpBuilder &b, Location loc, Value linear,
 SmallVector<Value> indicesAt(AffineMap map, ArrayRef<Value> ivs);
 
 /// Emits `op`'s body at the loop point `ivs`: each input loaded through its
-/// indexing map, the output's block argument bound to `out` (null when the
-/// body does not read it). Returns the yielded value.
+/// indexing map, except the inputs that are a buffer in `known`, which take
+/// the value paired with it; the output's block argument bound to `out`
+/// (null when the body does not read it). Returns the yielded value.
 Value emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
-                 ArrayRef<Value> ivs, Value out);
+                 ArrayRef<Value> ivs, Value out,
+                 ArrayRef<std::pair<Value, Value>> known = {});
 
 } // namespace mlir::bertc
 

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/GPU/WarpMmaEmulation.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -41,7 +42,8 @@ MemRefType hostType(MemRefType type, ArrayRef<int64_t> prefix = {}) {
 /// `user`: "<what> a value of type T, which has no emulation".
 FailureOr<Value> addSlot(gpu::LaunchOp launch, Type type, Operation *user,
                          StringRef what) {
-  if (!type.isIntOrIndexOrFloat())
+  // Vectors: tensor-core fragments loaded before an emulated warp product.
+  if (!type.isIntOrIndexOrFloat() && !isa<VectorType>(type))
     return user->emitError("bertc-gpu-launches-to-loops: ")
            << what << " a value of type " << type
            << ", which has no emulation";
@@ -353,6 +355,8 @@ LogicalResult LaunchEmulator::run() {
     return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "
                             "single-block launches without clusters or "
                             "dynamic shared memory");
+  if (failed(bertc::emulateWarpMmas(launch)))
+    return failure();
   SmallVector<scf::ForOp> carrying; // inner loops first
   launch.getBody().walk([&](scf::ForOp loop) {
     if (loop.getNumRegionIterArgs() != 0 && containsBarrier(loop))

@@ -10,9 +10,13 @@
 
 #include "Codegen/ContractionMatch.h"
 #include "Codegen/GPU/GenericBody.h"
+#include "Codegen/GPU/OutputEpilogue.h"
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::bertc {
@@ -27,11 +31,45 @@ namespace {
 
 struct GpuTile {
   int64_t m, n, k, threadM, threadN;
-  Type operand; // element type of the shared slices: f32, f16 or bf16
-  int64_t threadsX() const { return n / threadN; }
-  int64_t threadsY() const { return m / threadM; }
+  Type operand;          // element type of the shared slices: f32, f16 or bf16
+  bool epilogues = true; // apply the elementwise op after C to the sums
+  // Tensor cores: a warp per 32 x 32 tile of C, as 2 x 4 m16n8k16 products
+  // (threadM/threadN unused).
+  bool mma = false;
+  static constexpr int64_t kWarpTile = 32;
+  int64_t warpsN() const { return n / kWarpTile; }
+  int64_t threadsX() const { return mma ? 32 : n / threadN; }
+  int64_t threadsY() const {
+    return mma ? (m / kWarpTile) * warpsN() : m / threadM;
+  }
   int64_t threads() const { return threadsX() * threadsY(); }
 };
+
+/// One m16n8k16 tensor-core product per warp, D = A * B + C, on the
+/// fragments PTX's mma.sync defines for 16-bit operands: lane l holds, with
+/// g = l / 4 and t = l % 4, the A pairs (row g + 8 (p % 2), columns
+/// 2t + 8 (p / 2) + {0, 1}) for p < 4, the B pairs (rows 2t + 8p + {0, 1},
+/// column g) for p < 2, and C/D at (row g + 8 (q / 2), column 2t + q % 2).
+/// f16 pairs are vector<2xf16>, bf16 pairs i32, as nvvm.mma.sync wants
+/// them; bertc-gpu-launches-to-loops emulates this op on those fragments.
+SmallVector<Value> emitWarpMma(OpBuilder &b, Location loc, Type operand,
+                               ValueRange aPairs, ValueRange bPairs,
+                               ValueRange c) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  auto result = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  NVVM::MMATypes type =
+      operand.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  auto mma = NVVM::MmaOp::create(
+      b, loc, result, aPairs, bPairs, c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> d;
+  for (int64_t q = 0; q < 4; ++q)
+    d.push_back(LLVM::ExtractValueOp::create(b, loc, mma, q));
+  return d;
+}
 
 /// Emits one contraction's launch in place of its op.
 class TiledKernelEmitter {
@@ -85,12 +123,21 @@ private:
                  Value rowBase, Value rowLimit, Value k0, Value shared,
                  bool kFastest);
 
+  /// The tensor-core steps over one k block of the slices: for each 16
+  /// of k, the warp's 2 A and 4 B fragments from shared memory and its 8
+  /// products; `sums` in the order of `owned`.
+  SmallVector<Value> mmaSteps(Value sharedA, Value sharedB, ValueRange sums,
+                              Value group, Value quad, Value warpRow,
+                              Value warpCol);
+  /// The pair (shared[k][col], shared[k + 1][col]) as an mma operand.
+  Value pair(Value shared, Value k, Value col);
+
   Contraction ct;
   GpuTile tile;
   OpBuilder b;
   Location loc;
-  SmallVector<Value> ivs;     // one per loop of the op, set as emitted
-  Value tid, limitK; // inside the launch
+  SmallVector<Value> ivs; // one per loop of the op, set as emitted
+  Value tid, limitK;      // inside the launch
 };
 
 Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
@@ -101,16 +148,15 @@ Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
   b.setInsertionPointToStart(&branch.getThenRegion().front());
   scf::YieldOp::create(b, loc, value());
   b.setInsertionPointToStart(&branch.getElseRegion().front());
-  scf::YieldOp::create(b, loc,
-                       arith::ConstantOp::create(b, loc, b.getZeroAttr(type))
-                           .getResult());
+  scf::YieldOp::create(
+      b, loc,
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type)).getResult());
   return branch.getResult(0);
 }
 
 void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
-                                   int64_t rows, Value rowBase,
-                                   Value rowLimit, Value k0, Value shared,
-                                   bool kFastest) {
+                                   int64_t rows, Value rowBase, Value rowLimit,
+                                   Value k0, Value shared, bool kFastest) {
   int64_t elements = rows * tile.k;
   int64_t rounds = llvm::divideCeil(elements, tile.threads());
   for (int64_t r = 0; r < rounds; ++r) {
@@ -142,9 +188,57 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
   }
 }
 
+Value TiledKernelEmitter::pair(Value shared, Value k, Value col) {
+  Value lo = memref::LoadOp::create(b, loc, shared, ValueRange{k, col});
+  Value hi =
+      memref::LoadOp::create(b, loc, shared, ValueRange{add(k, cst(1)), col});
+  Value v = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, tile.operand), ValueRange{lo, hi});
+  if (!tile.operand.isBF16())
+    return v;
+  Value word = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), v);
+  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+}
+
+SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
+                                                ValueRange sums, Value group,
+                                                Value quad, Value warpRow,
+                                                Value warpCol) {
+  SmallVector<Value> next(sums);
+  Value twoQuad = mul(quad, cst(2));
+  for (int64_t k0 = 0; k0 < tile.k; k0 += 16) {
+    SmallVector<SmallVector<Value>> as(2), bs(4);
+    for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t p = 0; p < 4; ++p)
+        as[mt].push_back(
+            pair(sharedA, add(twoQuad, cst(k0 + 8 * (p / 2))),
+                 add(warpRow, add(group, cst(mt * 16 + 8 * (p % 2))))));
+    for (int64_t nt = 0; nt < 4; ++nt)
+      for (int64_t p = 0; p < 2; ++p)
+        bs[nt].push_back(pair(sharedB, add(twoQuad, cst(k0 + 8 * p)),
+                              add(warpCol, add(group, cst(nt * 8)))));
+    for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t nt = 0; nt < 4; ++nt) {
+        int64_t base = (mt * 4 + nt) * 4;
+        SmallVector<Value> d =
+            emitWarpMma(b, loc, tile.operand, as[mt], bs[nt],
+                        ArrayRef<Value>(next).slice(base, 4));
+        std::copy(d.begin(), d.end(), next.begin() + base);
+      }
+  }
+  return next;
+}
+
 void TiledKernelEmitter::emit() {
   linalg::GenericOp op = ct.op;
   OutputInit writer = findOutputInit(op, ct.c, /*fillOnly=*/false);
+  SmallVector<Operation *> ignore = {op};
+  if (writer)
+    ignore.push_back(writer.op);
+  OutputEpilogue epilogue =
+      tile.epilogues ? findOutputEpilogue(op, ct.c, {ct.a, ct.b}, ignore)
+                     : OutputEpilogue();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value batchCount = cst(1);
@@ -195,26 +289,46 @@ void TiledKernelEmitter::emit() {
   Value m0 = mul(launch.getBlockIds().y, cst(tile.m));
   Value n0 = mul(launch.getBlockIds().x, cst(tile.n));
 
-  // Thread (tx, ty) owns rows ty + i * threadsY and columns tx + j * threadsX.
-  auto forEachOutput = [&](function_ref<void(int64_t, int64_t, Value)> fn) {
-    for (int64_t i = 0; i < tile.threadM; ++i) {
-      ivs[ct.m] = add(m0, add(ty, cst(i * tile.threadsY())));
-      for (int64_t j = 0; j < tile.threadN; ++j) {
-        ivs[ct.n] = add(n0, add(tx, cst(j * tile.threadsX())));
-        fn(i, j, both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
-      }
+  // The (row, column) in the block's tile of each of the thread's sums.
+  // FMA: thread (tx, ty) owns rows ty + i * threadsY and columns tx + j *
+  // threadsX. Tensor cores: warp ty's 32 x 32 tile, in C fragments.
+  SmallVector<std::pair<Value, Value>> owned;
+  Value lane = tx, group, quad, warpRow, warpCol;
+  if (tile.mma) {
+    group = arith::DivUIOp::create(b, loc, lane, cst(4));
+    quad = arith::RemUIOp::create(b, loc, lane, cst(4));
+    warpRow = mul(arith::DivUIOp::create(b, loc, ty, cst(tile.warpsN())),
+                  cst(GpuTile::kWarpTile));
+    warpCol = mul(arith::RemUIOp::create(b, loc, ty, cst(tile.warpsN())),
+                  cst(GpuTile::kWarpTile));
+    for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t nt = 0; nt < 4; ++nt)
+        for (int64_t q = 0; q < 4; ++q)
+          owned.push_back(
+              {add(warpRow, add(group, cst(mt * 16 + 8 * (q / 2)))),
+               add(warpCol, add(mul(quad, cst(2)), cst(nt * 8 + q % 2)))});
+  } else {
+    for (int64_t i = 0; i < tile.threadM; ++i)
+      for (int64_t j = 0; j < tile.threadN; ++j)
+        owned.push_back({add(ty, cst(i * tile.threadsY())),
+                         add(tx, cst(j * tile.threadsX()))});
+  }
+  auto forEachOutput = [&](function_ref<void(size_t, Value)> fn) {
+    for (auto [index, rowCol] : llvm::enumerate(owned)) {
+      ivs[ct.m] = add(m0, rowCol.first);
+      ivs[ct.n] = add(n0, rowCol.second);
+      fn(index, both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
     }
   };
   // The sums are loop-carried values (registers). They start from C's
   // values, or from what the op before wrote there (a bias, zeros), which
   // then has no kernel of its own.
   SmallVector<Value> init;
-  forEachOutput([&](int64_t, int64_t, Value ok) {
+  forEachOutput([&](size_t, Value ok) {
     init.push_back(writer ? valueOrZero(ok, f32,
                                         [&] {
                                           return emitOutputInit(
-                                              b, loc, writer,
-                                              indices(ct.cMap));
+                                              b, loc, writer, indices(ct.cMap));
                                         })
                           : loadOrZero(ct.c, ct.cMap, ok, f32));
   });
@@ -232,46 +346,73 @@ void TiledKernelEmitter::emit() {
     copySlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, k0, sharedB,
               /*kFastest=*/ct.dotForm);
     gpu::BarrierOp::create(b, loc);
-    auto step = scf::ForOp::create(
-        b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
-        [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          SmallVector<Value> as, bs, next;
-          // Narrow slices widen in registers: products of f16/bf16
-          // values are exact in f32, as on tensor cores.
-          for (int64_t i = 0; i < tile.threadM; ++i)
-            as.push_back(convert(
-                memref::LoadOp::create(
-                    b, loc, sharedA,
-                    ValueRange{kk, add(ty, cst(i * tile.threadsY()))}),
-                f32));
-          for (int64_t j = 0; j < tile.threadN; ++j)
-            bs.push_back(convert(
-                memref::LoadOp::create(
-                    b, loc, sharedB,
-                    ValueRange{kk, add(tx, cst(j * tile.threadsX()))}),
-                f32));
-          for (int64_t i = 0; i < tile.threadM; ++i)
+    if (tile.mma) {
+      scf::YieldOp::create(b, loc,
+                           mmaSteps(sharedA, sharedB, kLoop.getRegionIterArgs(),
+                                    group, quad, warpRow, warpCol));
+      b.setInsertionPointAfter(kLoop);
+    } else {
+      auto step = scf::ForOp::create(
+          b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
+          [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
+            OpBuilder::InsertionGuard inner(b);
+            b.setInsertionPoint(nested.getInsertionBlock(),
+                                nested.getInsertionPoint());
+            SmallVector<Value> as, bs, next;
+            // Narrow slices widen in registers: products of f16/bf16
+            // values are exact in f32, as on tensor cores.
+            for (int64_t i = 0; i < tile.threadM; ++i)
+              as.push_back(convert(
+                  memref::LoadOp::create(
+                      b, loc, sharedA,
+                      ValueRange{kk, add(ty, cst(i * tile.threadsY()))}),
+                  f32));
             for (int64_t j = 0; j < tile.threadN; ++j)
-              next.push_back(math::FmaOp::create(
-                  b, loc, as[i], bs[j], sums[i * tile.threadN + j]));
-          scf::YieldOp::create(b, loc, next);
-        });
-    scf::YieldOp::create(b, loc, step.getResults());
+              bs.push_back(convert(
+                  memref::LoadOp::create(
+                      b, loc, sharedB,
+                      ValueRange{kk, add(tx, cst(j * tile.threadsX()))}),
+                  f32));
+            for (int64_t i = 0; i < tile.threadM; ++i)
+              for (int64_t j = 0; j < tile.threadN; ++j)
+                next.push_back(math::FmaOp::create(b, loc, as[i], bs[j],
+                                                   sums[i * tile.threadN + j]));
+            scf::YieldOp::create(b, loc, next);
+          });
+      scf::YieldOp::create(b, loc, step.getResults());
+    }
   }
 
-  forEachOutput([&](int64_t i, int64_t j, Value ok) {
+  // The epilogue (GELU, a residual add) runs on the sums and stores where
+  // it would have; C is stored too only where something else reads it.
+  forEachOutput([&](size_t index, Value ok) {
     auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&store.getThenRegion().front());
-    memref::StoreOp::create(b, loc, kLoop.getResult(i * tile.threadN + j),
-                            ct.c, indices(ct.cMap));
+    Value sum = kLoop.getResult(index);
+    SmallVector<Value> at = indices(ct.cMap);
+    if (!epilogue || epilogue.storeC)
+      memref::StoreOp::create(b, loc, sum, ct.c, at);
+    if (epilogue)
+      memref::StoreOp::create(b, loc,
+                              emitOutputEpilogue(b, loc, epilogue, sum, at),
+                              epilogue.op.getDpsInits()[0], at);
   });
   op.erase();
   if (writer)
     writer.op->erase();
+  if (epilogue) {
+    epilogue.op.erase();
+    // A C that is no longer written or read needs no buffer.
+    auto alloc = ct.c.getDefiningOp<memref::AllocOp>();
+    if (alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        })) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        user->erase();
+      alloc.erase();
+    }
+  }
 }
 
 struct GPUTileContractionsPass
@@ -291,7 +432,7 @@ struct GPUTileContractionsPass
           << operandType << "'";
       return signalPassFailure();
     }
-    GpuTile tile{tileM, tileN, tileK, threadM, threadN, operand};
+    GpuTile tile{tileM, tileN, tileK, threadM, threadN, operand, epilogues};
     if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
         tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
         tile.threads() > 1024) {
@@ -300,6 +441,18 @@ struct GPUTileContractionsPass
           << "x" << tile.k << " with " << tile.threadM << "x" << tile.threadN
           << " per thread needs positive sizes, thread tiles that divide "
              "the block tile, and at most 1024 threads per block";
+      return signalPassFailure();
+    }
+    tile.mma = tensorCores;
+    if (tile.mma &&
+        (operand.isF32() || tile.m % GpuTile::kWarpTile ||
+         tile.n % GpuTile::kWarpTile || tile.k % 16 || tile.threads() > 1024)) {
+      getOperation().emitError()
+          << "bertc-gpu-tile-contractions: tensor-cores needs operand-type "
+             "f16 or bf16, tile-m and tile-n multiples of 32 and tile-k a "
+             "multiple of 16 (got "
+          << operandType << ", " << tile.m << "x" << tile.n << "x" << tile.k
+          << ")";
       return signalPassFailure();
     }
     SmallVector<Contraction> matched;

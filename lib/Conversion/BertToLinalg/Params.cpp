@@ -64,8 +64,8 @@ Value widen(OpBuilder &b, Location loc, Value narrow) {
              SmallVector<AffineMap>{id, id}, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(
-                   nb, l, arith::ExtFOp::create(nb, l, f32, args[0])
-                              .getResult());
+                   nb, l,
+                   arith::ExtFOp::create(nb, l, f32, args[0]).getResult());
              })
       .getResult(0);
 }
@@ -98,7 +98,8 @@ Value unpack(OpBuilder &b, Location loc, Value packed, RankedTensorType type) {
 }
 
 struct ConvertBertParamsToMemRefPass
-    : mlir::bertc::impl::ConvertBertParamsToMemRefBase<ConvertBertParamsToMemRefPass> {
+    : mlir::bertc::impl::ConvertBertParamsToMemRefBase<
+          ConvertBertParamsToMemRefPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -156,15 +157,15 @@ struct ConvertBertParamsToMemRefPass
                         ? narrow
                         : slot.type.getElementType();
       slot.offset = llvm::alignTo(total, alignment);
-      int64_t bytes =
-          slot.type.getNumElements() * (slot.stored.getIntOrFloatBitWidth() / 8);
+      int64_t bytes = slot.type.getNumElements() *
+                      (slot.stored.getIntOrFloatBitWidth() / 8);
       total = slot.offset + bytes;
       SmallVector<NamedAttribute> entry = {
           NamedAttribute(StringAttr::get(ctx, "name"),
                          StringAttr::get(ctx, name)),
-          NamedAttribute(StringAttr::get(ctx, "offset"),
-                         IntegerAttr::get(IntegerType::get(ctx, 64),
-                                          slot.offset)),
+          NamedAttribute(
+              StringAttr::get(ctx, "offset"),
+              IntegerAttr::get(IntegerType::get(ctx, 64), slot.offset)),
           NamedAttribute(StringAttr::get(ctx, "shape"),
                          DenseI64ArrayAttr::get(ctx, slot.type.getShape())),
           NamedAttribute(StringAttr::get(ctx, "type"),
@@ -177,8 +178,8 @@ struct ConvertBertParamsToMemRefPass
     }
 
     // The buffer is the first argument; its slots are read-only views.
-    auto bufType = MemRefType::get({ShapedType::kDynamic},
-                                   IntegerType::get(ctx, 8));
+    auto bufType =
+        MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
     if (failed(func.insertArgument(0, bufType, {}, func.getLoc())))
       return signalPassFailure();
     func.setArgAttr(0, "bert.weights", UnitAttr::get(ctx));
@@ -192,8 +193,8 @@ struct ConvertBertParamsToMemRefPass
         shape = {shape[0] / slot.panel, shape[1], slot.panel};
       auto storedType = RankedTensorType::get(shape, slot.stored);
       auto viewType = MemRefType::get(shape, slot.stored);
-      Value view = memref::ViewOp::create(b, loc, viewType, buffer, off,
-                                          ValueRange{});
+      Value view =
+          memref::ViewOp::create(b, loc, viewType, buffer, off, ValueRange{});
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, storedType, view, /*restrict=*/true, /*writable=*/false);
       for (bert::ParamOp use : slot.uses) {

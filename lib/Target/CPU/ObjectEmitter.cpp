@@ -59,7 +59,9 @@ LogicalResult mlir::bertc::emitCPUObject(ModuleOp module,
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Less));
   if (!machine) {
     error = "cannot create a target machine for CPU '" + cpu + "'";
     return failure();

@@ -9,6 +9,21 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// The same on tensor cores (tensor-cores: nvvm.mma.sync m16n8k16, which
+// the emulation computes on the fragment layout PTX defines): one warp
+// tile per block and one k step, then two warps and two k steps per block.
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=32 tile-n=32 tile-k=16 operand-type=bf16 tensor-cores=1" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=64 tile-n=32 tile-k=32 operand-type=bf16 tensor-cores=1" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // It matches loops that round the same way (f32 rounding only: 1e-5), and
 // differs from loops in f32 by more than 1e-4 (the operands, multiples of
 // 0.1, are not bf16 values): the rounding happened.

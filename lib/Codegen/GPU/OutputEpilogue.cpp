@@ -1,0 +1,98 @@
+//===- OutputEpilogue.cpp - the op that reads a kernel's output ------------===//
+
+#include "Codegen/GPU/OutputEpilogue.h"
+
+#include "Codegen/GPU/GenericBody.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+namespace {
+/// The buffer `v` is a view of (through view-like ops).
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+} // namespace
+
+mlir::bertc::OutputEpilogue
+mlir::bertc::findOutputEpilogue(Operation *producer, Value c,
+                                ArrayRef<Value> reads,
+                                ArrayRef<Operation *> ignore) {
+  SmallVector<memref::AllocOp> allocs; // between producer and the epilogue
+  Operation *next = producer->getNextNode();
+  while (next && ((isMemoryEffectFree(next) && next->getNumRegions() == 0) ||
+                  isa<memref::AllocOp>(next))) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(next))
+      allocs.push_back(alloc);
+    next = next->getNextNode();
+  }
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray().back().isIdentity())
+    return {};
+  Value out = op.getDpsInits()[0];
+  unsigned cInputs = 0;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (input->get() == c)
+      ++cInputs;
+    if ((input->get() == c || input->get() == out) && !map.isIdentity())
+      return {};
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return {};
+  }
+  // In place into C: the body must not read C as its output too.
+  if (cInputs != 1 ||
+      (out == c && op.payloadUsesValueFromOperand(op.getDpsInitOperand(0))))
+    return {};
+  // Other blocks of the kernel still read the product's inputs while one
+  // stores its tile.
+  for (Value read : reads)
+    if (rootBuffer(read) == rootBuffer(out))
+      return {};
+  // The output's allocation moves before the kernel: its sizes must be
+  // known there.
+  for (memref::AllocOp alloc : allocs) {
+    if (alloc.getResult() != out)
+      return {};
+    for (Value size : alloc->getOperands())
+      if (Operation *def = size.getDefiningOp();
+          def && !def->isBeforeInBlock(producer) &&
+          def->getBlock() == producer->getBlock())
+        return {};
+  }
+  for (memref::AllocOp alloc : allocs)
+    alloc->moveBefore(producer);
+
+  OutputEpilogue epilogue;
+  epilogue.op = op;
+  epilogue.c = c;
+  // C need not be stored when it is a fresh buffer that nothing but these
+  // ops and its deallocation touches.
+  epilogue.storeC =
+      out != c && (!c.getDefiningOp<memref::AllocOp>() ||
+                   llvm::any_of(c.getUsers(), [&](Operation *user) {
+                     return user != op && !isa<memref::DeallocOp>(user) &&
+                            !llvm::is_contained(ignore, user);
+                   }));
+  return epilogue;
+}
+
+Value mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
+                                      const OutputEpilogue &epilogue,
+                                      Value value, ValueRange indices) {
+  linalg::GenericOp op = epilogue.op;
+  Value out;
+  if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
+    out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], indices);
+  // The loops of the epilogue are C's dimensions (identity maps).
+  return emitBodyAt(b, loc, op, SmallVector<Value>(indices), out,
+                    {{epilogue.c, value}});
+}
