@@ -330,7 +330,14 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
        steps, a barrier after each;
     3. thread 0 combines the total with the output's value and stores it;
        when a `linalg.fill` of the output comes right before the op, its
-       value is used instead and the fill is erased.
+       value is used instead and the fill is erased;
+    4. with `normalizations`, when the op right after is an all-parallel
+       generic over the same loops that reads the output under the same
+       map (a softmax's `exp(x - max) / sum`, a layer norm's `(x - mean) *
+       rsqrt(var + eps) * gamma + beta`), thread 0 passes the row's value
+       through shared memory, a barrier, and the block applies that op to
+       the row, `t, t + block-size, ...`; the op is erased
+       (`OutputEpilogue.h` finds it).
 
     Without it, a row is one thread's sequential loop (layer norm over a
     768-wide row: 768 dependent additions on one thread, its reads strided
@@ -345,6 +352,9 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", "128",
            "threads per row (a power of two, at most 1024)">,
+    Option<"normalizations", "normalizations", "bool", "true",
+           "run the elementwise op that reads the row's value next (a "
+           "softmax's or layer norm's normalization) in the same block">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect"];

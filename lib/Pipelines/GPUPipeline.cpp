@@ -61,6 +61,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   if (options.rowReductions) {
     GPURowReductionsOptions rows;
     rows.blockSize = options.reductionBlock;
+    rows.normalizations = options.normalizations;
     pm.addNestedPass<func::FuncOp>(createGPURowReductions(rows));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());

@@ -178,6 +178,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                      "block per row (bertc-gpu-row-reductions); off: one "
                      "thread per row"),
       llvm::cl::init(true)};
+  Option<bool> normalizations{
+      *this, "normalizations",
+      llvm::cl::desc("row reductions also run the normalization after them "
+                     "(bertc-gpu-row-reductions)"),
+      llvm::cl::init(true)};
   Option<int64_t> reductionBlock{
       *this, "reduction-block",
       llvm::cl::desc("threads per row of a row reduction"),

@@ -1,6 +1,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions -cse | FileCheck %s
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=32" -cse | FileCheck %s --check-prefix=B32
 // RUN: not bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=96" 2>&1 | FileCheck %s --check-prefix=POW2
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="normalizations=0" -cse | FileCheck %s --check-prefix=NONORM
 
 // Layer norm's variance: one block of 128 threads per row (batch x seq
 // rows), each folding the body over a strided share of the row, then a
@@ -136,4 +137,72 @@ func.func @kept(%x: memref<?x64xf32>, %y: memref<?xf32>, %z: memref<64xf32>) {
     linalg.yield %s : f32
   }
   return
+}
+
+// -----
+
+// A softmax's sum and normalization: the block that sums the row
+// (e = exp(x - max) stored before) passes the total through shared memory
+// and divides its elements of the row by it, into a fresh buffer; the
+// division has no kernel of its own. Without normalizations it stays.
+// The second normalization writes into %t, which the other blocks of its
+// reduction read (transposed): it stays a kernel of its own.
+// CHECK-LABEL: func.func @normalize
+// CHECK:         %[[P:.*]] = memref.alloc
+// CHECK:         gpu.launch
+// CHECK:           memref.store %[[ROW:.*]], %arg2[
+// CHECK-NEXT:      memref.store %[[ROW]], %[[SHARED:.*]][%c0]
+// CHECK:           gpu.barrier
+// CHECK-NEXT:      %[[V:.*]] = memref.load %[[SHARED]][%c0]
+// CHECK-NEXT:      scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c128 {
+// CHECK-NEXT:        %[[E:.*]] = memref.load %arg0[%{{.*}}, %[[R]]]
+// CHECK-NEXT:        %[[Q:.*]] = arith.divf %[[E]], %[[V]] : f32
+// CHECK-NEXT:        memref.store %[[Q]], %[[P]][%{{.*}}, %[[R]]]
+// CHECK:         gpu.launch
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%arg1 : memref<64x64xf32>)
+// CHECK:         return %[[P]]
+// NONORM-LABEL: func.func @normalize
+// NONORM:         gpu.launch
+// NONORM:         linalg.generic
+// NONORM-SAME:      outs(%alloc : memref<?x64xf32>)
+func.func @normalize(%e: memref<?x64xf32>, %t: memref<64x64xf32>,
+                     %sum: memref<?xf32>, %e2: memref<64x64xf32>,
+                     %sum2: memref<64xf32>) -> memref<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %rows = memref.dim %e, %c0 : memref<?x64xf32>
+  %p = memref.alloc(%rows) : memref<?x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%e : memref<?x64xf32>) outs(%sum : memref<?xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%e, %sum : memref<?x64xf32>, memref<?xf32>) outs(%p : memref<?x64xf32>) {
+  ^bb0(%v: f32, %u: f32, %o: f32):
+    %q = arith.divf %v, %u : f32
+    linalg.yield %q : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j, i)>,
+                                   affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%e2, %t : memref<64x64xf32>, memref<64x64xf32>) outs(%sum2 : memref<64xf32>) {
+  ^bb0(%v: f32, %w: f32, %acc: f32):
+    %m = arith.mulf %v, %w : f32
+    %s = arith.addf %acc, %m fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%e2, %sum2 : memref<64x64xf32>, memref<64xf32>) outs(%t : memref<64x64xf32>) {
+  ^bb0(%v: f32, %u: f32, %o: f32):
+    %q = arith.divf %v, %u : f32
+    linalg.yield %q : f32
+  }
+  return %p : memref<?x64xf32>
 }

@@ -11,17 +11,14 @@
 
 using namespace mlir;
 
-namespace {
-/// The buffer `v` is a view of (through view-like ops).
-Value rootBuffer(Value v) {
+Value mlir::bertc::viewRoot(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
     v = view.getViewSource();
   return v;
 }
-} // namespace
 
 mlir::bertc::OutputEpilogue
-mlir::bertc::findOutputEpilogue(Operation *producer, Value c,
+mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
                                 ArrayRef<Value> reads,
                                 ArrayRef<Operation *> ignore) {
   SmallVector<memref::AllocOp> allocs; // between producer and the epilogue
@@ -41,10 +38,13 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c,
   unsigned cInputs = 0;
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
-    if (input->get() == c)
+    if (input->get() == c) {
       ++cInputs;
-    if ((input->get() == c || input->get() == out) && !map.isIdentity())
+      if (cMap ? map != cMap : !map.isIdentity())
+        return {};
+    } else if (input->get() == out && !map.isIdentity()) {
       return {};
+    }
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
       return {};
   }
@@ -55,7 +55,7 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c,
   // Other blocks of the kernel still read the product's inputs while one
   // stores its tile.
   for (Value read : reads)
-    if (rootBuffer(read) == rootBuffer(out))
+    if (viewRoot(read) == viewRoot(out))
       return {};
   // The output's allocation moves before the kernel: its sizes must be
   // known there.
@@ -87,12 +87,11 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c,
 
 Value mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
                                       const OutputEpilogue &epilogue,
-                                      Value value, ValueRange indices) {
+                                      Value value, ValueRange ivs) {
   linalg::GenericOp op = epilogue.op;
   Value out;
   if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
-    out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], indices);
-  // The loops of the epilogue are C's dimensions (identity maps).
-  return emitBodyAt(b, loc, op, SmallVector<Value>(indices), out,
+    out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], ivs);
+  return emitBodyAt(b, loc, op, SmallVector<Value>(ivs), out,
                     {{epilogue.c, value}});
 }

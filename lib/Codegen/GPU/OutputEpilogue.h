@@ -1,10 +1,12 @@
 //===- OutputEpilogue.h - the op that reads a kernel's output ---*- C++ -*-===//
 //
-// The elementwise op right after a matrix product (GELU, a residual add)
-// reads each element of the product once. The tiled kernel applies it to
-// its sums before the store, so the op needs no kernel of its own and the
-// product's output is neither stored nor read again when nothing else
-// reads it.
+// The elementwise op right after a kernel that reads its output: GELU or a
+// residual add after a matrix product, which reads each element of the
+// product once; a softmax's or layer norm's normalization after its last
+// row reduction, which reads the row's value with every element of the row.
+// The kernel applies it where it has the value, so the op needs no kernel
+// of its own, and a product's output is not stored when nothing else reads
+// it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +19,7 @@ namespace mlir::bertc {
 
 struct OutputEpilogue {
   linalg::GenericOp op;
-  /// The product's output, one of op's inputs under an identity map.
+  /// The kernel's output, one of op's inputs.
   Value c;
   /// Whether the kernel must still store C (something else reads it).
   bool storeC = true;
@@ -26,19 +28,23 @@ struct OutputEpilogue {
 
 /// The all-parallel linalg.generic right after `producer` (only ops without
 /// memory effects, or the allocation of its output, between them) that
-/// reads `c` once under an identity map and writes a buffer under an
-/// identity map that `producer` does not read (`reads`). Ops in `ignore`
-/// (the product, the op that initializes C) do not count as readers of C.
-/// Moves the output's allocation before `producer`.
-OutputEpilogue findOutputEpilogue(Operation *producer, Value c,
+/// reads `c` once, under `cMap` (null: an identity map), and writes a
+/// buffer under an identity map that is none of `reads` (what other blocks
+/// of the kernel still read). Ops in `ignore` (the producer, the op that
+/// initializes C) do not count as readers of C. Moves the output's
+/// allocation before `producer`.
+OutputEpilogue findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
                                   ArrayRef<Value> reads,
                                   ArrayRef<Operation *> ignore);
 
-/// The epilogue's value at `indices` of C when C holds `value` there; the
-/// store goes to the epilogue's output at the same indices.
+/// The buffer `v` is a view of (through view-like ops), or `v`.
+Value viewRoot(Value v);
+
+/// The epilogue's value at its loop point `ivs` when C holds `value` there;
+/// it is stored to the epilogue's output at `ivs` (an identity map).
 Value emitOutputEpilogue(OpBuilder &b, Location loc,
                          const OutputEpilogue &epilogue, Value value,
-                         ValueRange indices);
+                         ValueRange ivs);
 
 } // namespace mlir::bertc
 

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/GPU/GenericBody.h"
+#include "Codegen/GPU/OutputEpilogue.h"
 #include "Codegen/GPU/OutputInit.h"
 #include "Codegen/Passes.h"
 
@@ -84,10 +85,47 @@ Value combineWith(OpBuilder &b, Operation *combine, Value x, Value y) {
   return b.clone(*combine, map)->getResult(0);
 }
 
-void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
+/// The elementwise op after `op` that reads its output with each element of
+/// the row (a softmax's or layer norm's normalization): over the same loops,
+/// reading `op`'s output under `op`'s output map and at least one of `op`'s
+/// inputs as `op` does (so the loops have the same sizes). Other blocks of
+/// the kernel read other rows: the op's output may be a row-local input of
+/// `op` itself, but no other view of anything `op` reads.
+OutputEpilogue findNormalization(linalg::GenericOp op, Operation *writer) {
+  Value out = op.getDpsInits()[0];
+  SmallVector<Value> reads = {out}, rowLocal;
+  for (OpOperand *input : op.getDpsInputOperands())
+    (op.getMatchingIndexingMap(input).isIdentity() ? rowLocal : reads)
+        .push_back(input->get());
+  SmallVector<Operation *> ignore = {op};
+  if (writer)
+    ignore.push_back(writer);
+  OutputEpilogue next = findOutputEpilogue(
+      op, out, op.getIndexingMapsArray().back(), reads, ignore);
+  if (!next || next.op.getNumLoops() != op.getNumLoops())
+    return {};
+  Value written = next.op.getDpsInits()[0];
+  for (Value local : rowLocal)
+    if (local != written && viewRoot(local) == viewRoot(written))
+      return {};
+  bool sameLoops =
+      llvm::any_of(next.op.getDpsInputOperands(), [&](OpOperand *input) {
+        return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *mine) {
+          return mine->get() == input->get() &&
+                 op.getMatchingIndexingMap(mine) ==
+                     next.op.getMatchingIndexingMap(input);
+        });
+      });
+  return sameLoops ? next : OutputEpilogue();
+}
+
+void emitRowReduction(const RowReduction &rr, int64_t blockSize,
+                      bool normalizations) {
   linalg::GenericOp op = rr.op;
   OutputInit writer =
       findOutputInit(op, op.getDpsInits()[0], /*fillOnly=*/true);
+  OutputEpilogue normalize =
+      normalizations ? findNormalization(op, writer.op) : OutputEpilogue();
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
@@ -114,10 +152,10 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   SmallVector<Value> ivs(sizes.size());
   delinearize(b, loc, row, llvm::to_vector(llvm::seq(0u, red)), sizes, ivs);
   // The spare block of an empty launch folds nothing and stores nothing.
-  Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                      rows);
-  Value length = arith::SelectOp::create(b, loc, valid, sizes[red],
-                                         index(b, loc, 0));
+  Value valid =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
+  Value length =
+      arith::SelectOp::create(b, loc, valid, sizes[red], index(b, loc, 0));
   auto identity = arith::ConstantOp::create(
       b, loc, b.getF32FloatAttr(static_cast<float>(rr.identity)));
 
@@ -126,25 +164,24 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
       b, loc, tid, length, index(b, loc, blockSize), ValueRange{identity},
       [&](OpBuilder &nb, Location, Value r, ValueRange partial) {
         ivs[red] = r;
-        scf::YieldOp::create(nb, loc,
-                             emitBodyAt(nb, loc, op, ivs, partial[0]));
+        scf::YieldOp::create(nb, loc, emitBodyAt(nb, loc, op, ivs, partial[0]));
       });
   memref::StoreOp::create(b, loc, fold.getResult(0), shared, tid);
   gpu::BarrierOp::create(b, loc);
 
   // 2. The tree over shared memory.
   for (int64_t stride = blockSize / 2; stride >= 1; stride /= 2) {
-    Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         tid, index(b, loc, stride));
+    Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                         index(b, loc, stride));
     auto step = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&step.getThenRegion().front());
       Value mine = memref::LoadOp::create(b, loc, shared, tid);
-      Value other = memref::LoadOp::create(
-          b, loc, shared,
-          ValueRange{arith::AddIOp::create(b, loc, tid,
-                                           index(b, loc, stride))});
+      Value other =
+          memref::LoadOp::create(b, loc, shared,
+                                 ValueRange{arith::AddIOp::create(
+                                     b, loc, tid, index(b, loc, stride))});
       memref::StoreOp::create(b, loc, combineWith(b, rr.combine, mine, other),
                               shared, tid);
     }
@@ -154,13 +191,12 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
   // 3. Thread 0 adds the row's total to the output.
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                       index(b, loc, 0));
-  auto store = scf::IfOp::create(
-      b, loc, arith::AndIOp::create(b, loc, first, valid),
-      /*withElseRegion=*/false);
+  auto store =
+      scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first, valid),
+                        /*withElseRegion=*/false);
   b.setInsertionPointToStart(&store.getThenRegion().front());
   Value outBuffer = op.getDpsInits()[0];
-  SmallVector<Value> at =
-      indicesAt(op.getIndexingMapsArray().back(), ivs);
+  SmallVector<Value> at = indicesAt(op.getIndexingMapsArray().back(), ivs);
   Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
   // The output's value, or the fill before the op (then erased).
   Value old = writer ? emitOutputInit(b, loc, writer, at)
@@ -171,9 +207,32 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize) {
                      ? combineWith(b, rr.combine, old, total)
                      : combineWith(b, rr.combine, total, old);
   memref::StoreOp::create(b, loc, result, outBuffer, at);
+  if (!normalize) {
+    op.erase();
+    if (writer)
+      writer.op->erase();
+    return;
+  }
+
+  // 4. The normalization after the op: thread 0 passes the row's value to
+  // the others, which apply it to their elements of the row.
+  memref::StoreOp::create(b, loc, result, shared, index(b, loc, 0));
+  b.setInsertionPointAfter(store);
+  gpu::BarrierOp::create(b, loc);
+  Value value = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
+  scf::ForOp::create(
+      b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
+      [&](OpBuilder &nb, Location, Value r, ValueRange) {
+        ivs[red] = r;
+        memref::StoreOp::create(
+            nb, loc, emitOutputEpilogue(nb, loc, normalize, value, ivs),
+            normalize.op.getDpsInits()[0], ivs);
+        scf::YieldOp::create(nb, loc);
+      });
   op.erase();
   if (writer)
     writer.op->erase();
+  normalize.op.erase();
 }
 
 struct GPURowReductionsPass
@@ -193,7 +252,7 @@ struct GPURowReductionsPass
         matched.push_back(*rr);
     });
     for (const RowReduction &rr : matched)
-      emitRowReduction(rr, blockSize);
+      emitRowReduction(rr, blockSize, normalizations);
   }
 };
 } // namespace

@@ -237,8 +237,9 @@ void TiledKernelEmitter::emit() {
   if (writer)
     ignore.push_back(writer.op);
   OutputEpilogue epilogue =
-      tile.epilogues ? findOutputEpilogue(op, ct.c, {ct.a, ct.b}, ignore)
-                     : OutputEpilogue();
+      tile.epilogues
+          ? findOutputEpilogue(op, ct.c, AffineMap(), {ct.a, ct.b}, ignore)
+          : OutputEpilogue();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value batchCount = cst(1);
