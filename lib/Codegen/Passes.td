@@ -331,6 +331,14 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
     3. thread 0 combines the total with the output's value and stores it;
        when a `linalg.fill` of the output comes right before the op, its
        value is used instead and the fill is erased;
+    With `chains`, a reduction right after (past its fill) over the same
+    loops that reads the earlier outputs at its row (a layer norm's
+    variance reads its mean, a softmax's sum its max) runs in the same
+    block after it: thread 0 shares each row value in a small workgroup
+    buffer, a barrier, and the later bodies take it from there. The loops
+    are the same when both read one buffer through the same map over every
+    loop.
+
     4. with `normalizations`, when the op right after is an all-parallel
        generic over the same loops that reads the output under the same
        map (a softmax's `exp(x - max) / sum`, a layer norm's `(x - mean) *
@@ -352,6 +360,10 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", "128",
            "threads per row (a power of two, at most 1024)">,
+    Option<"chains", "chains", "bool", "true",
+           "run a reduction that reads the one before at its row (a layer "
+           "norm's variance after its mean, a softmax's sum after its max) "
+           "in the same block">,
     Option<"normalizations", "normalizations", "bool", "true",
            "run the elementwise op that reads the row's value next (a "
            "softmax's or layer norm's normalization) in the same block">,

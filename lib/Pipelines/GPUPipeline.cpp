@@ -62,6 +62,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     GPURowReductionsOptions rows;
     rows.blockSize = options.reductionBlock;
     rows.normalizations = options.normalizations;
+    rows.chains = options.rowChains;
     pm.addNestedPass<func::FuncOp>(createGPURowReductions(rows));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());

@@ -178,6 +178,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                      "block per row (bertc-gpu-row-reductions); off: one "
                      "thread per row"),
       llvm::cl::init(true)};
+  Option<bool> rowChains{
+      *this, "row-chains",
+      llvm::cl::desc("a row reduction that reads the one before at its row "
+                     "runs in the same block (bertc-gpu-row-reductions "
+                     "chains)"),
+      llvm::cl::init(true)};
   Option<bool> normalizations{
       *this, "normalizations",
       llvm::cl::desc("row reductions also run the normalization after them "

@@ -2,6 +2,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=32" -cse | FileCheck %s --check-prefix=B32
 // RUN: not bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=96" 2>&1 | FileCheck %s --check-prefix=POW2
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="normalizations=0" -cse | FileCheck %s --check-prefix=NONORM
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="chains=0" -cse | FileCheck %s --check-prefix=NOCHAIN
 
 // Layer norm's variance: one block of 128 threads per row (batch x seq
 // rows), each folding the body over a strided share of the row, then a
@@ -205,4 +206,106 @@ func.func @normalize(%e: memref<?x64xf32>, %t: memref<64x64xf32>,
     linalg.yield %q : f32
   }
   return %p : memref<?x64xf32>
+}
+
+// -----
+
+// A layer norm: the mean's sum, the variance's sum (which reads the mean
+// at its row) and the normalization run in one block per row. The values
+// go through a 2-float buffer; the variance's body and the normalization
+// take the sum from it instead of loading it. With chains=0 the variance
+// is a kernel of its own and the normalization stays with it.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK:         gpu.launch
+// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<128xf32, #gpu.address_space<workgroup>>, %[[VALS:.*]] : memref<2xf32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.store %[[SUM:.*]], %arg1[
+// CHECK-NEXT:      memref.store %[[SUM]], %[[VALS]][%c0]
+// CHECK:           gpu.barrier
+// CHECK-NEXT:      %[[MEAN:.*]] = memref.load %[[VALS]][%c0]
+// CHECK:           scf.for
+// CHECK-NOT:         memref.load %arg1
+// CHECK:             arith.divf %[[MEAN]], %{{.*}}
+// CHECK:           memref.store %[[VAR:.*]], %arg2[
+// CHECK-NEXT:      memref.store %[[VAR]], %[[VALS]][%c1]
+// CHECK:           gpu.barrier
+// CHECK-NEXT:      %[[V:.*]] = memref.load %[[VALS]][%c1]
+// CHECK:           scf.for
+// CHECK-NOT:         memref.load %arg1
+// CHECK:             arith.divf %[[MEAN]], %{{.*}}
+// CHECK:             arith.divf %[[V]], %{{.*}}
+// CHECK:             memref.store %{{.*}}, %arg3[
+// CHECK:         }
+// CHECK-NOT:     gpu.launch
+// CHECK-NOT:     linalg.generic
+// NOCHAIN-LABEL: func.func @layer_norm
+// NOCHAIN-COUNT-2: gpu.launch
+// NOCHAIN-NOT:     linalg.generic
+func.func @layer_norm(%x: memref<?x32xf32>, %sum: memref<?xf32>,
+                      %var: memref<?xf32>, %y: memref<?x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 32.0 : f32
+  linalg.fill ins(%zero : f32) outs(%sum : memref<?xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x32xf32>) outs(%sum : memref<?xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%var : memref<?xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x, %sum : memref<?x32xf32>, memref<?xf32>) outs(%var : memref<?xf32>) {
+  ^bb0(%v: f32, %s: f32, %acc: f32):
+    %mean = arith.divf %s, %n : f32
+    %d = arith.subf %v, %mean : f32
+    %d2 = arith.mulf %d, %d : f32
+    %a = arith.addf %acc, %d2 fastmath<reassoc> : f32
+    linalg.yield %a : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum, %var : memref<?x32xf32>, memref<?xf32>, memref<?xf32>)
+      outs(%y : memref<?x32xf32>) {
+  ^bb0(%v: f32, %s: f32, %q: f32, %o: f32):
+    %mean = arith.divf %s, %n : f32
+    %variance = arith.divf %q, %n : f32
+    %d = arith.subf %v, %mean : f32
+    %r = arith.divf %d, %variance : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Two sums that read the same row value %m but over rows of different
+// lengths (12 and 1, as Transformer-XL's adaptive softmax has): %m does not
+// say how long the rows are, so they do not chain: two kernels.
+// CHECK-LABEL: func.func @unequal_rows
+// CHECK-COUNT-2: gpu.launch
+// CHECK-NOT:     linalg.generic
+func.func @unequal_rows(%x: memref<?x12xf32>, %y: memref<?x1xf32>,
+                        %m: memref<?xf32>, %s: memref<?xf32>, %t: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x, %m : memref<?x12xf32>, memref<?xf32>) outs(%s : memref<?xf32>) {
+  ^bb0(%v: f32, %w: f32, %acc: f32):
+    %d = arith.subf %v, %w : f32
+    %a = arith.addf %acc, %d fastmath<reassoc> : f32
+    linalg.yield %a : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%y, %m : memref<?x1xf32>, memref<?xf32>) outs(%t : memref<?xf32>) {
+  ^bb0(%v: f32, %w: f32, %acc: f32):
+    %d = arith.subf %v, %w : f32
+    %a = arith.addf %acc, %d fastmath<reassoc> : f32
+    linalg.yield %a : f32
+  }
+  return
 }

@@ -87,11 +87,13 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
 
 Value mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
                                       const OutputEpilogue &epilogue,
-                                      Value value, ValueRange ivs) {
+                                      Value value, ValueRange ivs,
+                                      ArrayRef<std::pair<Value, Value>> known) {
   linalg::GenericOp op = epilogue.op;
   Value out;
   if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
     out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], ivs);
-  return emitBodyAt(b, loc, op, SmallVector<Value>(ivs), out,
-                    {{epilogue.c, value}});
+  SmallVector<std::pair<Value, Value>> values(known);
+  values.push_back({epilogue.c, value});
+  return emitBodyAt(b, loc, op, SmallVector<Value>(ivs), out, values);
 }

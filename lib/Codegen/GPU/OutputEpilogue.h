@@ -42,9 +42,11 @@ Value viewRoot(Value v);
 
 /// The epilogue's value at its loop point `ivs` when C holds `value` there;
 /// it is stored to the epilogue's output at `ivs` (an identity map).
+/// `known` gives other inputs' values (earlier row reductions).
 Value emitOutputEpilogue(OpBuilder &b, Location loc,
                          const OutputEpilogue &epilogue, Value value,
-                         ValueRange ivs);
+                         ValueRange ivs,
+                         ArrayRef<std::pair<Value, Value>> known = {});
 
 } // namespace mlir::bertc
 

@@ -10,6 +10,7 @@
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <limits>
 
@@ -85,68 +86,155 @@ Value combineWith(OpBuilder &b, Operation *combine, Value x, Value y) {
   return b.clone(*combine, map)->getResult(0);
 }
 
-/// The elementwise op after `op` that reads its output with each element of
-/// the row (a softmax's or layer norm's normalization): over the same loops,
-/// reading `op`'s output under `op`'s output map and at least one of `op`'s
-/// inputs as `op` does (so the loops have the same sizes). Other blocks of
-/// the kernel read other rows: the op's output may be a row-local input of
-/// `op` itself, but no other view of anything `op` reads.
-OutputEpilogue findNormalization(linalg::GenericOp op, Operation *writer) {
+/// Reductions of one row that one block runs in turn: each after the first
+/// reads the earlier ones' outputs at its row (a layer norm's variance reads
+/// its mean, a softmax's sum its max), then the normalization that reads
+/// them with each element of the row.
+struct RowChain {
+  SmallVector<RowReduction> reductions;
+  SmallVector<OutputInit> writers; // the fill before each, if any
+  OutputEpilogue normalize;
+
+  /// What other blocks read while this one writes (anything a reduction
+  /// reads other than at its own row), and what is read only at the row.
+  void reads(SmallVector<Value> &shared, SmallVector<Value> &rowLocal) const {
+    for (RowReduction rr : reductions) {
+      shared.push_back(rr.op.getDpsInits()[0]);
+      for (OpOperand *input : rr.op.getDpsInputOperands())
+        (rr.op.getMatchingIndexingMap(input).isIdentity() ? rowLocal : shared)
+            .push_back(input->get());
+    }
+  }
+  /// Whether `op` runs over the same loops as the chain: it reads one of the
+  /// first reduction's inputs the same way, through a map that uses every
+  /// loop (so its loops have the same sizes).
+  /// The reductions' output map (the row's indices).
+  AffineMap rowOutputMap() const {
+    linalg::GenericOp first = reductions.front().op;
+    return first.getIndexingMapsArray().back();
+  }
+  bool sameLoops(linalg::GenericOp op) const {
+    linalg::GenericOp first = reductions.front().op;
+    return op.getNumLoops() == first.getNumLoops() &&
+           llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+             return llvm::any_of(
+                 first.getDpsInputOperands(), [&](OpOperand *mine) {
+                   // A map over every loop: one of the row's value
+                   // does not say how long the row is.
+                   return mine->get() == input->get() &&
+                          first.getMatchingIndexingMap(mine).isPermutation() &&
+                          first.getMatchingIndexingMap(mine) ==
+                              op.getMatchingIndexingMap(input);
+                 });
+           });
+  }
+  /// Whether `op` reads each earlier output only at the row (under the
+  /// reductions' output map).
+  bool readsOutputsAtRow(linalg::GenericOp op) const {
+    AffineMap rowMap = rowOutputMap();
+    for (OpOperand *input : op.getDpsInputOperands())
+      for (RowReduction rr : reductions)
+        if (input->get() == rr.op.getDpsInits()[0] &&
+            op.getMatchingIndexingMap(input) != rowMap)
+          return false;
+    return true;
+  }
+};
+
+/// The reduction right after the chain's last (past ops without memory
+/// effects and its own fill) that chains on: same loops and output map,
+/// earlier outputs read at the row, writing none of what the chain reads.
+std::optional<RowReduction> nextInChain(const RowChain &chain) {
+  linalg::GenericOp last = chain.reductions.back().op;
+  Operation *next = last->getNextNode();
+  auto skipPure = [&] {
+    while (next && isMemoryEffectFree(next) && next->getNumRegions() == 0)
+      next = next->getNextNode();
+  };
+  skipPure();
+  if (isa_and_nonnull<linalg::FillOp>(next)) {
+    next = next->getNextNode();
+    skipPure();
+  }
+  auto op = dyn_cast_or_null<linalg::GenericOp>(next);
+  std::optional<RowReduction> rr = op ? matchRowReduction(op) : std::nullopt;
+  if (!rr || !chain.sameLoops(op) || !chain.readsOutputsAtRow(op) ||
+      op.getIndexingMapsArray().back() != chain.rowOutputMap())
+    return std::nullopt;
+  SmallVector<Value> shared, rowLocal;
+  chain.reads(shared, rowLocal);
   Value out = op.getDpsInits()[0];
-  SmallVector<Value> reads = {out}, rowLocal;
-  for (OpOperand *input : op.getDpsInputOperands())
-    (op.getMatchingIndexingMap(input).isIdentity() ? rowLocal : reads)
-        .push_back(input->get());
-  SmallVector<Operation *> ignore = {op};
-  if (writer)
-    ignore.push_back(writer);
-  OutputEpilogue next = findOutputEpilogue(
-      op, out, op.getIndexingMapsArray().back(), reads, ignore);
-  if (!next || next.op.getNumLoops() != op.getNumLoops())
+  for (Value read : llvm::concat<Value>(shared, rowLocal))
+    if (viewRoot(read) == viewRoot(out))
+      return std::nullopt;
+  return rr;
+}
+
+/// The elementwise op after the chain that reads the last output with each
+/// element of the row (a softmax's or layer norm's normalization), over the
+/// same loops, reading every output at the row. Other blocks of the kernel
+/// read other rows: its output may be a row-local input itself, but no other
+/// view of anything the chain reads.
+OutputEpilogue findNormalization(const RowChain &chain) {
+  linalg::GenericOp last = chain.reductions.back().op;
+  SmallVector<Value> shared, rowLocal;
+  chain.reads(shared, rowLocal);
+  SmallVector<Operation *> ignore;
+  for (auto [rr, writer] : llvm::zip(chain.reductions, chain.writers)) {
+    ignore.push_back(rr.op);
+    if (writer)
+      ignore.push_back(writer.op);
+  }
+  OutputEpilogue next =
+      findOutputEpilogue(last, last.getDpsInits()[0],
+                         last.getIndexingMapsArray().back(), shared, ignore);
+  if (!next || !chain.sameLoops(next.op) || !chain.readsOutputsAtRow(next.op))
     return {};
   Value written = next.op.getDpsInits()[0];
   for (Value local : rowLocal)
     if (local != written && viewRoot(local) == viewRoot(written))
       return {};
-  bool sameLoops =
-      llvm::any_of(next.op.getDpsInputOperands(), [&](OpOperand *input) {
-        return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *mine) {
-          return mine->get() == input->get() &&
-                 op.getMatchingIndexingMap(mine) ==
-                     next.op.getMatchingIndexingMap(input);
-        });
-      });
-  return sameLoops ? next : OutputEpilogue();
+  return next;
 }
 
-void emitRowReduction(const RowReduction &rr, int64_t blockSize,
-                      bool normalizations) {
-  linalg::GenericOp op = rr.op;
-  OutputInit writer =
-      findOutputInit(op, op.getDpsInits()[0], /*fillOnly=*/true);
-  OutputEpilogue normalize =
-      normalizations ? findNormalization(op, writer.op) : OutputEpilogue();
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  SmallVector<Value> sizes = loopSizes(b, loc, op);
+void emitRowChain(const RowChain &chain, int64_t blockSize) {
+  linalg::GenericOp first = chain.reductions.front().op;
+  // The kernel replaces the last op of the chain: everything the ops use
+  // is defined by then, and nothing between them reads what they write.
+  OutputEpilogue normalizeOp = chain.normalize;
+  linalg::GenericOp lastOp = chain.reductions.back().op;
+  OpBuilder b(normalizeOp ? normalizeOp.op.getOperation()
+                          : lastOp.getOperation());
+  Location loc = first.getLoc();
+  SmallVector<Value> sizes = loopSizes(b, loc, first);
   unsigned red = sizes.size() - 1;
   Value one = index(b, loc, 1);
   Value rows = one;
   for (unsigned d = 0; d < red; ++d)
     rows = arith::MulIOp::create(b, loc, rows, sizes[d]);
   Value grid = arith::MaxUIOp::create(b, loc, rows, one);
-  auto sharedType = MemRefType::get(
-      {blockSize}, b.getF32Type(), MemRefLayoutAttrInterface(),
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  // The tree's partials, and each reduction's value for the whole block.
+  int64_t count = chain.reductions.size();
+  SmallVector<Type> buffers = {MemRefType::get(
+      {blockSize}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup)};
+  bool sharesValues = count > 1 || chain.normalize;
+  if (sharesValues)
+    buffers.push_back(MemRefType::get({count}, b.getF32Type(),
+                                      MemRefLayoutAttrInterface(), workgroup));
   auto launch = gpu::LaunchOp::create(
       b, loc, grid, one, one, index(b, loc, blockSize), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      ValueRange{}, TypeRange{sharedType});
+      ValueRange{}, buffers);
   Block &kernel = launch.getBody().front();
   b.setInsertionPointToEnd(&kernel);
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&kernel);
   Value shared = launch.getWorkgroupAttributions()[0];
+  Value values;
+  if (sharesValues)
+    values = launch.getWorkgroupAttributions()[1];
   Value tid = launch.getThreadIds().x, row = launch.getBlockIds().x;
 
   SmallVector<Value> ivs(sizes.size());
@@ -156,83 +244,99 @@ void emitRowReduction(const RowReduction &rr, int64_t blockSize,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
   Value length =
       arith::SelectOp::create(b, loc, valid, sizes[red], index(b, loc, 0));
-  auto identity = arith::ConstantOp::create(
-      b, loc, b.getF32FloatAttr(static_cast<float>(rr.identity)));
 
-  // 1. This thread's elements of the row, folded by the body itself.
-  auto fold = scf::ForOp::create(
-      b, loc, tid, length, index(b, loc, blockSize), ValueRange{identity},
-      [&](OpBuilder &nb, Location, Value r, ValueRange partial) {
-        ivs[red] = r;
-        scf::YieldOp::create(nb, loc, emitBodyAt(nb, loc, op, ivs, partial[0]));
-      });
-  memref::StoreOp::create(b, loc, fold.getResult(0), shared, tid);
-  gpu::BarrierOp::create(b, loc);
+  // The earlier reductions' values, which later bodies read at the row.
+  SmallVector<std::pair<Value, Value>> known;
+  for (auto [i, rr, writer] :
+       llvm::enumerate(chain.reductions, chain.writers)) {
+    linalg::GenericOp op = rr.op;
+    auto identity = arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(static_cast<float>(rr.identity)));
 
-  // 2. The tree over shared memory.
-  for (int64_t stride = blockSize / 2; stride >= 1; stride /= 2) {
-    Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                         index(b, loc, stride));
-    auto step = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
+    // 1. This thread's elements of the row, folded by the body itself.
+    auto fold = scf::ForOp::create(
+        b, loc, tid, length, index(b, loc, blockSize), ValueRange{identity},
+        [&](OpBuilder &nb, Location, Value r, ValueRange partial) {
+          ivs[red] = r;
+          scf::YieldOp::create(nb, loc,
+                               emitBodyAt(nb, loc, op, ivs, partial[0], known));
+        });
+    memref::StoreOp::create(b, loc, fold.getResult(0), shared, tid);
+    gpu::BarrierOp::create(b, loc);
+
+    // 2. The tree over shared memory.
+    for (int64_t stride = blockSize / 2; stride >= 1; stride /= 2) {
+      Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           tid, index(b, loc, stride));
+      auto step = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&step.getThenRegion().front());
+        Value mine = memref::LoadOp::create(b, loc, shared, tid);
+        Value other =
+            memref::LoadOp::create(b, loc, shared,
+                                   ValueRange{arith::AddIOp::create(
+                                       b, loc, tid, index(b, loc, stride))});
+        memref::StoreOp::create(b, loc, combineWith(b, rr.combine, mine, other),
+                                shared, tid);
+      }
+      gpu::BarrierOp::create(b, loc);
+    }
+
+    // 3. Thread 0 adds the row's total to the output, and shares it.
+    Value first0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                                         index(b, loc, 0));
+    auto store =
+        scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first0, valid),
+                          /*withElseRegion=*/false);
     {
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&step.getThenRegion().front());
-      Value mine = memref::LoadOp::create(b, loc, shared, tid);
-      Value other =
-          memref::LoadOp::create(b, loc, shared,
-                                 ValueRange{arith::AddIOp::create(
-                                     b, loc, tid, index(b, loc, stride))});
-      memref::StoreOp::create(b, loc, combineWith(b, rr.combine, mine, other),
-                              shared, tid);
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+      Value outBuffer = op.getDpsInits()[0];
+      SmallVector<Value> at = indicesAt(op.getIndexingMapsArray().back(), ivs);
+      Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
+      // The output's value, or the fill before the op (then erased).
+      Value old = writer ? emitOutputInit(b, loc, writer, at)
+                         : memref::LoadOp::create(b, loc, outBuffer, at);
+      // The body's operand order: `out` where the body had it.
+      Value outArg = op.getRegion().front().getArguments().back();
+      Value result = rr.combine->getOperand(0) == outArg
+                         ? combineWith(b, rr.combine, old, total)
+                         : combineWith(b, rr.combine, total, old);
+      memref::StoreOp::create(b, loc, result, outBuffer, at);
+      if (values)
+        memref::StoreOp::create(b, loc, result, values, index(b, loc, i));
     }
-    gpu::BarrierOp::create(b, loc);
+    if (i + 1 < chain.reductions.size() || chain.normalize) {
+      gpu::BarrierOp::create(b, loc);
+      known.push_back(
+          {op.getDpsInits()[0],
+           memref::LoadOp::create(b, loc, values, index(b, loc, i))});
+    }
   }
 
-  // 3. Thread 0 adds the row's total to the output.
-  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
-                                      index(b, loc, 0));
-  auto store =
-      scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first, valid),
-                        /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&store.getThenRegion().front());
-  Value outBuffer = op.getDpsInits()[0];
-  SmallVector<Value> at = indicesAt(op.getIndexingMapsArray().back(), ivs);
-  Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
-  // The output's value, or the fill before the op (then erased).
-  Value old = writer ? emitOutputInit(b, loc, writer, at)
-                     : memref::LoadOp::create(b, loc, outBuffer, at);
-  // The body's operand order: `out` where the body had it.
-  Value outArg = op.getRegion().front().getArguments().back();
-  Value result = rr.combine->getOperand(0) == outArg
-                     ? combineWith(b, rr.combine, old, total)
-                     : combineWith(b, rr.combine, total, old);
-  memref::StoreOp::create(b, loc, result, outBuffer, at);
-  if (!normalize) {
+  // 4. The normalization, on the block's elements of the row.
+  if (OutputEpilogue normalize = chain.normalize) {
+    scf::ForOp::create(
+        b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
+        [&](OpBuilder &nb, Location, Value r, ValueRange) {
+          ivs[red] = r;
+          memref::StoreOp::create(nb, loc,
+                                  emitOutputEpilogue(nb, loc, normalize,
+                                                     known.back().second, ivs,
+                                                     known),
+                                  normalize.op.getDpsInits()[0], ivs);
+          scf::YieldOp::create(nb, loc);
+        });
+  }
+  for (auto [rr, writer] : llvm::zip(chain.reductions, chain.writers)) {
+    linalg::GenericOp op = rr.op;
     op.erase();
     if (writer)
       writer.op->erase();
-    return;
   }
-
-  // 4. The normalization after the op: thread 0 passes the row's value to
-  // the others, which apply it to their elements of the row.
-  memref::StoreOp::create(b, loc, result, shared, index(b, loc, 0));
-  b.setInsertionPointAfter(store);
-  gpu::BarrierOp::create(b, loc);
-  Value value = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
-  scf::ForOp::create(
-      b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
-      [&](OpBuilder &nb, Location, Value r, ValueRange) {
-        ivs[red] = r;
-        memref::StoreOp::create(
-            nb, loc, emitOutputEpilogue(nb, loc, normalize, value, ivs),
-            normalize.op.getDpsInits()[0], ivs);
-        scf::YieldOp::create(nb, loc);
-      });
-  op.erase();
-  if (writer)
-    writer.op->erase();
-  normalize.op.erase();
+  if (OutputEpilogue normalize = chain.normalize)
+    normalize.op.erase();
 }
 
 struct GPURowReductionsPass
@@ -251,8 +355,25 @@ struct GPURowReductionsPass
       if (std::optional<RowReduction> rr = matchRowReduction(op))
         matched.push_back(*rr);
     });
-    for (const RowReduction &rr : matched)
-      emitRowReduction(rr, blockSize, normalizations);
+    // A reduction that chains onto an earlier one is emitted with it.
+    llvm::SmallPtrSet<Operation *, 8> taken;
+    for (const RowReduction &rr : matched) {
+      if (taken.contains(rr.op))
+        continue;
+      RowChain chain;
+      chain.reductions.push_back(rr);
+      while (std::optional<RowReduction> next =
+                 chains ? nextInChain(chain) : std::nullopt)
+        chain.reductions.push_back(*next);
+      for (RowReduction member : chain.reductions) {
+        taken.insert(member.op);
+        chain.writers.push_back(findOutputInit(
+            member.op, member.op.getDpsInits()[0], /*fillOnly=*/true));
+      }
+      if (normalizations)
+        chain.normalize = findNormalization(chain);
+      emitRowChain(chain, blockSize);
+    }
   }
 };
 } // namespace
