@@ -105,14 +105,14 @@ struct RowChain {
             .push_back(input->get());
     }
   }
-  /// Whether `op` runs over the same loops as the chain: it reads one of the
-  /// first reduction's inputs the same way, through a map that uses every
-  /// loop (so its loops have the same sizes).
   /// The reductions' output map (the row's indices).
   AffineMap rowOutputMap() const {
     linalg::GenericOp first = reductions.front().op;
     return first.getIndexingMapsArray().back();
   }
+  /// Whether `op` runs over the same loops as the chain: it reads one of the
+  /// first reduction's inputs the same way, through a map that uses every
+  /// loop (so its loops have the same sizes).
   bool sameLoops(linalg::GenericOp op) const {
     linalg::GenericOp first = reductions.front().op;
     return op.getNumLoops() == first.getNumLoops() &&
@@ -179,15 +179,10 @@ OutputEpilogue findNormalization(const RowChain &chain) {
   linalg::GenericOp last = chain.reductions.back().op;
   SmallVector<Value> shared, rowLocal;
   chain.reads(shared, rowLocal);
-  SmallVector<Operation *> ignore;
-  for (auto [rr, writer] : llvm::zip(chain.reductions, chain.writers)) {
-    ignore.push_back(rr.op);
-    if (writer)
-      ignore.push_back(writer.op);
-  }
-  OutputEpilogue next =
-      findOutputEpilogue(last, last.getDpsInits()[0],
-                         last.getIndexingMapsArray().back(), shared, ignore);
+  // The row outputs are stored whatever storeC says (one value per row).
+  OutputEpilogue next = findOutputEpilogue(
+      last, last.getDpsInits()[0], last.getIndexingMapsArray().back(), shared,
+      /*ignore=*/{});
   if (!next || !chain.sameLoops(next.op) || !chain.readsOutputsAtRow(next.op))
     return {};
   Value written = next.op.getDpsInits()[0];
@@ -321,11 +316,11 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
         b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
         [&](OpBuilder &nb, Location, Value r, ValueRange) {
           ivs[red] = r;
-          memref::StoreOp::create(nb, loc,
-                                  emitOutputEpilogue(nb, loc, normalize,
-                                                     known.back().second, ivs,
-                                                     known),
-                                  normalize.op.getDpsInits()[0], ivs);
+          memref::StoreOp::create(
+              nb, loc,
+              emitOutputEpilogue(nb, loc, normalize, known.back().second, ivs,
+                                 ArrayRef(known).drop_back()),
+              normalize.op.getDpsInits()[0], ivs);
           scf::YieldOp::create(nb, loc);
         });
   }

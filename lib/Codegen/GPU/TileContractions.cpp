@@ -94,14 +94,11 @@ private:
   /// `x` converted to the float type `to` (rounded to nearest even when
   /// narrower).
   Value convert(Value x, Type to) {
-    unsigned from = x.getType().getIntOrFloatBitWidth(),
-             width = to.getIntOrFloatBitWidth();
     if (x.getType() == to)
       return x;
-    if (from == width) // f16 <-> bf16, through f32 (exact)
-      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-    if (x.getType() == to)
-      return x;
+    unsigned width = to.getIntOrFloatBitWidth();
+    if (x.getType().getIntOrFloatBitWidth() == width)       // f16 <-> bf16
+      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x); // exact
     if (x.getType().getIntOrFloatBitWidth() > width)
       return arith::TruncFOp::create(b, loc, to, x);
     return arith::ExtFOp::create(b, loc, to, x);
@@ -351,7 +348,6 @@ void TiledKernelEmitter::emit() {
       scf::YieldOp::create(b, loc,
                            mmaSteps(sharedA, sharedB, kLoop.getRegionIterArgs(),
                                     group, quad, warpRow, warpCol));
-      b.setInsertionPointAfter(kLoop);
     } else {
       auto step = scf::ForOp::create(
           b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
@@ -359,21 +355,19 @@ void TiledKernelEmitter::emit() {
             OpBuilder::InsertionGuard inner(b);
             b.setInsertionPoint(nested.getInsertionBlock(),
                                 nested.getInsertionPoint());
+            // This thread's rows and columns (owned's first column and
+            // first row). Narrow slices widen in registers: products of
+            // f16/bf16 values are exact in f32, as on tensor cores.
+            auto sliceAt = [&](Value shared, Value rowOrCol) {
+              return convert(memref::LoadOp::create(b, loc, shared,
+                                                    ValueRange{kk, rowOrCol}),
+                             f32);
+            };
             SmallVector<Value> as, bs, next;
-            // Narrow slices widen in registers: products of f16/bf16
-            // values are exact in f32, as on tensor cores.
             for (int64_t i = 0; i < tile.threadM; ++i)
-              as.push_back(convert(
-                  memref::LoadOp::create(
-                      b, loc, sharedA,
-                      ValueRange{kk, add(ty, cst(i * tile.threadsY()))}),
-                  f32));
+              as.push_back(sliceAt(sharedA, owned[i * tile.threadN].first));
             for (int64_t j = 0; j < tile.threadN; ++j)
-              bs.push_back(convert(
-                  memref::LoadOp::create(
-                      b, loc, sharedB,
-                      ValueRange{kk, add(tx, cst(j * tile.threadsX()))}),
-                  f32));
+              bs.push_back(sliceAt(sharedB, owned[j].second));
             for (int64_t i = 0; i < tile.threadM; ++i)
               for (int64_t j = 0; j < tile.threadN; ++j)
                 next.push_back(math::FmaOp::create(b, loc, as[i], bs[j],

@@ -100,18 +100,16 @@ LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
     Value tid = add(mul(add(mul(ids.z, cst(*by)), ids.y), cst(*bx)), ids.x);
 
     // Every lane publishes its fragments.
-    for (auto [r, pair] : llvm::enumerate(mma.getOperandA())) {
-      std::array<Value, 2> v = widenPair(b, at, pair);
-      for (int64_t e = 0; e < 2; ++e)
-        memref::StoreOp::create(b, at, v[e], fragA,
-                                ValueRange{tid, cst(2 * r + e)});
-    }
-    for (auto [r, pair] : llvm::enumerate(mma.getOperandB())) {
-      std::array<Value, 2> v = widenPair(b, at, pair);
-      for (int64_t e = 0; e < 2; ++e)
-        memref::StoreOp::create(b, at, v[e], fragB,
-                                ValueRange{tid, cst(2 * r + e)});
-    }
+    auto publish = [&](ValueRange pairs, Value buffer) {
+      for (auto [r, pair] : llvm::enumerate(pairs)) {
+        std::array<Value, 2> v = widenPair(b, at, pair);
+        for (int64_t e = 0; e < 2; ++e)
+          memref::StoreOp::create(b, at, v[e], buffer,
+                                  ValueRange{tid, cst(2 * r + e)});
+      }
+    };
+    publish(mma.getOperandA(), fragA);
+    publish(mma.getOperandB(), fragB);
     gpu::BarrierOp::create(b, at);
 
     // D(row, col) = C + sum_k A(row, k) B(k, col). A(row, k) is in lane
@@ -124,12 +122,11 @@ LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
     Value g = arith::DivUIOp::create(b, at, lane, cst(4));
     Value t = arith::RemUIOp::create(b, at, lane, cst(4));
     // One loop over k for the four sums keeps the emulated kernel small.
-    SmallVector<Value> rowLanes, colLanes;
-    for (int64_t q = 0; q < 4; ++q) {
-      rowLanes.push_back(add(warpBase, mul(g, cst(4))));
-      colLanes.push_back(
-          add(warpBase, mul(add(mul(t, cst(2)), cst(q % 2)), cst(4))));
-    }
+    // The lanes holding A's row (row % 8 = g) and B's two columns.
+    Value rowLane = add(warpBase, mul(g, cst(4)));
+    std::array<Value, 2> colLanes;
+    for (int64_t c = 0; c < 2; ++c)
+      colLanes[c] = add(warpBase, mul(add(mul(t, cst(2)), cst(c)), cst(4)));
     auto loop =
         scf::ForOp::create(b, at, cst(0), cst(16), cst(1), mma.getOperandC());
     {
@@ -145,9 +142,9 @@ LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
       for (int64_t q = 0; q < 4; ++q) {
         Value aElem = add(mul(add(cst(q / 2), mul(half, cst(2))), cst(2)), odd);
         Value a = memref::LoadOp::create(
-            b, at, fragA, ValueRange{add(rowLanes[q], lanePart), aElem});
+            b, at, fragA, ValueRange{add(rowLane, lanePart), aElem});
         Value bv = memref::LoadOp::create(
-            b, at, fragB, ValueRange{add(colLanes[q], lanePart), bElem});
+            b, at, fragB, ValueRange{add(colLanes[q % 2], lanePart), bElem});
         next.push_back(
             arith::AddFOp::create(b, at, loop.getRegionIterArgs()[q],
                                   arith::MulFOp::create(b, at, a, bv)));
