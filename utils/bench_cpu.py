@@ -14,14 +14,16 @@ In one run on this machine it times
      program compiled with --remove-padding (one packed batch of the valid
      tokens), against the same batch with all rows 128 long, and against
      the valid tokens alone (each sequence run at its own length);
-and prints ratios (lower is better for bertc). Not part of the test suite:
+and prints ratios (lower is better for bertc). With --profile it prints
+instead where BERT-base b1's time goes, kernel by kernel (a program built
+with bertc compile --profile). Not part of the test suite:
 timings on shared machines are noisy, so run it on purpose.
 
 Needs torch, transformers, onnxruntime, onnx (pip), libdnnl-dev, clang-22
 and mlir-translate-22 (apt), and a built bertc (utils/build.sh).
 
   python3 utils/bench_cpu.py [--runs N] [--work DIR] [--skip-models]
-                             [--mixed-only]
+                             [--mixed-only] [--profile]
 """
 import argparse
 import os
@@ -323,6 +325,41 @@ def bench_kernels(work, runs, table):
                 print(table[-1], flush=True)
 
 
+def bench_profile(work, runs):
+    """Part 4: where BERT-base's time goes, kernel by kernel (--profile).
+
+    The profiled program is the benchmarked one plus two clock reads per
+    kernel; its median is printed next to the plain program's as the
+    cost of that instrumentation."""
+    model_dir = make_model(work)
+    plain = compile_model(work, model_dir)
+    profiled = compile_model(work, model_dir, ("--profile",))
+    inputs = os.path.join(work, "in-b1.safetensors")
+    write_inputs(inputs, 1, [SEQ])
+    for threads in (1, 2):
+        base = bertc_ms(plain, inputs, threads, runs)
+        out = subprocess.run(
+            [profiled, "--input", inputs, "--output", inputs + ".out",
+             "--threads", str(threads), "--repeat", str(runs)],
+            capture_output=True, text=True, check=True).stderr
+        median = float(re.search(r"median=([0-9.]+)", out).group(1))
+        print(f"\n## BERT-base b1 s{SEQ}, {threads} thread(s): median "
+              f"{base:.2f} ms, {median:.2f} ms profiled\n")
+        rows = [line for line in out.splitlines()
+                if re.match(r"\s*[0-9.]+\s+[0-9.]+\s+\d+", line)]
+        by_kind = {}
+        for line in rows:
+            fields = line.split()
+            kind = fields[4]
+            by_kind[kind] = by_kind.get(kind, 0.0) + float(fields[0])
+        print("\n".join(line for line in out.splitlines()
+                        if not line.startswith("latency_ms")))
+        total = sum(by_kind.values())
+        print("\nby kind: " + ", ".join(
+            f"{kind} {ms:.2f} ms ({100 * ms / total:.0f}%)"
+            for kind, ms in sorted(by_kind.items(), key=lambda kv: -kv[1])))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -333,11 +370,17 @@ def main():
                         help="only the matrix-product kernels")
     parser.add_argument("--mixed-only", action="store_true",
                         help="only the mixed-length batch (part 3)")
+    parser.add_argument("--profile", action="store_true",
+                        help="only BERT-base b1's time per kernel, on 1 and "
+                             "2 threads (part 4: bertc compile --profile)")
     args = parser.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="bertc-bench-")
     os.makedirs(work, exist_ok=True)
 
     table = []
+    if args.profile:
+        bench_profile(work, args.runs)
+        return 0
     if args.mixed_only:
         bench_mixed(work, args.runs, table)
     else:

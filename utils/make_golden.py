@@ -314,6 +314,19 @@ def main():
     m = BertModel(cfg)
     perturb(m, 141)
     write("bert-fused-epilogues", m, cfg, make_inputs(cfg, 2, 19, 142))
+    padded_rows()
+
+
+def padded_rows():
+    # The CPU kernels' row padding: an intermediate size of 1024 gives the
+    # FFN's output product a K of 1024 floats (rows of A 4 KiB apart), so
+    # the kernel reads a copy of A with longer rows; two k blocks, 19 rows
+    # (a 14-row tile and 5 edge rows), one 32-column panel.
+    cfg = bert_cfg(hidden_size=32, num_attention_heads=2, intermediate_size=1024,
+                   num_hidden_layers=1, hidden_act="gelu")
+    m = BertModel(cfg)
+    perturb(m, 151)
+    write("bert-padded-rows", m, cfg, make_inputs(cfg, 2, 19, 152))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,17 @@ def CPUContractionKernels
     every B row. Intermediate results (attention's V) are left to the
     cache.
 
+    With `pad-rows` (the default), an outer-product kernel whose A has a
+    static k of a multiple of 1024 floats (rows 4 KiB apart, which all
+    fall in one L1 set: BERT-base's FFN output, every product of
+    BERT-large) first copies A into a buffer whose rows are one cache line
+    longer, and reads that; the copy costs a pass over A, which the kernel
+    reads once per weight panel.
+
+    The tile loop carries `bertc.kernel_tiles = "matmul MxNxK"` (batch
+    sizes first, `?` where dynamic, `+epilogue` when it runs one), which
+    bertc-profile-regions reports it by.
+
     With `fuse-elementwise` (the default), an outer-product kernel also
     runs its elementwise neighbours (KernelFusion.h): the op that writes all
     of C right before it (a bias broadcast, a fill) becomes the accumulators'
@@ -102,6 +113,10 @@ def CPUContractionKernels
     Option<"prefetch", "prefetch", "bool", /*default=*/"true",
            "outer-product form: prefetch B's next k block while the row "
            "tiles of the current one run">,
+    Option<"padRows", "pad-rows", "bool", /*default=*/"true",
+           "outer-product form: copy an A whose row stride is a multiple "
+           "of 4 KiB into rows one cache line longer (its rows would share "
+           "L1 sets)">,
     Option<"fuseElementwise", "fuse-elementwise", "bool", /*default=*/"true",
            "outer-product form: run the elementwise op that initializes C "
            "and the one that reads it next inside the kernel">
@@ -192,6 +207,45 @@ def CPUParallelRows : Pass<"bertc-cpu-parallel-rows", "func::FuncOp"> {
     `bertc.kernel_tiles`) are left as they are.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def ProfileRegions : Pass<"bertc-profile-regions", "ModuleOp"> {
+  let summary = "Time every kernel of a bufferized CPU program at run time";
+  let description = [{
+    Instruments what becomes one pass over memory or one OpenMP region in
+    CPU code: every linalg op and every `scf.parallel` (the contraction
+    kernels' tile loops among them), outermost only, so that nothing is
+    timed from inside a parallel loop. Each gets an id and a description,
+    `KIND<TAB>NAME`:
+
+    - KIND: `matmul BxMxNxK` for a contraction kernel (from its
+      `bertc.kernel_tiles` attribute), else the op's kind (`matmul`,
+      `reduction`, `elementwise`, `fill`, `copy`, `loop`) and its static
+      loop sizes (`?` where dynamic);
+    - NAME: the op's location name, the Hugging Face module path that the
+      importer gave the bert op it came from (`encoder.layer.0.output.dense`).
+
+    The descriptions are one constant `memref.global`. Around each region
+    the host code calls the runtime:
+
+    ```mlir
+    %t0 = func.call @bertc_profile_now() : () -> i64
+    linalg.generic ... loc("encoder.layer.0.output.dense")
+    func.call @bertc_profile_add(%id, %t0, %description) : (i64, i64, i64) -> ()
+    ```
+
+    where `%description` is the address of the region's NUL-terminated
+    description. The runtime (lib/Runtime/Profile.cpp) sums the elapsed
+    nanoseconds per id; a program compiled with `bertc compile --profile`
+    prints them grouped by kind and name (layer numbers folded) when it
+    exits.
+
+    Run it after bertc-cpu-contraction-kernels and before the linalg ops
+    become loops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def ApproximateMath : Pass<"bertc-approximate-math", "func::FuncOp"> {

@@ -113,6 +113,13 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--emit=ptx needs --target=cuda");
   if (options.emulateGPU && (!cuda || options.emit == Phase::PTX))
     return fail("--emulate-gpu needs --target=cuda and makes no PTX");
+  if (options.profile && cuda)
+    return fail("--profile times CPU kernels; it does not combine with "
+                "--target=cuda");
+  if (options.profile && options.emit == Phase::Lib)
+    return fail("--profile: the executable prints the kernels' times when "
+                "it exits; a library (--emit=lib) has no call that reports "
+                "them");
   if (options.gpuPlainKernels && !cuda)
     return fail("--gpu-plain-kernels needs --target=cuda");
   bool narrow = options.dtype != "f32";
@@ -168,6 +175,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   CPULoweringOptions lowering;
   lowering.threads = options.threads;
+  lowering.profile = options.profile;
   if (failed(runPhase(
           *module, "linalg",
           [&](PassManager &pm) {

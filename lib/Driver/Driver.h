@@ -36,6 +36,9 @@ struct CompileOptions {
   /// <dir>/../lib and <dir>/../include.
   std::string toolDir;
   bool timing = false;
+  /// CPU only: instrument every kernel (bertc-profile-regions); the
+  /// program prints the times when it exits.
+  bool profile = false;
   /// --target=cuda only: run the kernels as host loops, a CPU program with
   /// the GPU lowering's host/kernel split (tests the mapping without a GPU).
   bool emulateGPU = false;

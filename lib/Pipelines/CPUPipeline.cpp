@@ -85,8 +85,12 @@ void mlir::bertc::buildCPULoweringPipeline(OpPassManager &pm,
     kernels.outerMBlock = options.outerMBlock;
     kernels.fuseElementwise = options.fuseKernelElementwise;
     kernels.prefetch = options.kernelPrefetch;
+    kernels.padRows = options.kernelPadRows;
     pm.addNestedPass<func::FuncOp>(createCPUContractionKernels(kernels));
   }
+  // Kernels are single ops or tile loops here, before they become loops.
+  if (options.profile)
+    pm.addPass(createProfileRegions());
   // Tile loops and the rows of other linalg ops become OpenMP work-sharing
   // loops; without threads, scf-to-cf lowers them as sequential loops.
   if (options.threads) {

@@ -89,12 +89,23 @@ struct CPULoweringOptions : public PassPipelineOptions<CPULoweringOptions> {
       llvm::cl::desc("outer-product kernel: prefetch the next block of B "
                      "(weights come from memory once per call)"),
       llvm::cl::init(true)};
+  Option<bool> kernelPadRows{
+      *this, "kernel-pad-rows",
+      llvm::cl::desc("outer-product kernel: read a copy of A with rows one "
+                     "cache line longer when its row stride is a multiple "
+                     "of 4 KiB"),
+      llvm::cl::init(true)};
   Option<bool> fuseKernelElementwise{
       *this, "fuse-kernel-elementwise",
       llvm::cl::desc("outer-product kernel: initialize C from its producer "
                      "(bias) and apply its consumer (GELU, residual add) "
                      "in registers"),
       llvm::cl::init(true)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("time every kernel at run time (bertc-profile-regions; "
+                     "the program prints the times when it exits)"),
+      llvm::cl::init(false)};
 };
 
 /// Options of the whole CPU pipeline (bert -> LLVM dialect): those of both

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Profile.h"
 #include "Safetensors.h"
 #include "bertc_runtime.h"
 
@@ -43,7 +44,9 @@ static const char *kUsage =
     "                   default: the model's): a sample stops at the first\n"
     "                   layer whose classifier's normalized entropy is below F\n"
     "  --repeat N       run N more times after one warm-up and print\n"
-    "                   'latency_ms: min=<x> median=<y>' on stderr\n"
+    "                   'latency_ms: min=<x> median=<y>' on stderr (a\n"
+    "                   program compiled with --profile then also prints\n"
+    "                   its kernels' times per run)\n"
     "  --remove-padding run each row whose attention_mask is ones then zeros\n"
     "                   at its own length (rows of one length together): a\n"
     "                   mixed-length batch costs its valid tokens. Valid\n"
@@ -326,8 +329,18 @@ int main(int argc, char **argv) {
                           "' has no mems.0 ... tensors");
     }
   }
+  // Programs built with --profile print their kernels' times on exit.
+  auto start = std::chrono::steady_clock::now();
+  auto reportProfile = [&](long long runs) {
+    if (!profileRecorded())
+      return;
+    std::chrono::duration<double, std::milli> ms =
+        std::chrono::steady_clock::now() - start;
+    profileReport(stderr, runs, ms.count());
+  };
   if (segmentLen > 0) {
     int status = stream(model, tensors, segmentLen, output);
+    reportProfile(1);
     bertc_model_free(model);
     return status;
   }
@@ -364,6 +377,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "latency_ms: min=%.3f median=%.3f\n", ms.front(),
                  ms[ms.size() / 2]);
   }
+  reportProfile(1 + repeat);
 
   std::vector<OutTensor> toWrite;
   for (int i = 0; i < numOuts; ++i) {

@@ -18,7 +18,7 @@
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: vector.fma
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x100"}
 // CHECK-NOT: linalg.generic
 // OPTS-LABEL: func.func @linear
 // OPTS-COUNT-6: vector.fma {{.*}} : vector<8xf32>
@@ -70,7 +70,7 @@ func.func @linear(%x: memref<2x19x100xf32>, %w: memref<64x100xf32>,
 // OPTS: step %c4
 // CHECK: } else {
 // CHECK: arith.mulf
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 1x2x16x32x16"}
 func.func @probs_times_values(%p: memref<1x2x16x16xf32>,
                               %v: memref<1x16x2x32xf32>,
                               %o: memref<1x16x2x32xf32>) {

@@ -25,14 +25,14 @@
 // CHECK: vector.store
 // CHECK: } else {
 // CHECK: vector.store
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x64 +epilogue"}
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[R]]
 // NOFUSE-LABEL: func.func @bias_gelu_in_place
 // NOFUSE: linalg.generic
 // NOFUSE: scf.parallel
 // NOFUSE-NOT: math.erf {{.*}} vector
-// NOFUSE: } {bertc.kernel_tiles}
+// NOFUSE: } {bertc.kernel_tiles = "matmul 2x19x64x64"}
 // NOFUSE: linalg.generic
 // NOFUSE: math.erf
 func.func @bias_gelu_in_place(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
@@ -91,7 +91,7 @@ func.func @bias_gelu_in_place(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
 // CHECK: scf.for
 // CHECK: scf.if
 // CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x64 +epilogue"}
 // CHECK-NOT: linalg.generic
 // CHECK-NOT: memref.dealloc
 // CHECK: return %[[D]]
@@ -158,7 +158,7 @@ func.func @bias_residual(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
 // CHECK: vector.store %[[SUM]], %[[RESF]]
 // CHECK: } else {
 // CHECK: vector.store %{{.*}}, %[[CF]]
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x64 +epilogue"}
 // CHECK-NOT: linalg.generic
 // CHECK: memref.dealloc %[[R]]
 func.func @residual_in_place(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
@@ -213,7 +213,7 @@ func.func @residual_in_place(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
 // CHECK: vector.broadcast %[[ZERO:.*]] : f32 to vector<16xf32>
 // CHECK: scf.if %{{.*}} -> (f32) {
 // CHECK-NEXT: scf.yield %[[ZERO]] : f32
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 1x2x16x16x16"}
 // NOFUSE-LABEL: func.func @fill_prologue
 // NOFUSE: linalg.fill
 func.func @fill_prologue(%p: memref<1x2x16x16xf32>, %v: memref<1x16x2x16xf32>,
@@ -246,7 +246,7 @@ func.func @fill_prologue(%p: memref<1x2x16x16xf32>, %v: memref<1x16x2x16xf32>,
 // CHECK: linalg.generic
 // CHECK: memref.dealloc
 // CHECK: scf.parallel
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x64"}
 // CHECK: memref.store
 // CHECK: linalg.generic
 // CHECK: arith.addf %{{.*}}, %{{.*}} : f32
@@ -304,7 +304,7 @@ func.func @not_fused(%x: memref<2x19x64xf32>, %w: memref<2x64x32xf32>,
 // An epilogue that reads its own output (accumulates into a buffer that
 // holds something else) cannot take the kernel's partial sums there.
 // CHECK-LABEL: func.func @epilogue_reads_output
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x64x64"}
 // CHECK: linalg.generic
 func.func @epilogue_reads_output(%x: memref<2x19x64xf32>,
                                  %w: memref<2x64x32xf32>, %bias: memref<64xf32>,

@@ -41,7 +41,7 @@ func.func @linear_panels(%x: memref<2x19x1000xf32>, %w: memref<4x1000x32xf32>,
 // An intermediate result as B (attention's V, just computed): no prefetch.
 // CHECK-LABEL: func.func @intermediate_b
 // CHECK-NOT: memref.prefetch
-// CHECK: } {bertc.kernel_tiles}
+// CHECK: } {bertc.kernel_tiles = "matmul 2x19x128x1000"}
 func.func @intermediate_b(%x: memref<2x19x1000xf32>, %y: memref<2x19x4x32xf32>) {
   %w = memref.alloc() : memref<4x1000x32xf32>
   linalg.generic {

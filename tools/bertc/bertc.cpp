@@ -106,6 +106,12 @@ static cl::opt<bool> gpuPlainKernels(
              "loop nest, no tiled matrix products or row reductions (the "
              "baseline the GPU benchmark compares them with)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> profile(
+    "profile",
+    cl::desc("CPU programs: time every kernel as it runs and print the "
+             "times per kernel (grouped by kind and model module, layers "
+             "folded) on stderr when the program exits"),
+    cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),
                             cl::sub(compileCmd), cl::cat(category));
@@ -170,6 +176,7 @@ int main(int argc, char **argv) {
   options.sm = sm;
   options.cpu = cpu;
   options.timing = timing;
+  options.profile = profile;
   options.emulateGPU = emulateGPU;
   options.gpuPlainKernels = gpuPlainKernels;
   if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {

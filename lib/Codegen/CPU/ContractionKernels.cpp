@@ -29,7 +29,7 @@ namespace {
 struct TileShape {
   int64_t width, dotRows, dotCols, outerRows, outerVectors, outerKBlock,
       outerMBlock;
-  bool prefetch;
+  bool prefetch, padRows;
 };
 
 /// True when `v` is a view of a function argument: weights (or a caller's
@@ -57,6 +57,7 @@ public:
   void emit();
 
 private:
+  std::string describe();
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, int64_t v) {
     return v == 0 ? x : arith::AddIOp::create(b, loc, x, cst(v)).getResult();
@@ -78,6 +79,7 @@ private:
   Value loopSize(unsigned dim) {
     return getValueOrCreateConstantIndexOp(b, loc, loopRanges[dim].size);
   }
+  Value padRows();
   void flattenRows();
   void prefetchNextBlock(Value mt, Value mtLo, Value mtHi, Value n0);
   void emitTile(Value m0, Value n0);
@@ -133,9 +135,13 @@ void KernelEmitter::emit() {
   // cache while the thread's next iterations walk B's panels, and a column
   // panel of B, walked in blocks of k that stay in L1 across the row tiles.
   const unsigned mBlockLoop = ~0u;
+  // Before flattenRows folds the batch loops of A's rows into m.
+  std::string description = describe();
   viewFusedInputs();
   if (!ct.dotForm)
     flattenRows();
+  // After flattenRows: the copy's rows then span samples too.
+  Value paddedA = ct.dotForm || !shape.padRows ? Value() : padRows();
   SmallVector<unsigned> order;
   for (unsigned dim : ct.batch)
     if (ct.dotForm || hasDim(ct.aMap, dim))
@@ -201,7 +207,82 @@ void KernelEmitter::emit() {
               scf::YieldOp::create(b, loc);
             });
       });
-  tiles->setAttr("bertc.kernel_tiles", b.getUnitAttr());
+  tiles->setAttr("bertc.kernel_tiles", b.getStringAttr(description));
+  if (paddedA) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(tiles);
+    memref::DeallocOp::create(b, loc, paddedA);
+  }
+}
+
+/// Outer-product form: rows of A whose stride is a multiple of 4 KiB (k =
+/// 1024, 3072, 4096 floats) all map to the same L1 set, and a tile's 14
+/// broadcast rows then evict each other (BERT-base's FFN output product
+/// ran at 60-80 GFLOP/s instead of 90 on one core, varying with where its
+/// pages landed). The kernel reads a copy of A whose rows are one cache
+/// line longer; returns that copy's buffer (null when A needs none).
+Value KernelEmitter::padRows() {
+  auto type = dyn_cast<MemRefType>(ct.a.getType());
+  constexpr int64_t kAliasBytes = 4096, kLineFloats = 16;
+  if (!type || !type.getLayout().isIdentity() || !type.getElementType().isF32())
+    return {};
+  int64_t rank = type.getRank(), k = type.getDimSize(rank - 1);
+  if (rank < 2 || ShapedType::isDynamic(k) || (k * 4) % kAliasBytes != 0)
+    return {};
+  SmallVector<Value> dynamicSizes;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (type.isDynamicDim(d)) {
+      dynamicSizes.push_back(memref::DimOp::create(b, loc, ct.a, d));
+      sizes.push_back(dynamicSizes.back());
+    } else {
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    }
+  }
+  SmallVector<int64_t> paddedShape(type.getShape());
+  paddedShape.back() += kLineFloats;
+  Value padded = memref::AllocOp::create(
+      b, loc, MemRefType::get(paddedShape, type.getElementType()), dynamicSizes,
+      b.getI64IntegerAttr(64));
+  SmallVector<OpFoldResult> zeros(rank, b.getIndexAttr(0)),
+      ones(rank, b.getIndexAttr(1));
+  Value view = memref::SubViewOp::create(b, loc, padded, zeros, sizes, ones);
+  linalg::CopyOp::create(b, loc, ct.a, view);
+  ct.a = view;
+  return padded;
+}
+
+/// "matmul BxMxNxK" from the static loop sizes (? where dynamic), the
+/// loops over weight panels counted in N, plus what the kernel runs on its
+/// accumulators: bertc-profile-regions names the kernel by it.
+std::string KernelEmitter::describe() {
+  SmallVector<int64_t> sizes =
+      cast<linalg::LinalgOp>(ct.op.getOperation()).getStaticLoopRanges();
+  SmallVector<int64_t> shown;
+  int64_t n = sizes[ct.n];
+  for (unsigned dim : ct.batch) {
+    if (ct.dotForm || hasDim(ct.aMap, dim))
+      shown.push_back(sizes[dim]);
+    else
+      n = ShapedType::isDynamic(n) || ShapedType::isDynamic(sizes[dim])
+              ? ShapedType::kDynamic
+              : n * sizes[dim];
+  }
+  shown.append({sizes[ct.m], n, sizes[ct.k]});
+  std::string text = "matmul ";
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      shown, os,
+      [&](int64_t size) {
+        if (ShapedType::isDynamic(size))
+          os << '?';
+        else
+          os << size;
+      },
+      "x");
+  if (plan.epilogue)
+    os << " +epilogue";
+  return text;
 }
 
 /// Outer-product form: the batch loops of A's rows that B does not index
@@ -691,8 +772,9 @@ struct CPUContractionKernelsPass
                                "and vector-width must be at least 1");
       return signalPassFailure();
     }
-    TileShape shape{vectorWidth,  dotRows,     dotCols,     outerRows,
-                    outerVectors, outerKBlock, outerMBlock, prefetch};
+    TileShape shape{vectorWidth, dotRows,     dotCols,     outerRows,
+                    outerVectors, outerKBlock, outerMBlock, prefetch,
+                    padRows};
     SmallVector<Contraction> matches;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> ct = matchContraction(op))
