@@ -23,7 +23,7 @@ Needs torch, transformers, onnxruntime, onnx (pip), libdnnl-dev, clang-22
 and mlir-translate-22 (apt), and a built bertc (utils/build.sh).
 
   python3 utils/bench_cpu.py [--runs N] [--work DIR] [--skip-models]
-                             [--mixed-only] [--profile]
+                             [--mixed-only | --models-only | --profile]
 """
 import argparse
 import os
@@ -83,7 +83,7 @@ def bertc_ms(program, inputs, threads, runs, extra=()):
     return float(re.search(r"median=([0-9.]+)", out.stderr).group(1))
 
 
-def bench_models(work, runs, table):
+def bench_models(work, runs, table, mixed=True):
     import numpy as np
     import onnxruntime as ort
     from safetensors.numpy import save_file
@@ -150,7 +150,8 @@ def bench_models(work, runs, table):
 
     del model
     time.sleep(1)
-    bench_mixed(work, runs, table, program)
+    if mixed:
+        bench_mixed(work, runs, table, program)
 
 
 def compile_model(work, model_dir, extra=()):
@@ -370,6 +371,9 @@ def main():
                         help="only the matrix-product kernels")
     parser.add_argument("--mixed-only", action="store_true",
                         help="only the mixed-length batch (part 3)")
+    parser.add_argument("--models-only", action="store_true",
+                        help="only BERT-base against ONNX Runtime and "
+                             "PyTorch (part 1)")
     parser.add_argument("--profile", action="store_true",
                         help="only BERT-base b1's time per kernel, on 1 and "
                              "2 threads (part 4: bertc compile --profile)")
@@ -383,6 +387,8 @@ def main():
         return 0
     if args.mixed_only:
         bench_mixed(work, args.runs, table)
+    elif args.models_only:
+        bench_models(work, args.runs, table, mixed=False)
     else:
         bench_kernels(work, args.runs, table)
         if not args.skip_models:
