@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/ContractionMatch.h"
+#include "Codegen/CPU/KernelDescription.h"
 #include "Codegen/CPU/KernelFusion.h"
 #include "Codegen/Passes.h"
 
@@ -269,19 +270,9 @@ std::string KernelEmitter::describe() {
               : n * sizes[dim];
   }
   shown.append({sizes[ct.m], n, sizes[ct.k]});
-  std::string text = "matmul ";
-  llvm::raw_string_ostream os(text);
-  llvm::interleave(
-      shown, os,
-      [&](int64_t size) {
-        if (ShapedType::isDynamic(size))
-          os << '?';
-        else
-          os << size;
-      },
-      "x");
+  std::string text = "matmul " + describeSizes(shown);
   if (plan.epilogue)
-    os << " +epilogue";
+    text += " +epilogue";
   return text;
 }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/CPU/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -37,21 +38,6 @@ std::string locationName(Location loc) {
   return name.empty() ? "(model)" : name;
 }
 
-std::string staticSizes(linalg::LinalgOp op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  llvm::interleave(
-      op.getStaticLoopRanges(), os,
-      [&](int64_t size) {
-        if (ShapedType::isDynamic(size))
-          os << '?';
-        else
-          os << size;
-      },
-      "x");
-  return text;
-}
-
 std::string kindOf(Operation *op) {
   if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
     if (auto tiles = loop->getAttrOfType<StringAttr>("bertc.kernel_tiles"))
@@ -70,7 +56,7 @@ std::string kindOf(Operation *op) {
     kind = "reduction";
   else
     kind = "elementwise";
-  return kind + " " + staticSizes(linalgOp);
+  return kind + " " + bertc::describeSizes(linalgOp.getStaticLoopRanges());
 }
 
 /// Outermost linalg ops and parallel loops: nothing inside a parallel loop
