@@ -385,14 +385,6 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
     3. thread 0 combines the total with the output's value and stores it;
        when a `linalg.fill` of the output comes right before the op, its
        value is used instead and the fill is erased;
-    With `chains`, a reduction right after (past its fill) over the same
-    loops that reads the earlier outputs at its row (a layer norm's
-    variance reads its mean, a softmax's sum its max) runs in the same
-    block after it: thread 0 shares each row value in a small workgroup
-    buffer, a barrier, and the later bodies take it from there. The loops
-    are the same when both read one buffer through the same map over every
-    loop.
-
     4. with `normalizations`, when the op right after is an all-parallel
        generic over the same loops that reads the output under the same
        map (a softmax's `exp(x - max) / sum`, a layer norm's `(x - mean) *
@@ -401,7 +393,15 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
        the row, `t, t + block-size, ...`; the op is erased
        (`OutputEpilogue.h` finds it).
 
-    Without it, a row is one thread's sequential loop (layer norm over a
+    With `chains`, a reduction right after (past its fill) over the same
+    loops that reads the earlier outputs at its row (a layer norm's
+    variance reads its mean, a softmax's sum its max) runs in the same
+    block after steps 1 to 3: thread 0 shares each row value in a small
+    workgroup buffer, a barrier, and the later bodies take it from there;
+    step 4 then follows the chain's last reduction. The loops are the same
+    when both read one buffer through the same map over every loop.
+
+    Without the pass, a row is one thread's sequential loop (layer norm over a
     768-wide row: 768 dependent additions on one thread, its reads strided
     across the warp). The reduction order differs from the sequential one,
     which `reassoc` allows (the CPU path vectorizes the same sums).

@@ -1,5 +1,6 @@
 // RUN: bertc-opt %s --bertc-cpu-pipeline | FileCheck %s
 // RUN: bertc-opt %s --bertc-linalg-pipeline | FileCheck %s --check-prefix=LINALG
+// RUN: bertc-opt %s --bertc-linalg-pipeline | bertc-opt --bertc-cpu-lowering-pipeline="profile=true" | FileCheck %s --check-prefix=PROFILE
 
 // A one-layer encoder block lowers to the LLVM dialect, with a C interface
 // and the weights bound to one buffer.
@@ -21,6 +22,18 @@
 // CHECK: llvm.intr.masked.load
 // CHECK: llvm.intr.vector.reduce.fadd
 // CHECK-LABEL: llvm.func @_mlir_ciface_encoder
+
+// With profile=true every OpenMP region is timed from the host code
+// around it (bertc-profile-regions runs before the loops exist).
+// PROFILE: llvm.func @bertc_profile_now() -> i64
+// PROFILE: llvm.func @bertc_profile_add(i64, i64, i64)
+// PROFILE: llvm.mlir.global private constant @bertc_profile_descriptions
+// PROFILE-LABEL: llvm.func @encoder
+// PROFILE: %[[T:.*]] = llvm.call @bertc_profile_now() : () -> i64
+// PROFILE: omp.parallel
+// PROFILE: llvm.call @bertc_profile_add(%{{.*}}, %[[T]], %{{.*}}) : (i64, i64, i64) -> ()
+// PROFILE: llvm.call @bertc_profile_now()
+// PROFILE: omp.parallel
 func.func @encoder(%ids: tensor<?x?xi64>, %mask: tensor<?x?xi64>) -> tensor<?x?x8xf32>
     attributes {llvm.emit_c_interface} {
   %emb = bert.param "emb" : tensor<10x8xf32>
