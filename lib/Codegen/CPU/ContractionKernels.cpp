@@ -208,7 +208,7 @@ void KernelEmitter::emit() {
               scf::YieldOp::create(b, loc);
             });
       });
-  tiles->setAttr("bertc.kernel_tiles", b.getStringAttr(description));
+  tiles->setAttr(kKernelTilesAttr, b.getStringAttr(description));
   if (paddedA) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointAfter(tiles);
@@ -227,24 +227,15 @@ Value KernelEmitter::padRows() {
   constexpr int64_t kAliasBytes = 4096, kLineFloats = 16;
   if (!type || !type.getLayout().isIdentity() || !type.getElementType().isF32())
     return {};
-  int64_t rank = type.getRank(), k = type.getDimSize(rank - 1);
-  if (rank < 2 || ShapedType::isDynamic(k) || (k * 4) % kAliasBytes != 0)
+  int64_t rank = type.getRank(), k = type.getShape().back();
+  if (ShapedType::isDynamic(k) || (k * 4) % kAliasBytes != 0)
     return {};
-  SmallVector<Value> dynamicSizes;
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (type.isDynamicDim(d)) {
-      dynamicSizes.push_back(memref::DimOp::create(b, loc, ct.a, d));
-      sizes.push_back(dynamicSizes.back());
-    } else {
-      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-    }
-  }
+  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, ct.a);
   SmallVector<int64_t> paddedShape(type.getShape());
   paddedShape.back() += kLineFloats;
   Value padded = memref::AllocOp::create(
-      b, loc, MemRefType::get(paddedShape, type.getElementType()), dynamicSizes,
-      b.getI64IntegerAttr(64));
+      b, loc, MemRefType::get(paddedShape, type.getElementType()),
+      decomposeMixedValues(sizes).second, b.getI64IntegerAttr(64));
   SmallVector<OpFoldResult> zeros(rank, b.getIndexAttr(0)),
       ones(rank, b.getIndexAttr(1));
   Value view = memref::SubViewOp::create(b, loc, padded, zeros, sizes, ones);

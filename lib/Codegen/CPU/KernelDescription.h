@@ -1,6 +1,7 @@
 //===- KernelDescription.h - how kernels are named to people ----*- C++ -*-===//
 //
-// The text of the bertc.kernel_tiles attribute and of --profile's table.
+// The kernels' tile-loop attribute, and the text of it and of --profile's
+// table.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,11 @@
 #include <string>
 
 namespace mlir::bertc {
+
+/// The string attribute on the tile loop of a contraction kernel
+/// ("matmul MxNxK ..."): bertc-cpu-parallel-rows leaves such loops whole,
+/// bertc-profile-regions names them by it.
+constexpr const char *kKernelTilesAttr = "bertc.kernel_tiles";
 
 /// "2x?x768": loop or dimension sizes, `?` where dynamic.
 inline std::string describeSizes(ArrayRef<int64_t> sizes) {

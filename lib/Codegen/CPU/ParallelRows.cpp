@@ -1,5 +1,6 @@
 //===- ParallelRows.cpp - parallel outer loops, sequential inner loop ------===//
 
+#include "Codegen/CPU/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -18,7 +19,7 @@ struct CPUParallelRowsPass
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp loop) {
       if (loop.getNumLoops() >= 2 && loop.getNumResults() == 0 &&
-          !loop->hasAttr("bertc.kernel_tiles"))
+          !loop->hasAttr(bertc::kKernelTilesAttr))
         loops.push_back(loop);
     });
     for (scf::ParallelOp loop : loops) {

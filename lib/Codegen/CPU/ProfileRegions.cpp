@@ -40,7 +40,7 @@ std::string locationName(Location loc) {
 
 std::string kindOf(Operation *op) {
   if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
-    if (auto tiles = loop->getAttrOfType<StringAttr>("bertc.kernel_tiles"))
+    if (auto tiles = loop->getAttrOfType<StringAttr>(bertc::kKernelTilesAttr))
       return tiles.str();
     return "loop";
   }
