@@ -670,7 +670,8 @@ int bertc::rt::checkInputs(bertc_model *m, const bertc_tensor *inputs,
 int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
                        int numInputs, const MemoryState *memory,
                        std::vector<bertc_tensor> &outputs,
-                       const std::vector<int64_t> *seqOffsets) {
+                       const std::vector<int64_t> *seqOffsets,
+                       MemoryState *keep) {
   // packedEntry is only set when the packed symbol is linked in.
   if (seqOffsets && !m->packedEntry)
     return setError("this model has no packed entry (compile it with "
@@ -744,6 +745,11 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       data = &speed;
     } else if (spec.isMemory) {
       shape = {spec.layers, memory->rows, batch, spec.width};
+      if (memory->buffer) { // already where compiled code reads
+        descs.push_back(
+            descriptor(const_cast<float *>(memory->buffer), shape));
+        continue;
+      }
       data = memory->data.data();
     } else if (!spec.floatLayout.empty()) {
       shape = floatShapes[i];
@@ -775,8 +781,28 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
   callForward(forward, results.data(), args);
   bool ran = buffersCheckRun();
 
+  // Returned buffers are owned by the caller unless they alias the weights
+  // or the inputs (never for these models, but never free what we do not
+  // own).
+  auto inside = [](const void *p, const void *begin, size_t bytes) {
+    return (const uint8_t *)p >= (const uint8_t *)begin &&
+           (const uint8_t *)p < (const uint8_t *)begin + bytes;
+  };
+  const InputSpec *memorySpec = memoryInput(m);
+  auto foreign = [&](const void *allocated) {
+    return inside(allocated, m->weightsBuffer, m->weightsBytes) ||
+           (memory && inside(allocated, memory->data.data(),
+                             memory->data.size() * sizeof(float))) ||
+           (memory && memory->buffer &&
+            inside(allocated, memory->buffer,
+                   memory->bytes(memorySpec->layers, memorySpec->width))) ||
+           std::find(staged.owned.begin(), staged.owned.end(), allocated) !=
+               staged.owned.end();
+  };
+
   outputs.assign(m->outputs.size(), bertc_tensor{});
   std::vector<void *> toFree;
+  void *kept = nullptr; // the memory output's buffer, taken into `keep`
   std::vector<uint8_t> hostCopy;
   bool downloaded = ran;
   size_t w = 0;
@@ -798,6 +824,18 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       t.shape[d] = sizes[d];
       count *= sizes[d];
     }
+    bool dense = true;
+    int64_t expect = 1;
+    for (int d = o.rank - 1; d >= 0; expect *= sizes[d], --d)
+      dense &= sizes[d] == 1 || strides[d] == expect;
+    // The memory a session keeps stays in its buffer, uncopied.
+    if (keep && o.isMemory && dense && allocated && !foreign(allocated)) {
+      keep->allocated = kept = allocated;
+      keep->buffer = (const float *)(aligned + offset * esize);
+      keep->rows = sizes[1];
+      keep->batch = sizes[2];
+      continue;
+    }
     // On a device, the span the result covers is downloaded first.
     if (!buffersAreHost() && downloaded && count > 0) {
       int64_t last = offset;
@@ -808,10 +846,6 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       aligned = hostCopy.data();
     }
     uint8_t *dst = (uint8_t *)std::malloc(std::max<int64_t>(count, 1) * esize);
-    bool dense = true;
-    int64_t expect = 1;
-    for (int d = o.rank - 1; d >= 0; expect *= sizes[d], --d)
-      dense &= sizes[d] == 1 || strides[d] == expect;
     // Returned buffers are usually dense; otherwise gather honoring strides.
     std::vector<int64_t> idx(o.rank, 0);
     if (!downloaded)
@@ -830,28 +864,30 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
       }
     }
     t.data = dst;
-    // Returned buffers are owned by the caller unless they alias the
-    // weights or the inputs (never for these models, but never free what we
-    // do not own).
-    auto inside = [](const void *p, const void *begin, size_t bytes) {
-      return (const uint8_t *)p >= (const uint8_t *)begin &&
-             (const uint8_t *)p < (const uint8_t *)begin + bytes;
-    };
-    bool foreign = inside(allocated, m->weightsBuffer, m->weightsBytes) ||
-                   (memory && inside(allocated, memory->data.data(),
-                                     memory->data.size() * sizeof(float))) ||
-                   std::find(staged.owned.begin(), staged.owned.end(),
-                             allocated) != staged.owned.end();
+    // A memory output that could not stay in its buffer (a view of the
+    // inputs, or strided): the state keeps a host copy.
+    if (keep && o.isMemory) {
+      keep->data.assign((const float *)dst, (const float *)dst + count);
+      keep->rows = sizes[1];
+      keep->batch = sizes[2];
+      std::free(dst);
+      t.data = nullptr;
+    }
     bool seen = false;
     for (void *p : toFree)
       seen |= p == allocated;
-    if (allocated && !foreign && !seen)
+    if (allocated && !foreign(allocated) && !seen)
       toFree.push_back(allocated);
   }
   for (void *p : toFree)
-    bufferFree(p);
+    if (p != kept)
+      bufferFree(p);
   if (!downloaded) {
     freeTensors(outputs);
+    if (kept)
+      bufferFree(kept);
+    if (keep)
+      *keep = {};
     return 1;
   }
   return 0;

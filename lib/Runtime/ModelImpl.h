@@ -41,10 +41,20 @@ struct InputSpec {
 
 
 /// Memories handed to a run instead of the inputs' mems.{i}: [layers, rows,
-/// batch, width] floats (the session's state).
+/// batch, width] floats, either in host memory (`data`: the inputs'
+/// mems.{i}, staged for each call) or in a buffer compiled code returned
+/// (`buffer`, where compiled code reads: on the GPU in CUDA programs), which
+/// the next call reads in place. A session keeps its memory that way, so it
+/// never crosses the bus between segments.
 struct MemoryState {
   std::vector<float> data;
+  void *allocated = nullptr; // the returned buffer (bufferFree), or null
+  const float *buffer = nullptr; // its first element
   int64_t rows = 0, batch = 0;
+  /// Bytes of the state: layers x rows x batch x width floats.
+  size_t bytes(int64_t layers, int64_t width) const {
+    return (size_t)(layers * rows * batch * width) * sizeof(float);
+  }
 };
 
 /// Sets the thread's last error; returns 1.
@@ -71,12 +81,15 @@ int checkInputs(bertc_model *m, const bertc_tensor *inputs, int numInputs);
 
 /// Validates and runs. Memory outputs stay packed ([layers, M', B, width],
 /// named after the output); `memory` overrides the inputs' mems.{i}.
+/// With `keep`, the memory output is not copied out: its buffer goes into
+/// `keep` (the caller frees it) and its tensor comes back without data.
 /// With `seqOffsets` ([B + 1]) the inputs are a packed batch ([1, T], the
 /// sequences' valid tokens back to back) and the packed entry runs it:
 /// token outputs come back [1, T, ...], row outputs [B, ...].
 int runModel(bertc_model *m, const bertc_tensor *inputs, int numInputs,
              const MemoryState *memory, std::vector<bertc_tensor> &outputs,
-             const std::vector<int64_t> *seqOffsets = nullptr);
+             const std::vector<int64_t> *seqOffsets = nullptr,
+             MemoryState *keep = nullptr);
 
 /// Padding removal (Padding.cpp): when every row of `attention_mask` is ones
 /// then zeros and some row is shorter than the batch's length, runs the

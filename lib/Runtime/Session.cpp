@@ -2,12 +2,14 @@
 //
 // A session runs a memory-recurrent model (Transformer-XL, XLNet) segment
 // after segment and keeps the new memories between calls, so the caller
-// never handles mems.{i}. The first call of a session (or after a reset) uses the
-// default memory, as transformers does (Transformer-XL: zeros of length
-// mem_len; XLNet: none).
+// never handles mems.{i}. They stay in the buffer compiled code wrote them to
+// (on the GPU in CUDA programs), which the next call reads in place. The
+// first call of a session (or after a reset) uses the default memory, as
+// transformers does (Transformer-XL: zeros of length mem_len; XLNet: none).
 //
 //===----------------------------------------------------------------------===//
 
+#include "Buffers.h"
 #include "ModelImpl.h"
 
 #include <cstdlib>
@@ -21,6 +23,15 @@ struct bertc_session {
   bertc_model *model;
   MemoryState memory;
   bool hasMemory = false;
+
+  /// Replaces the state, freeing the buffer of the old one.
+  void setMemory(MemoryState next, bool has) {
+    if (memory.allocated && memory.allocated != next.allocated)
+      bufferFree(memory.allocated);
+    memory = std::move(next);
+    hasMemory = has;
+  }
+  ~bertc_session() { setMemory({}, false); }
 };
 
 extern "C" bertc_session *bertc_session_new(bertc_model *model) {
@@ -37,10 +48,8 @@ extern "C" bertc_session *bertc_session_new(bertc_model *model) {
 }
 
 extern "C" void bertc_session_reset(bertc_session *session) {
-  if (session) {
-    session->hasMemory = false;
-    session->memory = {};
-  }
+  if (session)
+    session->setMemory({}, false);
 }
 
 extern "C" void bertc_session_free(bertc_session *session) { delete session; }
@@ -53,26 +62,20 @@ extern "C" int bertc_session_run(bertc_session *session,
     return setError("bertc_session_run: null argument");
   bertc_model *m = session->model;
   std::vector<bertc_tensor> raw;
+  // The new memories ([L, M', B, width]) stay in the buffer compiled code
+  // wrote them to and become the state.
+  MemoryState next;
   if (runModel(m, inputs, numInputs,
-               session->hasMemory ? &session->memory : nullptr, raw))
+               session->hasMemory ? &session->memory : nullptr, raw,
+               /*seqOffsets=*/nullptr, &next))
     return 1;
+  session->setMemory(std::move(next), true);
   std::vector<bertc_tensor> out;
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (!m->outputs[i].isMemory) {
+    if (m->outputs[i].isMemory)
+      std::free(const_cast<char *>(raw[i].name));
+    else
       out.push_back(raw[i]);
-      continue;
-    }
-    // The new memories become the state: [L, M', B, width].
-    const bertc_tensor &t = raw[i];
-    size_t count = 1;
-    for (int d = 0; d < 4; ++d)
-      count *= (size_t)t.shape[d];
-    session->memory.data.assign((float *)t.data, (float *)t.data + count);
-    session->memory.rows = t.shape[1];
-    session->memory.batch = t.shape[2];
-    session->hasMemory = true;
-    std::free(const_cast<char *>(t.name));
-    std::free(t.data);
   }
   auto *a = (bertc_tensor *)std::calloc(std::max<size_t>(out.size(), 1),
                                         sizeof(bertc_tensor));
@@ -91,6 +94,15 @@ extern "C" int bertc_session_memory(const bertc_session *session,
   const InputSpec *spec = memoryInput(session->model);
   const MemoryState &mem = session->memory;
   size_t perLayer = (size_t)(mem.rows * mem.batch * spec->width);
+  // Copied out of the buffer it is kept in (from the GPU in CUDA programs).
+  std::vector<float> host;
+  const float *data = mem.data.data();
+  if (mem.buffer) {
+    host.resize(perLayer * spec->layers);
+    if (!bufferDownload(host.data(), mem.buffer, host.size() * sizeof(float)))
+      return 1;
+    data = host.data();
+  }
   auto *a = (bertc_tensor *)std::calloc(spec->layers, sizeof(bertc_tensor));
   for (int64_t l = 0; l < spec->layers; ++l) {
     bertc_tensor &t = a[l];
@@ -102,7 +114,7 @@ extern "C" int bertc_session_memory(const bertc_session *session,
     t.shape[2] = spec->width;
     t.data = std::malloc(std::max<size_t>(perLayer, 1) * sizeof(float));
     if (perLayer)
-      std::memcpy(t.data, mem.data.data() + l * perLayer,
+      std::memcpy(t.data, data + l * perLayer,
                   perLayer * sizeof(float));
   }
   *outputs = a;

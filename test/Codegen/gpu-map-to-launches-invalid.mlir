@@ -36,3 +36,24 @@ func.func @loop_result(%a: memref<?xf32>) -> f32 {
   }
   return %s : f32
 }
+
+// -----
+
+// A host helper (buffer deallocation's alias check) runs on the host: it
+// must not be handed a buffer that kernels use.
+func.func private @alias_helper(%f: memref<?xi1>) {
+  return
+}
+func.func @helper_device_buffer(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %true = arith.constant true
+  %f = memref.alloc(%n) : memref<?xi1>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %true, %f[%i] : memref<?xi1>
+  }
+  // expected-error @+1 {{a host helper would read a device buffer}}
+  call @alias_helper(%f) : (memref<?xi1>) -> ()
+  memref.dealloc %f : memref<?xi1>
+  return
+}

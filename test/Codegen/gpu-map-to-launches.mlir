@@ -123,3 +123,80 @@ func.func @host_only(%b: i1) -> i1 {
   memref.dealloc %flags : memref<2xi1>
   return %x : i1
 }
+
+// -----
+
+// Buffer deallocation's conditional frees stay host control flow and free
+// device buffers: a host free() of a device pointer would crash.
+// CHECK-LABEL: func.func @conditional_free
+// CHECK:         %[[T:.*]] = gpu.alloc
+// CHECK:         gpu.terminator
+// CHECK:         scf.if %{{.*}} {
+// CHECK-NEXT:      gpu.dealloc %[[T]]
+// CHECK-NOT:     memref.dealloc
+func.func @conditional_free(%a: memref<4xf32>, %owned: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %t = memref.alloc() : memref<4xf32>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %x = memref.load %a[%i] : memref<4xf32>
+    memref.store %x, %t[%i] : memref<4xf32>
+  }
+  scf.if %owned {
+    memref.dealloc %t : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// Buffer deallocation's run-time alias check (a private helper over pointer
+// and flag buffers) is host bookkeeping: the helper is not mapped, the
+// buffers handed to it stay host buffers, and the host reads its flags
+// without a copy.
+// CHECK-LABEL: func.func private @alias_helper
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+// CHECK-LABEL: func.func @alias_check
+// CHECK:         %[[P:.*]] = memref.alloc() : memref<1xindex>
+// CHECK:         %[[F:.*]] = memref.alloc() : memref<1xi1>
+// CHECK:         call @alias_helper
+// CHECK-NOT:     gpu.memcpy
+// CHECK:         %[[OWN:.*]] = memref.load %[[F]]
+// CHECK:         scf.if %[[OWN]]
+// CHECK-NEXT:      gpu.dealloc
+// CHECK:         memref.dealloc %[[P]]
+// CHECK:         memref.dealloc %[[F]]
+func.func private @alias_helper(%p: memref<?xindex>, %f: memref<?xi1>) {
+  %c0 = arith.constant 0 : index
+  %x = memref.load %p[%c0] : memref<?xindex>
+  %c0i = arith.constant 0 : index
+  %nonnull = arith.cmpi ne, %x, %c0i : index
+  memref.store %nonnull, %f[%c0] : memref<?xi1>
+  return
+}
+func.func @alias_check(%a: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %t = memref.alloc() : memref<4xf32>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %x = memref.load %a[%i] : memref<4xf32>
+    memref.store %x, %t[%i] : memref<4xf32>
+  }
+  %p = memref.alloc() : memref<1xindex>
+  %f = memref.alloc() : memref<1xi1>
+  %ptr = memref.extract_aligned_pointer_as_index %t : memref<4xf32> -> index
+  memref.store %ptr, %p[%c0] : memref<1xindex>
+  %pc = memref.cast %p : memref<1xindex> to memref<?xindex>
+  %fc = memref.cast %f : memref<1xi1> to memref<?xi1>
+  call @alias_helper(%pc, %fc) : (memref<?xindex>, memref<?xi1>) -> ()
+  %own = memref.load %f[%c0] : memref<1xi1>
+  scf.if %own {
+    memref.dealloc %t : memref<4xf32>
+  }
+  memref.dealloc %p : memref<1xindex>
+  memref.dealloc %f : memref<1xi1>
+  return
+}

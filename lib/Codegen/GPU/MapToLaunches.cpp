@@ -9,6 +9,7 @@
 
 #include "Codegen/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -185,9 +186,36 @@ Value viewedBuffer(Value value) {
   return value;
 }
 
+/// Whether `func` is buffer deallocation's run-time alias check
+/// (bufferization-lower-deallocations' helper): a private function over 1-D
+/// buffers of pointers (index) and ownership flags (i1) that returns
+/// nothing. It is host bookkeeping: it stays on the host, and so do the
+/// buffers handed to it.
+bool isHostHelper(func::FuncOp func) {
+  if (!func.isPrivate() || func.isExternal() || func.getNumResults() != 0)
+    return false;
+  return llvm::all_of(func.getArgumentTypes(), [](Type t) {
+    auto memref = dyn_cast<MemRefType>(t);
+    return memref && memref.getRank() == 1 &&
+           (memref.getElementType().isIndex() ||
+            memref.getElementType().isInteger(1));
+  });
+}
+
+/// Whether `op` calls a host helper (isHostHelper).
+bool callsHostHelper(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  if (!call)
+    return false;
+  auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      call, call.getCalleeAttr());
+  return callee && isHostHelper(callee);
+}
+
 /// Buffers that only the host touches: allocated on the host, read and
-/// written by host code alone, never handed on (bookkeeping such as the
-/// ownership flags of buffer deallocation). They stay in host memory.
+/// written by host code alone, never handed on except to a host helper
+/// (bookkeeping such as the ownership flags of buffer deallocation). They
+/// stay in host memory.
 llvm::DenseSet<Operation *> hostOnlyAllocations(func::FuncOp func) {
   llvm::DenseSet<Operation *> result;
   func.walk([&](Operation *op) {
@@ -207,7 +235,8 @@ llvm::DenseSet<Operation *> hostOnlyAllocations(func::FuncOp func) {
         }
         if (!isa<memref::LoadOp, memref::StoreOp, memref::DeallocOp,
                  memref::DimOp, memref::ExtractAlignedPointerAsIndexOp>(
-                user))
+                user) &&
+            !callsHostHelper(user))
           return;
         if (auto store = dyn_cast<memref::StoreOp>(user);
             store && store.getValueToStore() == value)
@@ -270,21 +299,30 @@ struct GPUMapToLaunchesPass
       }
       if (isa<gpu::LaunchOp>(op))
         continue;
+      if (callsHostHelper(&op)) {
+        for (Value operand : op.getOperands())
+          if (isa<MemRefType>(operand.getType()) && !onHost(operand))
+            return op.emitError("bertc-gpu-map-to-launches: a host helper "
+                                "would read a device buffer");
+        continue;
+      }
       if (op.getNumRegions() == 0) {
         if (touchesMemory(&op))
           return op.emitError("bertc-gpu-map-to-launches: '")
                  << op.getName() << "' would access device memory on the host";
         continue;
       }
-      // Host control flow around kernels stays on the host.
-      if (containsParallelLoop(&op)) {
+      // Host control flow around kernels stays on the host, and so does
+      // control flow that only allocates and frees (buffer deallocation's
+      // conditional frees): its buffers are device buffers all the same.
+      if (containsParallelLoop(&op) || !containsMemoryAccess(&op)) {
         for (Region &region : op.getRegions())
           for (Block &inner : region)
             if (failed(mapBlock(inner)))
               return failure();
         continue;
       }
-      if (containsMemoryAccess(&op) && failed(mapSequential(&op)))
+      if (failed(mapSequential(&op)))
         return failure();
     }
     return success();
@@ -297,6 +335,8 @@ struct GPUMapToLaunchesPass
                        << blockSize.getValue() << " is outside [1, 1024]";
       return signalPassFailure();
     }
+    if (isHostHelper(func))
+      return;
     hostOnly = hostOnlyAllocations(func);
     for (Block &block : func.getBody())
       if (failed(mapBlock(block)))

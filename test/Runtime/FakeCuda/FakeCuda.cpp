@@ -1,0 +1,416 @@
+//===- FakeCuda.cpp - a libcuda.so.1 without a GPU, for host-side tests ---===//
+//
+// CUDA programs load the driver with dlopen (lib/Runtime/cuda/CudaDriver.cpp).
+// Pointing LD_LIBRARY_PATH at this library instead runs a program's host code
+// for real on a machine without a GPU: its module load, kernel lookups,
+// launches, allocations and copies. Kernels do not run (their results are
+// whatever the buffers held: zeros), so what a test can check is the host
+// side: which kernels launch with which shapes, what crosses the bus, that
+// every buffer is freed, and how errors from the driver are reported.
+//
+// Device memory is host memory (calloc). The driver checks what a real one
+// rejects: launch shapes beyond the hardware limits, copies outside a live
+// allocation, frees of unknown pointers, a module image that is not a cubin,
+// kernel names that the image does not hold.
+//
+// Environment:
+//   BERTC_FAKE_CUDA_TRACE=FILE  one line per event, and a summary when the
+//                               module unloads (the program's last call)
+//   BERTC_FAKE_CUDA_DEVICES=0   cuInit fails with CUDA_ERROR_NO_DEVICE
+//   BERTC_FAKE_CUDA_FAIL=EVENT:N  the Nth launch, alloc (stream-ordered) or
+//                               module load fails (a launch failure, out of
+//                               memory, no binary for the GPU)
+//
+//===----------------------------------------------------------------------===//
+
+#include <cuda.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace {
+
+struct State {
+  std::mutex mutex;
+  FILE *trace = nullptr;
+  std::map<uintptr_t, size_t> live; // device allocations: base -> bytes
+  std::string failEvent;
+  long failAt = 0;
+  long launches = 0, allocs = 0, modules = 0;
+  long htod = 0, dtoh = 0, dtod = 0;
+  size_t htodBytes = 0, dtohBytes = 0, dtodBytes = 0;
+
+  State() {
+    if (const char *path = std::getenv("BERTC_FAKE_CUDA_TRACE"))
+      trace = std::fopen(path, "w");
+    if (const char *fail = std::getenv("BERTC_FAKE_CUDA_FAIL")) {
+      std::string spec(fail);
+      size_t colon = spec.find(':');
+      failEvent = spec.substr(0, colon);
+      failAt = colon == std::string::npos ? 1 : std::atol(spec.c_str() + colon + 1);
+    }
+  }
+
+  void summary() {
+    log("summary: %ld launches, htod %ld (%zu bytes), dtoh %ld (%zu bytes), "
+        "dtod %ld (%zu bytes), %zu live buffers",
+        launches, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
+        live.size());
+  }
+
+  void log(const char *format, ...) __attribute__((format(printf, 2, 3))) {
+    if (!trace)
+      return;
+    va_list args;
+    va_start(args, format);
+    std::vfprintf(trace, format, args);
+    va_end(args);
+    std::fputc('\n', trace);
+    std::fflush(trace);
+  }
+
+  /// Whether the `count`th event of kind `event` is the one to fail.
+  bool fails(const char *event, long count) const {
+    return failEvent == event && failAt == count;
+  }
+
+  /// Whether [p, p + bytes) lies inside one live allocation; `known` says
+  /// whether p is inside any.
+  bool inside(uintptr_t p, size_t bytes, bool &known) const {
+    auto it = live.upper_bound(p);
+    known = false;
+    if (it == live.begin())
+      return false;
+    --it;
+    if (p >= it->first + std::max<size_t>(it->second, 1))
+      return false;
+    known = true;
+    return p + bytes <= it->first + std::max<size_t>(it->second, 1);
+  }
+
+  CUresult allocate(CUdeviceptr *out, size_t bytes) {
+    void *p = std::calloc(std::max<size_t>(bytes, 1), 1);
+    if (!p)
+      return CUDA_ERROR_OUT_OF_MEMORY;
+    live[(uintptr_t)p] = bytes;
+    log("alloc %zu at %p", bytes, p);
+    *out = (CUdeviceptr)p;
+    return CUDA_SUCCESS;
+  }
+
+  CUresult release(CUdeviceptr p) {
+    auto it = live.find((uintptr_t)p);
+    if (it == live.end()) {
+      log("error: free of %#llx, not a live allocation", (unsigned long long)p);
+      return CUDA_ERROR_INVALID_VALUE;
+    }
+    log("free %p", (void *)p);
+    live.erase(it);
+    std::free((void *)p);
+    return CUDA_SUCCESS;
+  }
+
+  /// A copy whose ends are classified by the allocations they fall in
+  /// (unified addressing, as cuMemcpyAsync does).
+  CUresult copy(uintptr_t dst, uintptr_t src, size_t bytes, const char *api) {
+    bool dstKnown, srcKnown;
+    bool dstFits = inside(dst, bytes, dstKnown);
+    bool srcFits = inside(src, bytes, srcKnown);
+    if ((dstKnown && !dstFits) || (srcKnown && !srcFits)) {
+      log("error: %s of %zu bytes runs past a device allocation", api, bytes);
+      return CUDA_ERROR_INVALID_VALUE;
+    }
+    const char *kind;
+    if (dstKnown && srcKnown) {
+      kind = "dtod", ++dtod, dtodBytes += bytes;
+    } else if (dstKnown) {
+      kind = "htod", ++htod, htodBytes += bytes;
+    } else if (srcKnown) {
+      kind = "dtoh", ++dtoh, dtohBytes += bytes;
+    } else {
+      log("error: %s of %zu bytes between two host pointers", api, bytes);
+      return CUDA_ERROR_INVALID_VALUE;
+    }
+    log("%s %zu", kind, bytes);
+    if (bytes)
+      std::memmove((void *)dst, (const void *)src, bytes);
+    return CUDA_SUCCESS;
+  }
+};
+
+State &state() {
+  // Never destroyed: the program unloads its module from a destructor that
+  // may run after this library's statics are gone.
+  static State &s = *new State;
+  return s;
+}
+
+int dummyContext, dummyPool;
+
+/// A loaded module: the image's bytes, for looking up kernel names.
+struct Module {
+  const unsigned char *image;
+  size_t size;
+};
+
+/// An ELF image's size: the end of its section header table.
+size_t elfSize(const unsigned char *image) {
+  uint64_t shoff;
+  uint16_t shentsize, shnum;
+  std::memcpy(&shoff, image + 0x28, 8);
+  std::memcpy(&shentsize, image + 0x3a, 2);
+  std::memcpy(&shnum, image + 0x3c, 2);
+  return shoff + (size_t)shentsize * shnum;
+}
+
+} // namespace
+
+extern "C" {
+
+CUresult CUDAAPI cuInit(unsigned int) {
+  const char *devices = std::getenv("BERTC_FAKE_CUDA_DEVICES");
+  if (devices && std::atoi(devices) == 0)
+    return CUDA_ERROR_NO_DEVICE;
+  state().log("init");
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuGetErrorString(CUresult error, const char **text) {
+  switch (error) {
+  case CUDA_ERROR_NO_DEVICE:
+    *text = "no CUDA-capable device is detected";
+    break;
+  case CUDA_ERROR_OUT_OF_MEMORY:
+    *text = "out of memory";
+    break;
+  case CUDA_ERROR_LAUNCH_FAILED:
+    *text = "unspecified launch failure";
+    break;
+  case CUDA_ERROR_NO_BINARY_FOR_GPU:
+    *text = "no kernel image is available for execution on the device";
+    break;
+  case CUDA_ERROR_NOT_FOUND:
+    *text = "named symbol not found";
+    break;
+  default:
+    *text = "invalid argument";
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetCount(int *count) {
+  *count = 1;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGet(CUdevice *device, int ordinal) {
+  if (ordinal != 0)
+    return CUDA_ERROR_INVALID_DEVICE;
+  *device = 0;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetAttribute(int *value, CUdevice_attribute, CUdevice) {
+  *value = 0;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetName(char *name, int len, CUdevice) {
+  std::snprintf(name, (size_t)len, "bertc fake GPU");
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+  *context = (CUcontext)&dummyContext;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuModuleLoadData(CUmodule *module, const void *image) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const auto *bytes = (const unsigned char *)image;
+  uint16_t machine;
+  std::memcpy(&machine, bytes + 0x12, 2);
+  // A cubin is a 64-bit ELF for the CUDA machine (EM_CUDA = 190).
+  if (std::memcmp(bytes, "\x7f" "ELF", 4) != 0 || bytes[4] != 2 ||
+      machine != 190) {
+    s.log("error: the module image is not a cubin");
+    return CUDA_ERROR_INVALID_IMAGE;
+  }
+  if (s.fails("module", ++s.modules))
+    return CUDA_ERROR_NO_BINARY_FOR_GPU;
+  *module = (CUmodule) new Module{bytes, elfSize(bytes)};
+  s.log("module load");
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleUnload(CUmodule module) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  delete (Module *)module;
+  s.log("module unload");
+  s.summary();
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
+                                     const char *name) {
+  // The name must be one of the image's strings (its symbol table).
+  const Module &m = *(const Module *)module;
+  size_t n = std::strlen(name) + 1;
+  for (size_t i = 1; i + n <= m.size; ++i) {
+    if (m.image[i - 1] == 0 && std::memcmp(m.image + i, name, n) == 0) {
+      *function = (CUfunction)const_cast<unsigned char *>(m.image + i);
+      return CUDA_SUCCESS;
+    }
+  }
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.log("error: no kernel %s in the module", name);
+  return CUDA_ERROR_NOT_FOUND;
+}
+
+CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
+                                unsigned gridZ, unsigned blockX,
+                                unsigned blockY, unsigned blockZ,
+                                unsigned sharedBytes, CUstream, void **,
+                                void **) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const char *name = (const char *)f;
+  ++s.launches;
+  // The limits of every GPU since sm_30.
+  bool valid = gridX >= 1 && gridY >= 1 && gridZ >= 1 && gridY <= 65535 &&
+               gridZ <= 65535 && blockX >= 1 && blockY >= 1 && blockZ >= 1 &&
+               blockX <= 1024 && blockY <= 1024 && blockZ <= 64 &&
+               (unsigned long)blockX * blockY * blockZ <= 1024 &&
+               sharedBytes <= 48 * 1024;
+  s.log("launch %s grid %u %u %u block %u %u %u", name, gridX, gridY, gridZ,
+        blockX, blockY, blockZ);
+  if (!valid) {
+    s.log("error: launch of %s outside the hardware limits", name);
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  if (s.fails("launch", s.launches))
+    return CUDA_ERROR_LAUNCH_FAILED;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int) {
+  *stream = (CUstream) new int(0);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
+  delete (int *)stream;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamSynchronize(CUstream) { return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuStreamWaitEvent(CUstream, CUevent, unsigned int) {
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventCreate(CUevent *event, unsigned int) {
+  *event = (CUevent) new int(0);
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventDestroy(CUevent event) {
+  delete (int *)event;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventRecord(CUevent, CUstream) { return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuEventSynchronize(CUevent) { return CUDA_SUCCESS; }
+
+CUresult CUDAAPI cuMemAlloc(CUdeviceptr *pointer, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.allocate(pointer, bytes);
+}
+
+CUresult CUDAAPI cuMemFree(CUdeviceptr pointer) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.release(pointer);
+}
+
+CUresult CUDAAPI cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.fails("alloc", ++s.allocs))
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  return s.allocate(pointer, bytes);
+}
+
+CUresult CUDAAPI cuMemFreeAsync(CUdeviceptr pointer, CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.release(pointer);
+}
+
+CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                               CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.copy(dst, src, bytes, "cuMemcpyAsync");
+}
+
+CUresult CUDAAPI cuMemcpyHtoD(CUdeviceptr dst, const void *src, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  bool known;
+  if (!s.inside(dst, bytes, known) || s.inside((uintptr_t)src, 1, known))
+    return s.log("error: cuMemcpyHtoD of %zu bytes outside a device "
+                 "allocation or from one", bytes),
+           CUDA_ERROR_INVALID_VALUE;
+  return s.copy(dst, (uintptr_t)src, bytes, "cuMemcpyHtoD");
+}
+
+CUresult CUDAAPI cuMemcpyDtoH(void *dst, CUdeviceptr src, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  bool known;
+  if (!s.inside(src, bytes, known) || s.inside((uintptr_t)dst, 1, known))
+    return s.log("error: cuMemcpyDtoH of %zu bytes outside a device "
+                 "allocation or into one", bytes),
+           CUDA_ERROR_INVALID_VALUE;
+  return s.copy((uintptr_t)dst, src, bytes, "cuMemcpyDtoH");
+}
+
+CUresult CUDAAPI cuMemsetD32Async(CUdeviceptr dst, unsigned int value,
+                                  size_t count, CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  bool known;
+  if (!s.inside(dst, count * 4, known))
+    return s.log("error: cuMemsetD32Async of %zu words outside a device "
+                 "allocation", count),
+           CUDA_ERROR_INVALID_VALUE;
+  auto *words = (unsigned int *)dst;
+  for (size_t i = 0; i < count; ++i)
+    words[i] = value;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuDeviceGetDefaultMemPool(CUmemoryPool *pool, CUdevice) {
+  *pool = (CUmemoryPool)&dummyPool;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuMemPoolSetAttribute(CUmemoryPool, CUmemPool_attribute,
+                                       void *) {
+  return CUDA_SUCCESS;
+}
+
+} // extern "C"
