@@ -200,3 +200,35 @@ func.func @alias_check(%a: memref<4xf32>) {
   memref.dealloc %f : memref<1xi1>
   return
 }
+
+// -----
+
+// A buffer that a one-thread kernel writes is a device buffer even though
+// the host initializes it (a 0-d sum: the fill is a store outside any
+// loop): the store runs on one thread too, and the host reads the sum
+// through a copy.
+// CHECK-LABEL: func.func @sum_read_by_host
+// CHECK:         %[[S:.*]] = gpu.alloc () : memref<i64>
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %[[S]][]
+// CHECK:         gpu.launch
+// CHECK-NEXT:      scf.for
+// CHECK:         gpu.memcpy
+// CHECK:         gpu.dealloc %[[S]]
+func.func @sum_read_by_host(%a: memref<?xi64>) -> i64 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0 : i64
+  %n = memref.dim %a, %c0 : memref<?xi64>
+  %s = memref.alloc() : memref<i64>
+  memref.store %zero, %s[] : memref<i64>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %a[%i] : memref<?xi64>
+    %acc = memref.load %s[] : memref<i64>
+    %y = arith.addi %acc, %x : i64
+    memref.store %y, %s[] : memref<i64>
+  }
+  %r = memref.load %s[] : memref<i64>
+  memref.dealloc %s : memref<i64>
+  return %r : i64
+}

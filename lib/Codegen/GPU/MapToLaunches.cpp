@@ -45,13 +45,6 @@ bool containsParallelLoop(Operation *op) {
       .wasInterrupted();
 }
 
-/// Whether `op` runs on the GPU: inside a loop nest that becomes a kernel or
-/// a kernel made earlier.
-bool inKernel(Operation *op) {
-  return op->getParentOfType<scf::ParallelOp>() ||
-         op->getParentOfType<gpu::LaunchOp>();
-}
-
 bool containsMemoryAccess(Operation *op) {
   return op
       ->walk([](Operation *inner) {
@@ -59,6 +52,18 @@ bool containsMemoryAccess(Operation *op) {
                                     : WalkResult::advance();
       })
       .wasInterrupted();
+}
+
+/// Whether `op` runs on the GPU: inside a loop nest that becomes a kernel, a
+/// kernel made earlier, or host control flow that becomes a one-thread
+/// kernel (it touches buffers and holds no loop nest: mapSequential).
+bool inKernel(Operation *op) {
+  for (Operation *p = op->getParentOp(); p && !isa<func::FuncOp>(p);
+       p = p->getParentOp())
+    if (isa<scf::ParallelOp, gpu::LaunchOp>(p) ||
+        (!containsParallelLoop(p) && containsMemoryAccess(p)))
+      return true;
+  return false;
 }
 
 /// Creates a 1-D launch of `grid` x `block` threads before `at` and leaves

@@ -3,6 +3,8 @@
 // Per layer: run the layer and its classifier on the samples still running,
 // compute each one's normalized entropy, write the outputs of the samples
 // that stop, and compact the rest into a smaller batch for the next layer.
+// The bookkeeping is data parallel (gathers through each sample's slot and
+// prefix counts), so that it maps onto a few GPU kernels as well as CPU loops.
 // Each layer sits in an scf.if on "any sample left", so once every sample
 // has stopped no further layer runs; a batch costs what its samples need.
 //
@@ -27,10 +29,12 @@ namespace {
 
 /// What flows from one layer to the next.
 struct ExitState {
-  Value hidden, bias, rows;           // running samples: [A,S,H], [A,S], [A]
-  Value logits, exitLayer, uncertainty; // per batch sample: [B,N], [B], [B]
+  Value hidden, bias;                 // running samples: [A,S,H], [A,S]
+  /// Per batch sample: its row among the running ones, or -1 once it has
+  /// stopped ([B] i64), and its outputs: [B,N], [B], [B].
+  Value slot, logits, exitLayer, uncertainty;
   SmallVector<Value> values() const {
-    return {hidden, bias, rows, logits, exitLayer, uncertainty};
+    return {hidden, bias, slot, logits, exitLayer, uncertainty};
   }
   static ExitState from(ValueRange v) {
     return {v[0], v[1], v[2], v[3], v[4], v[5]};
@@ -93,35 +97,57 @@ Value normalizedEntropy(OpBuilder &b, Location loc, Value probs,
       .getResult(0);
 }
 
-/// Row r of a [A, ...] tensor as a [1, ...] slice (offsets, sizes, strides).
-struct RowSlice {
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-};
-RowSlice rowSlice(OpBuilder &b, Location loc, Value t, Value r) {
-  RowSlice s;
-  SmallVector<OpFoldResult> dims = tensor::getMixedSizes(b, loc, t);
-  s.offsets.push_back(r);
-  s.sizes.push_back(b.getIndexAttr(1));
-  for (size_t d = 1; d < dims.size(); ++d) {
-    s.offsets.push_back(b.getIndexAttr(0));
-    s.sizes.push_back(dims[d]);
-  }
-  s.strides.assign(dims.size(), b.getIndexAttr(1));
-  return s;
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// A linalg.generic with one result, `init`, over the loops of `maps`.
+Value generic(OpBuilder &b, Location loc, ValueRange ins, Value init,
+              ArrayRef<AffineMap> maps,
+              ArrayRef<utils::IteratorType> iterators, BodyFn body) {
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ins, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args));
+             })
+      .getResult(0);
 }
 
-/// dst[dstRow] = src[srcRow] for tensors of equal trailing shape.
-Value copyRow(OpBuilder &b, Location loc, Value src, Value srcRow, Value dst,
-              Value dstRow) {
-  RowSlice from = rowSlice(b, loc, src, srcRow);
-  Value row = tensor::ExtractSliceOp::create(b, loc, src, from.offsets,
-                                             from.sizes, from.strides);
-  RowSlice to = rowSlice(b, loc, dst, dstRow);
-  return tensor::InsertSliceOp::create(b, loc, row, dst, to.offsets, to.sizes,
-                                       to.strides);
+/// A tensor of `sizes` filled with `value`, or uninitialized when null.
+Value tensorOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+               Type elt, TypedAttr value = {}) {
+  Value t = tensor::EmptyOp::create(b, loc, sizes, elt);
+  if (!value)
+    return t;
+  Value v = arith::ConstantOp::create(b, loc, elt, value);
+  return linalg::FillOp::create(b, loc, v, t).getResult(0);
 }
 
-/// One layer of the early-exit chain, for running samples (A > 0).
+Value i64(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+
+Value indexOf(OpBuilder &b, Location loc, Value v) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value loopIndex(OpBuilder &b, Location loc, int64_t dim) {
+  return linalg::IndexOp::create(b, loc, dim);
+}
+
+/// Where a sample's slot (its row in the running batch, -1 once it has
+/// stopped) points, as an index that is in bounds while rows run.
+Value slotRow(OpBuilder &b, Location loc, Value slot) {
+  return indexOf(b, loc, arith::MaxSIOp::create(b, loc, slot, i64(b, loc, 0)));
+}
+
+Value isRunning(OpBuilder &b, Location loc, Value slot) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, slot,
+                               i64(b, loc, 0));
+}
+
+/// One layer of the early-exit chain, for running samples (A > 0). All of
+/// it is tensor ops over the batch, the running rows or pairs of them (no
+/// loop over samples): on a GPU each step is one kernel, and the host reads
+/// one value per layer, the number of rows that go on.
 SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
                             const ExitState &in, Value speed, int64_t layer,
                             bool last, int64_t classes) {
@@ -138,73 +164,136 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
   Value probs = bert::SoftmaxOp::create(b, loc, logits.getType(), logits);
   Value u = normalizedEntropy(b, loc, probs, classes);
 
-  Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1);
-  Value running = tensor::DimOp::create(b, loc, in.hidden, 0);
-  Value layerId = arith::ConstantIntOp::create(b, loc, b.getI64Type(), layer + 1);
-  auto stops = [&](OpBuilder &nb, Location l, Value r) -> Value {
-    if (last) // the teacher labels everything still running
-      return arith::ConstantIntOp::create(nb, l, nb.getI1Type(), 1);
-    Value ur = tensor::ExtractOp::create(nb, l, u, r);
-    return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, ur, speed);
+  MLIRContext *ctx = b.getContext();
+  Type i64Type = b.getI64Type();
+  auto par = utils::IteratorType::parallel;
+  auto red = utils::IteratorType::reduction;
+  auto id = [&](unsigned n) {
+    return AffineMap::getMultiDimIdentityMap(n, ctx);
+  };
+  auto dims = [&](unsigned n, ArrayRef<unsigned> kept) {
+    SmallVector<AffineExpr> e;
+    for (unsigned d : kept)
+      e.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(n, 0, e, ctx);
+  };
+  OpFoldResult running = tensor::getMixedSizes(b, loc, in.hidden)[0];
+  OpFoldResult batch = tensor::getMixedSizes(b, loc, in.slot)[0];
+  auto eq = [](OpBuilder &nb, Location l, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, x, y);
   };
 
-  // Outputs of the samples that stop here, at their batch positions, and
-  // the number of samples that keep running.
-  auto scatter = scf::ForOp::create(
-      b, loc, c0, running, c1,
-      ValueRange{in.logits, in.exitLayer, in.uncertainty, c0},
-      [&](OpBuilder &nb, Location l, Value r, ValueRange acc) {
-        auto ifOp = scf::IfOp::create(
-            nb, l, stops(nb, l, r),
-            [&](OpBuilder &tb, Location tl) {
-              Value row64 = tensor::ExtractOp::create(tb, tl, in.rows, r);
-              Value row = arith::IndexCastOp::create(tb, tl, tb.getIndexType(),
-                                                     row64);
-              Value lg = copyRow(tb, tl, logits, r, acc[0], row);
-              Value ex = tensor::InsertOp::create(tb, tl, layerId, acc[1], row);
-              Value ur = tensor::ExtractOp::create(tb, tl, u, r);
-              Value un = tensor::InsertOp::create(tb, tl, ur, acc[2], row);
-              scf::YieldOp::create(tb, tl, ValueRange{lg, ex, un, acc[3]});
-            },
-            [&](OpBuilder &eb, Location el) {
-              Value kept = arith::AddIOp::create(eb, el, acc[3], cst(eb, el, 1));
-              scf::YieldOp::create(eb, el,
-                                   ValueRange{acc[0], acc[1], acc[2], kept});
-            });
-        scf::YieldOp::create(nb, l, ifOp.getResults());
+  // keep[r] = 1 when running row r goes on to the next layer (u >= speed;
+  // the teacher labels everything still running).
+  Value keep = generic(
+      b, loc, u, tensorOf(b, loc, running, i64Type), {id(1), id(1)}, {par},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        if (last)
+          return i64(nb, l, 0);
+        Value stops = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT,
+                                            a[0], speed);
+        return arith::SelectOp::create(nb, l, stops, i64(nb, l, 0),
+                                       i64(nb, l, 1));
+      });
+
+  // The outputs of the samples that stop here, gathered at their batch
+  // positions through their slots; the others keep what they had.
+  auto updated = [&](Value old, BodyFn fresh) {
+    unsigned rank = cast<RankedTensorType>(old.getType()).getRank();
+    SmallVector<utils::IteratorType> iterators(rank, par);
+    Value init = tensorOf(b, loc, tensor::getMixedSizes(b, loc, old),
+                          getElementTypeOrSelf(old.getType()));
+    return generic(
+        b, loc, ValueRange{in.slot, old}, init,
+        {dims(rank, {0}), id(rank), id(rank)}, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value row = slotRow(nb, l, a[0]);
+          Value k = tensor::ExtractOp::create(nb, l, keep, row);
+          Value here = arith::AndIOp::create(nb, l, isRunning(nb, l, a[0]),
+                                             eq(nb, l, k, i64(nb, l, 0)));
+          return arith::SelectOp::create(nb, l, here, fresh(nb, l, row), a[1]);
+        });
+  };
+  Value outLogits = updated(
+      in.logits, [&](OpBuilder &nb, Location l, ValueRange row) -> Value {
+        return tensor::ExtractOp::create(
+            nb, l, logits, ValueRange{row[0], loopIndex(nb, l, 1)});
+      });
+  Value outExit = updated(in.exitLayer,
+                          [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+                            return i64(nb, l, layer + 1);
+                          });
+  Value outU = updated(
+      in.uncertainty, [&](OpBuilder &nb, Location l, ValueRange row) -> Value {
+        return tensor::ExtractOp::create(nb, l, u, row[0]);
       });
   if (last) // nothing runs after the teacher
-    return {hidden, in.bias, in.rows, scatter.getResult(0),
-            scatter.getResult(1), scatter.getResult(2)};
+    return {hidden, in.bias, in.slot, outLogits, outExit, outU};
 
-  // Compact the samples that keep running into a smaller batch.
-  Value kept = scatter.getResult(3);
-  auto emptyLike = [&](Value t) -> Value {
-    SmallVector<OpFoldResult> dims = tensor::getMixedSizes(b, loc, t);
-    dims[0] = kept;
-    return tensor::EmptyOp::create(
-        b, loc, dims, cast<RankedTensorType>(t.getType()).getElementType());
-  };
-  auto compact = scf::ForOp::create(
-      b, loc, c0, running, c1,
-      ValueRange{emptyLike(hidden), emptyLike(in.bias), emptyLike(in.rows), c0},
-      [&](OpBuilder &nb, Location l, Value r, ValueRange acc) {
-        auto ifOp = scf::IfOp::create(
-            nb, l, stops(nb, l, r),
-            [&](OpBuilder &tb, Location tl) { scf::YieldOp::create(tb, tl, acc); },
-            [&](OpBuilder &eb, Location el) {
-              Value j = acc[3];
-              Value h = copyRow(eb, el, hidden, r, acc[0], j);
-              Value bs = copyRow(eb, el, in.bias, r, acc[1], j);
-              Value row = tensor::ExtractOp::create(eb, el, in.rows, r);
-              Value rs = tensor::InsertOp::create(eb, el, row, acc[2], j);
-              Value next = arith::AddIOp::create(eb, el, j, cst(eb, el, 1));
-              scf::YieldOp::create(eb, el, ValueRange{h, bs, rs, next});
-            });
-        scf::YieldOp::create(nb, l, ifOp.getResults());
+  // Compaction, in order: pos[r] = how many rows before r go on; the count
+  // of all of them sizes the next batch.
+  Value pos = generic(
+      b, loc, keep, tensorOf(b, loc, running, i64Type, b.getI64IntegerAttr(0)),
+      {dims(2, {1}), dims(2, {0})}, {par, red},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value before = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                             loopIndex(nb, l, 1),
+                                             loopIndex(nb, l, 0));
+        Value add = arith::SelectOp::create(nb, l, before, a[0], i64(nb, l, 0));
+        return arith::AddIOp::create(nb, l, a[1], add);
       });
-  return {compact.getResult(0), compact.getResult(1), compact.getResult(2),
-          scatter.getResult(0), scatter.getResult(1), scatter.getResult(2)};
+  Value count = generic(
+      b, loc, keep, tensorOf(b, loc, {}, i64Type, b.getI64IntegerAttr(0)),
+      {id(1), AffineMap::get(1, 0, {}, ctx)}, {red},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::AddIOp::create(nb, l, a[1], a[0]);
+      });
+  Value kept =
+      indexOf(b, loc, tensor::ExtractOp::create(b, loc, count, ValueRange{}));
+
+  // A sample's next slot: its row's position, or -1 once it stops.
+  Value slot = generic(
+      b, loc, in.slot, tensorOf(b, loc, batch, i64Type), {id(1), id(1)}, {par},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value row = slotRow(nb, l, a[0]);
+        Value k = tensor::ExtractOp::create(nb, l, keep, row);
+        Value p = tensor::ExtractOp::create(nb, l, pos, row);
+        Value goes = arith::AndIOp::create(nb, l, isRunning(nb, l, a[0]),
+                                           eq(nb, l, k, i64(nb, l, 1)));
+        return arith::SelectOp::create(nb, l, goes, p, i64(nb, l, -1));
+      });
+  // src[j] = the row that becomes row j: the one that goes on at pos j.
+  Value src = generic(
+      b, loc, ValueRange{keep, pos},
+      tensorOf(b, loc, OpFoldResult(kept), i64Type, b.getI64IntegerAttr(0)),
+      {dims(2, {1}), dims(2, {1}), dims(2, {0})}, {par, red},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value j = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                             loopIndex(nb, l, 0));
+        Value r = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                             loopIndex(nb, l, 1));
+        Value match = arith::AndIOp::create(
+            nb, l, eq(nb, l, a[0], i64(nb, l, 1)), eq(nb, l, a[1], j));
+        Value add = arith::SelectOp::create(nb, l, match, r, i64(nb, l, 0));
+        return arith::AddIOp::create(nb, l, a[2], add);
+      });
+  // The rows that go on, gathered.
+  auto gather = [&](Value t) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
+    sizes[0] = kept;
+    unsigned rank = sizes.size();
+    SmallVector<utils::IteratorType> iterators(rank, par);
+    return generic(
+        b, loc, src, tensorOf(b, loc, sizes, getElementTypeOrSelf(t.getType())),
+        {dims(rank, {0}), id(rank)}, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          SmallVector<Value> at{indexOf(nb, l, a[0])};
+          for (unsigned d = 1; d < rank; ++d)
+            at.push_back(loopIndex(nb, l, d));
+          return tensor::ExtractOp::create(nb, l, t, at);
+        });
+  };
+  return {gather(hidden), gather(in.bias), slot, outLogits, outExit, outU};
 }
 
 struct EarlyExitLowering : OpRewritePattern<bert::EarlyExitOp> {
@@ -233,7 +322,7 @@ struct EarlyExitLowering : OpRewritePattern<bert::EarlyExitOp> {
         rw, loc, withDynamicBatch(op.getHidden().getType()), op.getHidden());
     state.bias = tensor::CastOp::create(
         rw, loc, withDynamicBatch(op.getBias().getType()), op.getBias());
-    state.rows = tensor::GenerateOp::create(
+    state.slot = tensor::GenerateOp::create(
         rw, loc, RankedTensorType::get({ShapedType::kDynamic}, rw.getI64Type()),
         ValueRange{batch}, [](OpBuilder &b, Location l, ValueRange idx) {
           tensor::YieldOp::create(
