@@ -61,9 +61,11 @@ if has_cuda_device():
 if config.cuda_toolkit:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(("%ptxas", os.path.join(config.cuda_toolkit, "bin", "ptxas")))
-    # CUDA programs run their host code on test/Runtime/FakeCuda's driver.
-    config.substitutions.append(("%fake_cuda", "env LD_LIBRARY_PATH=" +
-        os.path.join(config.bertc_obj_root, "test", "fake-cuda")))
+    # CUDA programs run their host code on test/Runtime/FakeCuda's driver
+    # (%fake_cuda_dir first: lit substitutes in order).
+    fake_cuda = os.path.join(config.bertc_obj_root, "test", "fake-cuda")
+    config.substitutions.append(("%fake_cuda_dir", fake_cuda))
+    config.substitutions.append(("%fake_cuda", "env LD_LIBRARY_PATH=" + fake_cuda))
 # C clients of --emit=lib are built by the compiler that built the runtime,
 # with its sanitizer flags in a sanitized build (utils/sanitize.sh).
 if shutil.which(config.c_compiler):

@@ -20,6 +20,11 @@ script replays their numeric steps with programs compiled for the GPU:
       (test/Integration/GPU/emulated.test)
   ... --dtype f16|bf16
       programs compiled with --dtype (matrix products on f16/bf16 operands)
+  gpu_suite.py run --dir DIR --fake-driver build/test/fake-cuda
+      the programs' host side on a fake driver (test/Runtime/FakeCuda), on
+      any machine: every step runs, kernels do not, so outputs are not
+      compared; each run must load its kernels, launch within the limits,
+      copy inside its buffers and free every buffer it allocated
 
 Tolerance: design.md §5 (fp32: atol = rtol = 1e-4; f16/bf16: 5e-2, which
 build writes into the manifest's compare steps). Steps that check CPU
@@ -99,6 +104,21 @@ def build(args):
     return failed
 
 
+def fake_driver_problem(trace):
+    """What the fake driver's trace reports as wrong, or None."""
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    errors = [l for l in lines if l.startswith("error:")]
+    if errors:
+        return "\n".join(errors)
+    summary = [l for l in lines if l.startswith("summary:")]
+    if not summary:
+        return "no summary: the kernels were never unloaded"
+    if not summary[-1].endswith(", 0 live buffers"):
+        return "device buffers left: " + summary[-1]
+    return None
+
+
 def run(args):
     with open(os.path.join(args.dir, "manifest.json")) as f:
         manifest = json.load(f)
@@ -113,14 +133,29 @@ def run(args):
         exe = os.path.abspath(os.path.join(args.dir, test + ".exe"))
         tmp = os.path.join(work, test)
         ok, message = True, ""
-        for step in steps:
+        for i, step in enumerate(steps):
+            if args.fake_driver and step.startswith("%compare"):
+                continue
             cmd = substitute(step).replace("%t.exe", shlex.quote(exe))
             cmd = cmd.replace("%compare", compare).replace("%t", tmp)
-            r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+            env = None
+            if args.fake_driver:
+                trace = "%s.trace%d" % (tmp, i)
+                env = dict(os.environ,
+                           LD_LIBRARY_PATH=os.path.abspath(args.fake_driver),
+                           BERTC_FAKE_CUDA_TRACE=trace)
+            r = subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                               env=env)
             if r.returncode != 0:
                 ok = False
                 message = "$ %s\n%s%s" % (cmd, r.stdout, r.stderr)
                 break
+            if args.fake_driver:
+                problem = fake_driver_problem(trace)
+                if problem:
+                    ok = False
+                    message = "$ %s\n%s" % (cmd, problem)
+                    break
         print("%s %s" % ("PASS" if ok else "FAIL", test))
         if not ok:
             print(message.rstrip())
@@ -141,6 +176,9 @@ def main():
                     help="build: CPU programs that emulate the kernels")
     ap.add_argument("--dtype", default="f32", choices=["f32", "f16", "bf16"],
                     help="build: bertc compile --dtype")
+    ap.add_argument("--fake-driver", metavar="DIR",
+                    help="run: load DIR/libcuda.so.1 (test/Runtime/FakeCuda) "
+                         "and check the host side only")
     ap.add_argument("--only", action="append",
                     help="this golden test only (repeatable)")
     args = ap.parse_args()
