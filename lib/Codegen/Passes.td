@@ -483,6 +483,31 @@ def GPUMergeKernelModules
   }];
 }
 
+def GPUAlignWorkgroupMemory
+    : Pass<"bertc-gpu-align-workgroup-memory", "gpu::GPUModuleOp"> {
+  let summary = "Give every kernel's shared-memory buffers one alignment";
+  let description = [{
+    A workgroup attribution becomes a shared global aligned to its element
+    type (2 bytes for f16), but the tensor-core kernels read 32-bit pairs
+    from their f16/bf16 slices (and 16-byte rows would be what `ldmatrix`
+    needs). This sets `llvm.align` on every attribution of every
+    `gpu.func`, which `convert-gpu-to-nvvm` turns into the global's
+    alignment; one that is already larger is kept.
+
+    Example (alignment=16):
+
+    ```mlir
+    gpu.func @k() workgroup(%a : memref<64x24xf16, 3>) kernel
+    // becomes
+    gpu.func @k() workgroup(%a : memref<64x24xf16, 3> {llvm.align = 16 : i64}) kernel
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "bytes (a power of two)">,
+  ];
+}
+
 def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
   let summary = "Run gpu.launch bodies as host loops over blocks and threads "
                 "(emulation)";

@@ -232,16 +232,23 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // NARROW-NEXT:     arith.extf %[[B]] : f16 to f32
 // NARROW:          math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
 // Tensor cores: 4 warps of 32 lanes (a 32 x 32 tile of C each), 32 sums
-// per lane; per 16 of k, 2 A fragments of 4 bf16 pairs (i32) and 4 B
-// fragments of 2, then 2 x 4 m16n8k16 products.
+// per lane. The slices are [row][k] with rows of 16 + 8 (k pairs are
+// contiguous); the copies store along k. Per 16 of k, 2 A fragments of 4
+// bf16 pairs (i32) and 4 B fragments of 2, each pair one aligned 32-bit
+// load, then 2 x 4 m16n8k16 products.
 // MMA-LABEL: func.func @narrow_weight
 // MMA:          gpu.launch
 // MMA-SAME:       threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1
-// MMA-SAME:       workgroup(%{{.*}} : memref<16x65xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xbf16, #gpu.address_space<workgroup>>)
+// MMA-SAME:       workgroup(%[[SA:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>)
 // MMA:            scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // MMA:              gpu.barrier
+// MMA:              %[[KA:.*]] = arith.remui %{{.*}}, %c16
+// MMA:              %[[RA:.*]] = arith.divui %{{.*}}, %c16
+// MMA:              memref.store %{{.*}}, %[[SA]][%[[RA]], %[[KA]]]
 // MMA:              gpu.barrier
-// MMA-COUNT-12:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// MMA:              %[[P:.*]] = vector.load %[[SA]][%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<64x24xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// MMA-NEXT:         vector.bitcast %[[P]] : vector<2xbf16> to vector<1xi32>
+// MMA-COUNT-11:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
 // MMA-COUNT-8:      nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // MMA-NOT:          nvvm.mma.sync
 // MMA:              scf.yield

@@ -43,6 +43,19 @@ struct GpuTile {
     return mma ? (m / kWarpTile) * warpsN() : m / threadM;
   }
   int64_t threads() const { return threadsX() * threadsY(); }
+
+  /// Tensor cores read k pairs of a row as one 32-bit word, so their slices
+  /// are [row][k], each row padded by 8 elements: 16 bytes, which keeps rows
+  /// 16-byte aligned and puts the 8 rows x 4 pairs of a fragment load in 32
+  /// different banks (a row is 4 (2j + 1) words for k = 16 j). FMA threads
+  /// read rows along m or n at one k, so theirs are [k][row], with one
+  /// padding column against the bank conflicts of the copies along k.
+  bool rowMajorSlices() const { return mma; }
+  SmallVector<int64_t, 2> sliceShape(int64_t rows) const {
+    if (rowMajorSlices())
+      return {rows, k + 8};
+    return {k, rows + 1};
+  }
 };
 
 /// One m16n8k16 tensor-core product per warp, D = A * B + C, on the
@@ -115,7 +128,7 @@ private:
   }
 
   /// Copies one operand's `rows x tile-k` slice (rows along `dim`, starting
-  /// at `rowBase`, `rowLimit` valid) into `shared[k][row]`.
+  /// at `rowBase`, `rowLimit` valid) into `shared` (GpuTile::sliceShape).
   void copySlice(Value global, AffineMap map, unsigned dim, int64_t rows,
                  Value rowBase, Value rowLimit, Value k0, Value shared,
                  bool kFastest);
@@ -126,8 +139,8 @@ private:
   SmallVector<Value> mmaSteps(Value sharedA, Value sharedB, ValueRange sums,
                               Value group, Value quad, Value warpRow,
                               Value warpCol);
-  /// The pair (shared[k][col], shared[k + 1][col]) as an mma operand.
-  Value pair(Value shared, Value k, Value col);
+  /// The pair (shared[row][k], shared[row][k + 1]) as an mma operand.
+  Value pair(Value shared, Value k, Value row);
 
   Contraction ct;
   GpuTile tile;
@@ -179,18 +192,20 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
       b.setInsertionPointToStart(&partial->getThenRegion().front());
     }
     Value v = loadOrZero(global, map, ok, tile.operand);
-    memref::StoreOp::create(b, loc, v, shared, ValueRange{kk, row});
+    SmallVector<Value, 2> at{kk, row};
+    if (tile.rowMajorSlices())
+      at = {row, kk};
+    memref::StoreOp::create(b, loc, v, shared, at);
     if (partial)
       b.setInsertionPointAfter(*partial);
   }
 }
 
-Value TiledKernelEmitter::pair(Value shared, Value k, Value col) {
-  Value lo = memref::LoadOp::create(b, loc, shared, ValueRange{k, col});
-  Value hi =
-      memref::LoadOp::create(b, loc, shared, ValueRange{add(k, cst(1)), col});
-  Value v = vector::FromElementsOp::create(
-      b, loc, VectorType::get({2}, tile.operand), ValueRange{lo, hi});
+Value TiledKernelEmitter::pair(Value shared, Value k, Value row) {
+  // k is even and rows have an even length: one aligned 32-bit load.
+  Value v = vector::LoadOp::create(b, loc, VectorType::get({2}, tile.operand),
+                                   shared, ValueRange{row, k},
+                                   /*nontemporal=*/false, llvm::Align(4));
   if (!tile.operand.isBF16())
     return v;
   Value word = vector::BitCastOp::create(
@@ -258,10 +273,8 @@ void TiledKernelEmitter::emit() {
   auto space = [&](gpu::AddressSpace s) {
     return gpu::AddressSpaceAttr::get(ctx, s);
   };
-  // One padding column: the copies that run along k write a column of the
-  // slice per warp, which would otherwise fall in one bank.
   auto sliceType = [&](int64_t rows) {
-    return MemRefType::get({tile.k, rows + 1}, tile.operand,
+    return MemRefType::get(tile.sliceShape(rows), tile.operand,
                            MemRefLayoutAttrInterface(),
                            space(gpu::AddressSpace::Workgroup));
   };
