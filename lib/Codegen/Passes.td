@@ -321,7 +321,10 @@ def GPUTileContractions
       32 x 32 tile of C (64 x 64: 4 warps of 32 lanes), and each 16 of k is
       2 x 4 `nvvm.mma.sync` m16n8k16 products per warp on fragments loaded
       from the slices in the layout PTX defines; the sums are the C/D
-      fragments, 32 per lane.
+      fragments, 32 per lane. These slices are `[m][k]` and `[n][k]`
+      (rows padded by 8 elements), and a fragment is one `nvgpu.ldmatrix`
+      of four 8 x 8 matrices per 16 of A's rows or 2 x 8 of B's (with
+      `ldmatrix=false`, a 32-bit load per pair).
 
     - With `epilogues`, the all-parallel op right after the product that
       reads C once under an identity map (GELU, a residual add) runs on the
@@ -355,10 +358,15 @@ def GPUTileContractions
     Option<"tensorCores", "tensor-cores", "bool", "false",
            "f16/bf16 operands: warp-level m16n8k16 tensor-core products "
            "(nvvm.mma.sync, sm_80 and above) instead of FMAs">,
+    Option<"ldmatrix", "ldmatrix", "bool", "true",
+           "tensor-cores: load fragments with ldmatrix (four 8 x 8 "
+           "matrices per warp and instruction) instead of a 32-bit load "
+           "per pair">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",

@@ -25,6 +25,7 @@
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVGPUToNVVM/NVGPUToNVVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -54,6 +55,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.threadN = options.threadN;
     tile.operandType = options.operandType;
     tile.epilogues = options.epilogues;
+    tile.ldmatrix = options.ldmatrix;
     tile.tensorCores = options.tensorCores && options.operandType != "f32" &&
                        options.sm >= 80;
     pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
@@ -94,6 +96,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createGPUAlignWorkgroupMemory());
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

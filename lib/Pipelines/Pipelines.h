@@ -183,6 +183,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("with operand-type f16/bf16 and sm >= 80: the tiled "
                      "kernels multiply on tensor cores (mma.sync)"),
       llvm::cl::init(true)};
+  Option<bool> ldmatrix{
+      *this, "ldmatrix",
+      llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
+                     "32-bit shared load per pair"),
+      llvm::cl::init(true)};
   Option<bool> rowReductions{
       *this, "row-reductions",
       llvm::cl::desc("reductions along a row (layer norm, softmax) with one "

@@ -2,6 +2,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1" -cse | FileCheck %s --check-prefix=SMALL
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16" -cse | FileCheck %s --check-prefix=NARROW
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
@@ -234,8 +235,10 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // Tensor cores: 4 warps of 32 lanes (a 32 x 32 tile of C each), 32 sums
 // per lane. The slices are [row][k] with rows of 16 + 8 (k pairs are
 // contiguous); the copies store along k. Per 16 of k, 2 A fragments of 4
-// bf16 pairs (i32) and 4 B fragments of 2, each pair one aligned 32-bit
-// load, then 2 x 4 m16n8k16 products.
+// bf16 pairs (i32) and 4 B fragments of 2: one ldmatrix of four 8 x 8
+// matrices per A fragment and per two B fragments (lane 8 i + r names row
+// r of matrix i: A's matrices go down 8 rows, then right 8 columns; B's
+// right, then down), then 2 x 4 m16n8k16 products.
 // MMA-LABEL: func.func @narrow_weight
 // MMA:          gpu.launch
 // MMA-SAME:       threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1
@@ -246,12 +249,34 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // MMA:              %[[RA:.*]] = arith.divui %{{.*}}, %c16
 // MMA:              memref.store %{{.*}}, %[[SA]][%[[RA]], %[[KA]]]
 // MMA:              gpu.barrier
-// MMA:              %[[P:.*]] = vector.load %[[SA]][%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<64x24xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
-// MMA-NEXT:         vector.bitcast %[[P]] : vector<2xbf16> to vector<1xi32>
-// MMA-COUNT-11:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// MMA:              %[[MAT:.*]] = arith.divui %{{.*}}, %c8
+// MMA:              %[[R:.*]] = arith.remui %{{.*}}, %c8
+// MMA:              %[[LOW:.*]] = arith.remui %[[MAT]], %c2
+// MMA:              %[[HIGH:.*]] = arith.divui %[[MAT]], %c2
+// MMA:              %[[DOWN:.*]] = arith.muli %[[LOW]], %c8
+// MMA:              %[[ROWOFF:.*]] = arith.addi %[[R]], %[[DOWN]]
+// MMA:              %[[ROW:.*]] = arith.addi %{{.*}}, %[[ROWOFF]]
+// MMA:              %[[RIGHT:.*]] = arith.muli %[[HIGH]], %c8
+// MMA:              %[[COL:.*]] = arith.addi %c0, %[[RIGHT]]
+// MMA:              %[[FOUR:.*]] = nvgpu.ldmatrix %[[SA]][%[[ROW]], %[[COL]]] {numTiles = 4 : i32, transpose = false} : memref<64x24xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// MMA:              vector.extract %[[FOUR]][0] : vector<2xbf16> from vector<4x2xbf16>
+// MMA-COUNT-3:      nvgpu.ldmatrix
+// MMA-NOT:          nvgpu.ldmatrix
+// MMA-COUNT-12:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
 // MMA-COUNT-8:      nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // MMA-NOT:          nvvm.mma.sync
 // MMA:              scf.yield
+// Without ldmatrix, each pair is one aligned 32-bit load.
+// PAIRS-LABEL: func.func @narrow_weight
+// PAIRS:          gpu.launch
+// PAIRS-SAME:       workgroup(%[[SA:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>)
+// PAIRS:            gpu.barrier
+// PAIRS:            gpu.barrier
+// PAIRS-NOT:        nvgpu.ldmatrix
+// PAIRS:            %[[P:.*]] = vector.load %[[SA]][%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<64x24xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// PAIRS-NEXT:       vector.bitcast %[[P]] : vector<2xbf16> to vector<1xi32>
+// PAIRS-COUNT-11:   vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// PAIRS:            nvvm.mma.sync
 func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
                          %y: memref<?x8x64xf32>) {
   linalg.generic {

@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
@@ -33,6 +34,7 @@ struct GpuTile {
   int64_t m, n, k, threadM, threadN;
   Type operand;          // element type of the shared slices: f32, f16 or bf16
   bool epilogues = true; // apply the elementwise op after C to the sums
+  bool ldmatrix = true;  // tensor cores: fragments by ldmatrix
   // Tensor cores: a warp per 32 x 32 tile of C, as 2 x 4 m16n8k16 products
   // (threadM/threadN unused).
   bool mma = false;
@@ -137,10 +139,19 @@ private:
   /// of k, the warp's 2 A and 4 B fragments from shared memory and its 8
   /// products; `sums` in the order of `owned`.
   SmallVector<Value> mmaSteps(Value sharedA, Value sharedB, ValueRange sums,
-                              Value group, Value quad, Value warpRow,
-                              Value warpCol);
+                              Value lane, Value group, Value quad,
+                              Value warpRow, Value warpCol);
   /// The pair (shared[row][k], shared[row][k + 1]) as an mma operand.
   Value pair(Value shared, Value k, Value row);
+  /// A 16-bit pair (vector<2xT>) as an mma operand (bf16: an i32).
+  Value mmaOperand(Value v);
+  /// The warp's four 8 x 8 matrices of `shared` at rows `rowBase + 8 (i %
+  /// 2 or i / 2)` and columns `k + 8 (i / 2 or i % 2)` for i < 4 (`aOrder`:
+  /// A's order, rows first), as each lane's four pairs: lane l gets row l /
+  /// 4, columns 2 (l % 4) + {0, 1} of each; lane 8 i + r names row r of
+  /// matrix i.
+  SmallVector<Value> loadMatrices(Value shared, Value rowBase, Value k,
+                                  Value lane, bool aOrder);
 
   Contraction ct;
   GpuTile tile;
@@ -203,9 +214,34 @@ void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
 
 Value TiledKernelEmitter::pair(Value shared, Value k, Value row) {
   // k is even and rows have an even length: one aligned 32-bit load.
-  Value v = vector::LoadOp::create(b, loc, VectorType::get({2}, tile.operand),
-                                   shared, ValueRange{row, k},
-                                   /*nontemporal=*/false, llvm::Align(4));
+  return mmaOperand(vector::LoadOp::create(
+      b, loc, VectorType::get({2}, tile.operand), shared, ValueRange{row, k},
+      /*nontemporal=*/false, llvm::Align(4)));
+}
+
+SmallVector<Value> TiledKernelEmitter::loadMatrices(Value shared,
+                                                    Value rowBase, Value k,
+                                                    Value lane, bool aOrder) {
+  Value matrix = arith::DivUIOp::create(b, loc, lane, cst(8));
+  Value r = arith::RemUIOp::create(b, loc, lane, cst(8));
+  Value low = arith::RemUIOp::create(b, loc, matrix, cst(2));
+  Value high = arith::DivUIOp::create(b, loc, matrix, cst(2));
+  Value rowStep = aOrder ? low : high, colStep = aOrder ? high : low;
+  Value row = add(rowBase, add(r, mul(rowStep, cst(8))));
+  Value col = add(k, mul(colStep, cst(8)));
+  // Rows start 16-byte aligned (GpuTile::sliceShape, and the slices are
+  // aligned by bertc-gpu-align-workgroup-memory), as ldmatrix needs.
+  Value four = nvgpu::LdMatrixOp::create(
+      b, loc, VectorType::get({4, 2}, tile.operand), shared,
+      ValueRange{row, col}, /*transpose=*/false, /*numTiles=*/4);
+  SmallVector<Value> pairs;
+  for (int64_t i = 0; i < 4; ++i)
+    pairs.push_back(mmaOperand(
+        vector::ExtractOp::create(b, loc, four, ArrayRef<int64_t>{i})));
+  return pairs;
+}
+
+Value TiledKernelEmitter::mmaOperand(Value v) {
   if (!tile.operand.isBF16())
     return v;
   Value word = vector::BitCastOp::create(
@@ -214,19 +250,33 @@ Value TiledKernelEmitter::pair(Value shared, Value k, Value row) {
 }
 
 SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
-                                                ValueRange sums, Value group,
-                                                Value quad, Value warpRow,
-                                                Value warpCol) {
+                                                ValueRange sums, Value lane,
+                                                Value group, Value quad,
+                                                Value warpRow, Value warpCol) {
   SmallVector<Value> next(sums);
   Value twoQuad = mul(quad, cst(2));
   for (int64_t k0 = 0; k0 < tile.k; k0 += 16) {
     SmallVector<SmallVector<Value>> as(2), bs(4);
-    for (int64_t mt = 0; mt < 2; ++mt)
+    if (tile.ldmatrix) {
+      // A: one load per 16 rows (its 4 pairs); B: one per 16 columns (the
+      // 2 pairs of two 8-column fragments).
+      for (int64_t mt = 0; mt < 2; ++mt)
+        as[mt] = loadMatrices(sharedA, add(warpRow, cst(mt * 16)), cst(k0),
+                              lane, /*aOrder=*/true);
+      for (int64_t j = 0; j < 2; ++j) {
+        SmallVector<Value> four = loadMatrices(
+            sharedB, add(warpCol, cst(j * 16)), cst(k0), lane,
+            /*aOrder=*/false);
+        bs[2 * j] = {four[0], four[1]};
+        bs[2 * j + 1] = {four[2], four[3]};
+      }
+    }
+    for (int64_t mt = 0; mt < 2 && !tile.ldmatrix; ++mt)
       for (int64_t p = 0; p < 4; ++p)
         as[mt].push_back(
             pair(sharedA, add(twoQuad, cst(k0 + 8 * (p / 2))),
                  add(warpRow, add(group, cst(mt * 16 + 8 * (p % 2))))));
-    for (int64_t nt = 0; nt < 4; ++nt)
+    for (int64_t nt = 0; nt < 4 && !tile.ldmatrix; ++nt)
       for (int64_t p = 0; p < 2; ++p)
         bs[nt].push_back(pair(sharedB, add(twoQuad, cst(k0 + 8 * p)),
                               add(warpCol, add(group, cst(nt * 8)))));
@@ -360,7 +410,7 @@ void TiledKernelEmitter::emit() {
     if (tile.mma) {
       scf::YieldOp::create(b, loc,
                            mmaSteps(sharedA, sharedB, kLoop.getRegionIterArgs(),
-                                    group, quad, warpRow, warpCol));
+                                    lane, group, quad, warpRow, warpCol));
     } else {
       auto step = scf::ForOp::create(
           b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
@@ -452,6 +502,7 @@ struct GPUTileContractionsPass
       return signalPassFailure();
     }
     tile.mma = tensorCores;
+    tile.ldmatrix = ldmatrix;
     if (tile.mma &&
         (operand.isF32() || tile.m % GpuTile::kWarpTile ||
          tile.n % GpuTile::kWarpTile || tile.k % 16 || tile.threads() > 1024)) {

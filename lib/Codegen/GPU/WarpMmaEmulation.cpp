@@ -6,6 +6,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -52,19 +53,121 @@ std::array<Value, 2> widenPair(OpBuilder &b, Location loc, Value pair) {
 }
 } // namespace
 
-LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
-  SmallVector<NVVM::MmaOp> mmas;
-  launch.getBody().walk([&](NVVM::MmaOp op) { mmas.push_back(op); });
-  if (mmas.empty())
-    return success();
+/// The block's constant thread count, if a multiple of 32.
+static FailureOr<int64_t> warpThreads(gpu::LaunchOp launch, StringRef what) {
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   std::optional<int64_t> bx = getConstantIntValue(block.x),
                          by = getConstantIntValue(block.y),
                          bz = getConstantIntValue(block.z);
   if (!bx || !by || !bz || (*bx * *by * *bz) % 32)
-    return launch.emitError("bertc-gpu-launches-to-loops: warp products "
-                            "need a constant block size, a multiple of 32");
-  int64_t threads = *bx * *by * *bz;
+    return launch.emitError("bertc-gpu-launches-to-loops: ")
+           << what << " need a constant block size, a multiple of 32";
+  return *bx * *by * *bz;
+}
+
+/// The thread's linear id, x fastest.
+static Value linearThreadId(OpBuilder &b, Location loc,
+                            gpu::LaunchOp launch) {
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  gpu::KernelDim3 ids = launch.getThreadIds();
+  Value zy = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, ids.z, block.y), ids.y);
+  return arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, zy, block.x), ids.x);
+}
+
+LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
+  SmallVector<nvgpu::LdMatrixOp> loads;
+  launch.getBody().walk([&](nvgpu::LdMatrixOp op) { loads.push_back(op); });
+  if (loads.empty())
+    return success();
+  FailureOr<int64_t> threads = warpThreads(launch, "ldmatrix loads");
+  if (failed(threads))
+    return failure();
+  MLIRContext *ctx = launch.getContext();
+  Location loc = launch.getLoc();
+  // Each lane's row address: the two indices of its row's first element.
+  Value rows = launch.addWorkgroupAttribution(
+      MemRefType::get({*threads, 2}, IndexType::get(ctx),
+                      MemRefLayoutAttrInterface(),
+                      gpu::AddressSpaceAttr::get(
+                          ctx, gpu::AddressSpace::Workgroup)),
+      loc);
+  for (nvgpu::LdMatrixOp load : loads) {
+    auto type = cast<VectorType>(load.getRes().getType());
+    auto memref = cast<MemRefType>(load.getSrcMemref().getType());
+    if (load.getTranspose() || memref.getRank() != 2 ||
+        type.getRank() != 2 || type.getDimSize(1) != 2 ||
+        type.getDimSize(0) != load.getNumTiles() ||
+        type.getElementType().getIntOrFloatBitWidth() != 16 ||
+        !llvm::all_of(load->getUsers(), [](Operation *user) {
+          auto extract = dyn_cast<vector::ExtractOp>(user);
+          return extract && extract.getStaticPosition().size() == 1 &&
+                 !ShapedType::isDynamic(extract.getStaticPosition()[0]);
+        }))
+      return load.emitError("bertc-gpu-launches-to-loops: no emulation of "
+                            "this nvgpu.ldmatrix (only untransposed 8 x 8 "
+                            "16-bit matrices from a 2-d buffer, whose pairs "
+                            "are taken apart with vector.extract)");
+    OpBuilder b(load);
+    Location at = load.getLoc();
+    auto cst = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, at, v).getResult();
+    };
+    auto add = [&](Value x, Value y) {
+      return arith::AddIOp::create(b, at, x, y).getResult();
+    };
+    Value tid = linearThreadId(b, at, launch);
+    for (int64_t d = 0; d < 2; ++d)
+      memref::StoreOp::create(b, at, load.getIndices()[d], rows,
+                              ValueRange{tid, cst(d)});
+    gpu::BarrierOp::create(b, at);
+    // Lane l receives, of matrix i, row l / 4 (named by lane 8 i + l / 4)
+    // at columns 2 (l % 4) + {0, 1}.
+    Value lane = arith::RemUIOp::create(b, at, tid, cst(32));
+    Value warpBase = arith::SubIOp::create(b, at, tid, lane);
+    Value rowInMatrix = arith::DivUIOp::create(b, at, lane, cst(4));
+    Value colInRow = arith::MulIOp::create(
+        b, at, arith::RemUIOp::create(b, at, lane, cst(4)), cst(2));
+    // Each pair as a 1-d vector (2-d vectors do not lower on the host).
+    SmallVector<Value> pairs;
+    auto pairType = VectorType::get({2}, type.getElementType());
+    for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+      Value source = add(warpBase, add(cst(8 * i), rowInMatrix));
+      Value row = memref::LoadOp::create(b, at, rows, ValueRange{source, cst(0)});
+      Value col = add(
+          memref::LoadOp::create(b, at, rows, ValueRange{source, cst(1)}),
+          colInRow);
+      SmallVector<Value, 2> elements;
+      for (int64_t e = 0; e < 2; ++e)
+        elements.push_back(memref::LoadOp::create(
+            b, at, load.getSrcMemref(), ValueRange{row, add(col, cst(e))}));
+      pairs.push_back(
+          vector::FromElementsOp::create(b, at, pairType, elements));
+    }
+    // The next load's addresses overwrite these only after every lane has
+    // read them.
+    gpu::BarrierOp::create(b, at);
+    for (Operation *user : llvm::make_early_inc_range(load->getUsers())) {
+      auto extract = cast<vector::ExtractOp>(user);
+      extract.getResult().replaceAllUsesWith(
+          pairs[extract.getStaticPosition()[0]]);
+      extract.erase();
+    }
+    load.erase();
+  }
+  return success();
+}
+
+LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
+  SmallVector<NVVM::MmaOp> mmas;
+  launch.getBody().walk([&](NVVM::MmaOp op) { mmas.push_back(op); });
+  if (mmas.empty())
+    return success();
+  FailureOr<int64_t> count = warpThreads(launch, "warp products");
+  if (failed(count))
+    return failure();
+  int64_t threads = *count;
   MLIRContext *ctx = launch.getContext();
   Type f32 = Float32Type::get(ctx);
   auto workgroup =
@@ -96,8 +199,7 @@ LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
     auto mul = [&](Value x, Value y) {
       return arith::MulIOp::create(b, at, x, y).getResult();
     };
-    gpu::KernelDim3 ids = launch.getThreadIds();
-    Value tid = add(mul(add(mul(ids.z, cst(*by)), ids.y), cst(*bx)), ids.x);
+    Value tid = linearThreadId(b, at, launch);
 
     // Every lane publishes its fragments.
     auto publish = [&](ValueRange pairs, Value buffer) {

@@ -1,7 +1,8 @@
 //===- WarpMmaEmulation.h - tensor-core products without a GPU --*- C++ -*-===//
 //
 // bertc-gpu-launches-to-loops runs kernels one thread at a time; an
-// nvvm.mma.sync needs the fragments of all 32 lanes of a warp at once.
+// nvvm.mma.sync needs the fragments of all 32 lanes of a warp at once, and an
+// ldmatrix the row addresses of all of them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,14 @@ namespace mlir::bertc {
 /// entries, a barrier. The kernel's barriers then split it into phases as
 /// usual. Needs a constant block size that is a multiple of 32.
 LogicalResult emulateWarpMmas(gpu::LaunchOp launch);
+
+/// Replaces each nvgpu.ldmatrix (untransposed 8 x 8 matrices of 16-bit
+/// elements) in `launch` by what each lane receives, as PTX defines it:
+/// every lane writes its row address (its two indices) to a new workgroup
+/// buffer, a barrier, lane l loads row l / 4 of matrix i from the address
+/// of lane 8 i + l / 4 of its warp, columns 2 (l % 4) + {0, 1}, a barrier.
+/// Same block size requirement.
+LogicalResult emulateLdMatrices(gpu::LaunchOp launch);
 
 } // namespace mlir::bertc
 
