@@ -20,6 +20,8 @@ script replays their numeric steps with programs compiled for the GPU:
       (test/Integration/GPU/emulated.test)
   ... --dtype f16|bf16
       programs compiled with --dtype (matrix products on f16/bf16 operands)
+  ... --compile-flag=--gpu-no-ldmatrix
+      an extra bertc compile flag (repeatable), e.g. to rule ldmatrix out
   gpu_suite.py run --dir DIR --fake-driver build/test/fake-cuda
       the programs' host side on a fake driver (test/Runtime/FakeCuda), on
       any machine: every step runs, kernels do not, so outputs are not
@@ -86,7 +88,7 @@ def build(args):
         exe = os.path.join(args.out, test + ".exe")
         cmd = [args.bertc, "compile", substitute(model), *flags,
                "--target=cuda", "--sm=%d" % args.sm, "--dtype=" + args.dtype,
-               "-o", exe]
+               *args.compile_flag, "-o", exe]
         if args.emulate:
             cmd.append("--emulate-gpu")
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -176,6 +178,8 @@ def main():
                     help="build: CPU programs that emulate the kernels")
     ap.add_argument("--dtype", default="f32", choices=["f32", "f16", "bf16"],
                     help="build: bertc compile --dtype")
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    metavar="FLAG", help="build: one more bertc compile flag")
     ap.add_argument("--fake-driver", metavar="DIR",
                     help="run: load DIR/libcuda.so.1 (test/Runtime/FakeCuda) "
                          "and check the host side only")

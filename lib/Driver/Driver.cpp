@@ -122,6 +122,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
                 "them");
   if (options.gpuPlainKernels && !cuda)
     return fail("--gpu-plain-kernels needs --target=cuda");
+  if (options.gpuNoLdmatrix && !cuda)
+    return fail("--gpu-no-ldmatrix needs --target=cuda");
   bool narrow = options.dtype != "f32";
   if (narrow && !cuda)
     return fail("--dtype=" + options.dtype +
@@ -213,6 +215,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.tileContractions = !options.gpuPlainKernels;
             gpu.rowReductions = !options.gpuPlainKernels;
             gpu.operandType = options.dtype;
+            gpu.ldmatrix = !options.gpuNoLdmatrix;
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

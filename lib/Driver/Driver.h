@@ -45,6 +45,9 @@ struct CompileOptions {
   /// --target=cuda only: the plain one-thread-per-element kernels for
   /// everything (no tiled matrix products, no block-per-row reductions).
   bool gpuPlainKernels = false;
+  /// --target=cuda only: tensor-core fragments by 32-bit loads, not
+  /// ldmatrix.
+  bool gpuNoLdmatrix = false;
   /// --target=cuda only: f16 or bf16 stores linear weights at that width
   /// and rounds every matrix product's operands to it (f32 sums).
   std::string dtype = "f32";

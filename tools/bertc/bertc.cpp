@@ -106,6 +106,12 @@ static cl::opt<bool> gpuPlainKernels(
              "loop nest, no tiled matrix products or row reductions (the "
              "baseline the GPU benchmark compares them with)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuNoLdmatrix(
+    "gpu-no-ldmatrix",
+    cl::desc("with --target=cuda and --dtype=f16|bf16: load the tensor-core "
+             "fragments with a 32-bit shared load per pair instead of "
+             "ldmatrix (to compare the two, or to rule ldmatrix out)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> profile(
     "profile",
     cl::desc("CPU programs: time every kernel as it runs and print the "
@@ -179,6 +185,7 @@ int main(int argc, char **argv) {
   options.profile = profile;
   options.emulateGPU = emulateGPU;
   options.gpuPlainKernels = gpuPlainKernels;
+  options.gpuNoLdmatrix = gpuNoLdmatrix;
   if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {
     errs() << "error: unknown --dtype '" << dtype
            << "' (expected f32, f16 or bf16)\n";
