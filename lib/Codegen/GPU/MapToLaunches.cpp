@@ -54,14 +54,20 @@ bool containsMemoryAccess(Operation *op) {
       .wasInterrupted();
 }
 
+/// Whether host control flow `op` becomes a one-thread kernel
+/// (mapSequential): it touches buffers and holds no loop nest. Otherwise it
+/// stays on the host around its kernels, or around allocations and frees
+/// only (buffer deallocation's conditional frees).
+bool runsOnOneThread(Operation *op) {
+  return !containsParallelLoop(op) && containsMemoryAccess(op);
+}
+
 /// Whether `op` runs on the GPU: inside a loop nest that becomes a kernel, a
-/// kernel made earlier, or host control flow that becomes a one-thread
-/// kernel (it touches buffers and holds no loop nest: mapSequential).
+/// kernel made earlier, or host control flow that runs on one thread.
 bool inKernel(Operation *op) {
   for (Operation *p = op->getParentOp(); p && !isa<func::FuncOp>(p);
        p = p->getParentOp())
-    if (isa<scf::ParallelOp, gpu::LaunchOp>(p) ||
-        (!containsParallelLoop(p) && containsMemoryAccess(p)))
+    if (isa<scf::ParallelOp, gpu::LaunchOp>(p) || runsOnOneThread(p))
       return true;
   return false;
 }
@@ -317,18 +323,16 @@ struct GPUMapToLaunchesPass
                  << op.getName() << "' would access device memory on the host";
         continue;
       }
-      // Host control flow around kernels stays on the host, and so does
-      // control flow that only allocates and frees (buffer deallocation's
-      // conditional frees): its buffers are device buffers all the same.
-      if (containsParallelLoop(&op) || !containsMemoryAccess(&op)) {
-        for (Region &region : op.getRegions())
-          for (Block &inner : region)
-            if (failed(mapBlock(inner)))
-              return failure();
+      if (runsOnOneThread(&op)) {
+        if (failed(mapSequential(&op)))
+          return failure();
         continue;
       }
-      if (failed(mapSequential(&op)))
-        return failure();
+      // Host control flow: its buffers are device buffers all the same.
+      for (Region &region : op.getRegions())
+        for (Block &inner : region)
+          if (failed(mapBlock(inner)))
+            return failure();
     }
     return success();
   }

@@ -270,16 +270,17 @@ SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
         bs[2 * j] = {four[0], four[1]};
         bs[2 * j + 1] = {four[2], four[3]};
       }
+    } else {
+      for (int64_t mt = 0; mt < 2; ++mt)
+        for (int64_t p = 0; p < 4; ++p)
+          as[mt].push_back(
+              pair(sharedA, add(twoQuad, cst(k0 + 8 * (p / 2))),
+                   add(warpRow, add(group, cst(mt * 16 + 8 * (p % 2))))));
+      for (int64_t nt = 0; nt < 4; ++nt)
+        for (int64_t p = 0; p < 2; ++p)
+          bs[nt].push_back(pair(sharedB, add(twoQuad, cst(k0 + 8 * p)),
+                                add(warpCol, add(group, cst(nt * 8)))));
     }
-    for (int64_t mt = 0; mt < 2 && !tile.ldmatrix; ++mt)
-      for (int64_t p = 0; p < 4; ++p)
-        as[mt].push_back(
-            pair(sharedA, add(twoQuad, cst(k0 + 8 * (p / 2))),
-                 add(warpRow, add(group, cst(mt * 16 + 8 * (p % 2))))));
-    for (int64_t nt = 0; nt < 4 && !tile.ldmatrix; ++nt)
-      for (int64_t p = 0; p < 2; ++p)
-        bs[nt].push_back(pair(sharedB, add(twoQuad, cst(k0 + 8 * p)),
-                              add(warpCol, add(group, cst(nt * 8)))));
     for (int64_t mt = 0; mt < 2; ++mt)
       for (int64_t nt = 0; nt < 4; ++nt) {
         int64_t base = (mt * 4 + nt) * 4;

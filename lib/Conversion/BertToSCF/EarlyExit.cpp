@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Bert/BertOps.h"
+#include "Conversion/BertToLinalg/Utils.h"
 #include "Conversion/BertToSCF/PopulatePatterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,6 +25,9 @@
 
 using namespace mlir;
 using namespace mlir::bertc;
+using bert_to_linalg::dimsMap;
+using bert_to_linalg::identityMap;
+using bert_to_linalg::iterators;
 
 namespace {
 
@@ -166,16 +170,9 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
 
   MLIRContext *ctx = b.getContext();
   Type i64Type = b.getI64Type();
-  auto par = utils::IteratorType::parallel;
-  auto red = utils::IteratorType::reduction;
-  auto id = [&](unsigned n) {
-    return AffineMap::getMultiDimIdentityMap(n, ctx);
-  };
+  auto id = [&](unsigned n) { return identityMap(ctx, n); };
   auto dims = [&](unsigned n, ArrayRef<unsigned> kept) {
-    SmallVector<AffineExpr> e;
-    for (unsigned d : kept)
-      e.push_back(getAffineDimExpr(d, ctx));
-    return AffineMap::get(n, 0, e, ctx);
+    return dimsMap(ctx, n, kept);
   };
   OpFoldResult running = tensor::getMixedSizes(b, loc, in.hidden)[0];
   OpFoldResult batch = tensor::getMixedSizes(b, loc, in.slot)[0];
@@ -186,7 +183,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
   // keep[r] = 1 when running row r goes on to the next layer (u >= speed;
   // the teacher labels everything still running).
   Value keep = generic(
-      b, loc, u, tensorOf(b, loc, running, i64Type), {id(1), id(1)}, {par},
+      b, loc, u, tensorOf(b, loc, running, i64Type), {id(1), id(1)}, iterators(1),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         if (last)
           return i64(nb, l, 0);
@@ -200,12 +197,11 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
   // positions through their slots; the others keep what they had.
   auto updated = [&](Value old, BodyFn fresh) {
     unsigned rank = cast<RankedTensorType>(old.getType()).getRank();
-    SmallVector<utils::IteratorType> iterators(rank, par);
     Value init = tensorOf(b, loc, tensor::getMixedSizes(b, loc, old),
                           getElementTypeOrSelf(old.getType()));
     return generic(
         b, loc, ValueRange{in.slot, old}, init,
-        {dims(rank, {0}), id(rank), id(rank)}, iterators,
+        {dims(rank, {0}), id(rank), id(rank)}, iterators(rank),
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value row = slotRow(nb, l, a[0]);
           Value k = tensor::ExtractOp::create(nb, l, keep, row);
@@ -234,7 +230,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
   // of all of them sizes the next batch.
   Value pos = generic(
       b, loc, keep, tensorOf(b, loc, running, i64Type, b.getI64IntegerAttr(0)),
-      {dims(2, {1}), dims(2, {0})}, {par, red},
+      {dims(2, {1}), dims(2, {0})}, iterators(1, 1),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value before = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
                                              loopIndex(nb, l, 1),
@@ -244,7 +240,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
       });
   Value count = generic(
       b, loc, keep, tensorOf(b, loc, {}, i64Type, b.getI64IntegerAttr(0)),
-      {id(1), AffineMap::get(1, 0, {}, ctx)}, {red},
+      {id(1), dims(1, {})}, iterators(0, 1),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         return arith::AddIOp::create(nb, l, a[1], a[0]);
       });
@@ -253,7 +249,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
 
   // A sample's next slot: its row's position, or -1 once it stops.
   Value slot = generic(
-      b, loc, in.slot, tensorOf(b, loc, batch, i64Type), {id(1), id(1)}, {par},
+      b, loc, in.slot, tensorOf(b, loc, batch, i64Type), {id(1), id(1)}, iterators(1),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value row = slotRow(nb, l, a[0]);
         Value k = tensor::ExtractOp::create(nb, l, keep, row);
@@ -266,7 +262,7 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
   Value src = generic(
       b, loc, ValueRange{keep, pos},
       tensorOf(b, loc, OpFoldResult(kept), i64Type, b.getI64IntegerAttr(0)),
-      {dims(2, {1}), dims(2, {1}), dims(2, {0})}, {par, red},
+      {dims(2, {1}), dims(2, {1}), dims(2, {0})}, iterators(1, 1),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value j = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
                                              loopIndex(nb, l, 0));
@@ -282,10 +278,9 @@ SmallVector<Value> runStage(OpBuilder &b, Location loc, Region &stage,
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
     sizes[0] = kept;
     unsigned rank = sizes.size();
-    SmallVector<utils::IteratorType> iterators(rank, par);
     return generic(
         b, loc, src, tensorOf(b, loc, sizes, getElementTypeOrSelf(t.getType())),
-        {dims(rank, {0}), id(rank)}, iterators,
+        {dims(rank, {0}), id(rank)}, iterators(rank),
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           SmallVector<Value> at{indexOf(nb, l, a[0])};
           for (unsigned d = 1; d < rank; ++d)
