@@ -110,8 +110,12 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
 void *mgpuStreamCreate() {
   const Driver *api = forRun();
   CUstream stream = nullptr;
+  // A blocking stream: its work waits for the legacy stream's, where the
+  // runtime's synchronous copies run. cuMemcpyHtoD from pageable memory
+  // may return before its DMA lands, and a non-blocking stream's kernels
+  // would not wait for it.
   if (api)
-    check("cuStreamCreate", api->cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+    check("cuStreamCreate", api->cuStreamCreate(&stream, CU_STREAM_DEFAULT));
   return stream;
 }
 

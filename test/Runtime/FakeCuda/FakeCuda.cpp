@@ -11,7 +11,10 @@
 // Device memory is host memory (calloc). The driver checks what a real one
 // rejects: launch shapes beyond the hardware limits, copies outside a live
 // allocation, frees of unknown pointers, a module image that is not a cubin,
-// kernel names that the image does not hold.
+// kernel names that the image does not hold, and a launch on a
+// non-blocking stream while a synchronous upload may still be in flight
+// (cuMemcpyHtoD from pageable memory returns before its DMA lands, on the
+// legacy stream, which a non-blocking stream does not wait for).
 //
 // Environment:
 //   BERTC_FAKE_CUDA_TRACE=FILE  one line per event, and a summary when the
@@ -44,6 +47,9 @@ struct State {
   long launches = 0, allocs = 0, modules = 0;
   long htod = 0, dtoh = 0, dtod = 0;
   size_t htodBytes = 0, dtohBytes = 0, dtodBytes = 0;
+  // A cuMemcpyHtoD that no synchronization of the legacy stream has waited
+  // for since.
+  bool uploadInFlight = false;
 
   State() {
     if (const char *path = std::getenv("BERTC_FAKE_CUDA_TRACE"))
@@ -280,12 +286,16 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
 CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
                                 unsigned gridZ, unsigned blockX,
                                 unsigned blockY, unsigned blockZ,
-                                unsigned sharedBytes, CUstream, void **,
-                                void **) {
+                                unsigned sharedBytes, CUstream stream,
+                                void **, void **) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const char *name = (const char *)f;
   ++s.launches;
+  if (stream && (*(unsigned *)stream & CU_STREAM_NON_BLOCKING) &&
+      s.uploadInFlight)
+    s.log("error: %s launched on a non-blocking stream may read an upload "
+          "(cuMemcpyHtoD) still in flight on the legacy stream", name);
   // The limits of every GPU since sm_30.
   bool valid = gridX >= 1 && gridY >= 1 && gridZ >= 1 && gridY <= 65535 &&
                gridZ <= 65535 && blockX >= 1 && blockY >= 1 && blockZ >= 1 &&
@@ -303,17 +313,24 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int) {
-  *stream = (CUstream) new int(0);
+CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int flags) {
+  *stream = (CUstream) new unsigned(flags);
   return CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
-  delete (int *)stream;
+  delete (unsigned *)stream;
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuStreamSynchronize(CUstream) { return CUDA_SUCCESS; }
+CUresult CUDAAPI cuStreamSynchronize(CUstream stream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  // The legacy stream, or a blocking one (which waited for it).
+  if (!stream || !(*(unsigned *)stream & CU_STREAM_NON_BLOCKING))
+    s.uploadInFlight = false;
+  return CUDA_SUCCESS;
+}
 
 CUresult CUDAAPI cuStreamWaitEvent(CUstream, CUevent, unsigned int) {
   return CUDA_SUCCESS;
@@ -374,6 +391,7 @@ CUresult CUDAAPI cuMemcpyHtoD(CUdeviceptr dst, const void *src, size_t bytes) {
     return s.log("error: cuMemcpyHtoD of %zu bytes outside a device "
                  "allocation or from one", bytes),
            CUDA_ERROR_INVALID_VALUE;
+  s.uploadInFlight = true;
   return s.copy(dst, (uintptr_t)src, bytes, "cuMemcpyHtoD");
 }
 
