@@ -303,7 +303,11 @@ def GPUTileContractions
       (one padding column against bank conflicts; the thread order follows
       each operand's contiguous dimension, so global reads coalesce), a
       barrier, then `tile-k` steps of `thread-m * thread-n` fused
-      multiply-adds from shared memory;
+      multiply-adds from shared memory. With `prefetch`, each thread's
+      elements of the next k block are loaded into registers (values the
+      loop carries) right after the second barrier, and stored after the
+      next first barrier: the global loads' latency overlaps the
+      products;
     - the sums start from C's values and are stored back once. When the op
       right before the product writes all of C without reading it (a bias
       broadcast, a fill, also into the buffer that C is an expand_shape
@@ -362,6 +366,9 @@ def GPUTileContractions
            "tensor-cores: load fragments with ldmatrix (four 8 x 8 "
            "matrices per warp and instruction) instead of a 32-bit load "
            "per pair">,
+    Option<"prefetch", "prefetch", "bool", "true",
+           "load the next k block's elements into registers before this "
+           "block's products, so that the loads' latency overlaps them">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -124,6 +124,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-plain-kernels needs --target=cuda");
   if (options.gpuNoLdmatrix && !cuda)
     return fail("--gpu-no-ldmatrix needs --target=cuda");
+  if (!options.gpuTile.empty() && !cuda)
+    return fail("--gpu-tile needs --target=cuda");
+  if (options.gpuNoPrefetch && !cuda)
+    return fail("--gpu-no-prefetch needs --target=cuda");
   bool narrow = options.dtype != "f32";
   if (narrow && !cuda)
     return fail("--dtype=" + options.dtype +
@@ -216,6 +220,12 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.rowReductions = !options.gpuPlainKernels;
             gpu.operandType = options.dtype;
             gpu.ldmatrix = !options.gpuNoLdmatrix;
+            gpu.prefetch = !options.gpuNoPrefetch;
+            if (!options.gpuTile.empty()) {
+              gpu.tileM = options.gpuTile[0];
+              gpu.tileN = options.gpuTile[1];
+              gpu.tileK = options.gpuTile[2];
+            }
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

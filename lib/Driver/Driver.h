@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir::bertc {
 
@@ -48,6 +49,12 @@ struct CompileOptions {
   /// --target=cuda only: tensor-core fragments by 32-bit loads, not
   /// ldmatrix.
   bool gpuNoLdmatrix = false;
+  /// --target=cuda only: no register prefetch of the next k block in the
+  /// tiled products.
+  bool gpuNoPrefetch = false;
+  /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:
+  /// the pipeline's defaults.
+  std::vector<int64_t> gpuTile;
   /// --target=cuda only: f16 or bf16 stores linear weights at that width
   /// and rounds every matrix product's operands to it (f32 sums).
   std::string dtype = "f32";

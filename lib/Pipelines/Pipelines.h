@@ -152,16 +152,20 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                      "memory (bertc-gpu-tile-contractions); off: one thread "
                      "per output element"),
       llvm::cl::init(true)};
+  // The block tile's defaults (0) depend on the kernel: tensor cores
+  // 128x128x32, FMA 64x128x16 (buildGPULoweringPipeline).
   Option<int64_t> tileM{*this, "tile-m",
                         llvm::cl::desc("rows of C per block of a tiled "
-                                       "matrix product"),
-                        llvm::cl::init(64)};
+                                       "matrix product (0: by kernel kind)"),
+                        llvm::cl::init(0)};
   Option<int64_t> tileN{*this, "tile-n",
-                        llvm::cl::desc("columns of C per block"),
-                        llvm::cl::init(64)};
+                        llvm::cl::desc("columns of C per block (0: by "
+                                       "kernel kind)"),
+                        llvm::cl::init(0)};
   Option<int64_t> tileK{*this, "tile-k",
-                        llvm::cl::desc("k step of the shared-memory slices"),
-                        llvm::cl::init(16)};
+                        llvm::cl::desc("k step of the shared-memory slices "
+                                       "(0: by kernel kind)"),
+                        llvm::cl::init(0)};
   Option<int64_t> threadM{*this, "thread-m",
                           llvm::cl::desc("rows of C per thread"),
                           llvm::cl::init(4)};
@@ -187,6 +191,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       *this, "ldmatrix",
       llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
                      "32-bit shared load per pair"),
+      llvm::cl::init(true)};
+  Option<bool> prefetch{
+      *this, "prefetch",
+      llvm::cl::desc("tiled products load the next k block into registers "
+                     "during this one's products"),
       llvm::cl::init(true)};
   Option<bool> rowReductions{
       *this, "row-reductions",

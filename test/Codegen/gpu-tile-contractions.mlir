@@ -4,6 +4,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
@@ -21,18 +22,27 @@
 // The sums start from C, guarded.
 // CHECK:           scf.if %{{.*}} -> (f32) {
 // CHECK-NEXT:        memref.load %arg2[
-// CHECK:           %[[SUMS:.*]]:16 = scf.for %{{.*}} = %c0 to %c768 step %c16 iter_args(
+// A's slice: threads along k (A's contiguous dimension); each thread's
+// elements of the first k block are loaded before the loop (prefetch),
+// then W's, along k too.
+// CHECK:           %[[KK:.*]] = arith.remui %{{.*}}, %c16
+// CHECK:           %[[ROW:.*]] = arith.divui %{{.*}}, %c16
+// CHECK:           %[[A0:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT:        memref.load %arg0[
+// CHECK:           memref.load %arg1[
+// The loop carries 16 sums and the 4 + 4 elements of the next k block,
+// which it stores ([k][m]) between the barriers...
+// CHECK:           %[[SUMS:.*]]:24 = scf.for %[[K0:.*]] = %c0 to %c768 step %c16 iter_args({{.*}}%[[AV:arg[0-9]+]] = %[[A0]],
 // CHECK-NEXT:        gpu.barrier
-// A's slice: threads along k (A's contiguous dimension), stored as [k][m].
-// CHECK:             %[[KK:.*]] = arith.remui %{{.*}}, %c16
-// CHECK:             %[[ROW:.*]] = arith.divui %{{.*}}, %c16
-// CHECK:             memref.load %arg0[
-// CHECK:             memref.store %{{.*}}, %[[SA]][%[[KK]], %[[ROW]]]
-// W's slice: along k too.
-// CHECK:             memref.load %arg1[
+// CHECK-NEXT:        memref.store %[[AV]], %[[SA]][%[[KK]], %[[ROW]]]
 // CHECK:             memref.store %{{.*}}, %[[SB]][
 // CHECK:             gpu.barrier
-// CHECK-NEXT:        %[[STEP:.*]]:16 = scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args(
+// ... and loads the next ones from before the products.
+// CHECK-NEXT:        %[[K1:.*]] = arith.addi %[[K0]], %c16
+// CHECK-NEXT:        %[[KA:.*]] = arith.addi %[[K1]], %[[KK]]
+// CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}, %[[KA]]]
+// CHECK:             memref.load %arg1[
+// CHECK:             %[[STEP:.*]]:16 = scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args(
 // CHECK-COUNT-4:       memref.load %[[SA]]
 // CHECK-COUNT-4:       memref.load %[[SB]]
 // CHECK-COUNT-16:      math.fma
@@ -43,18 +53,37 @@
 // CHECK-NOT:       linalg.generic
 // CHECK:           gpu.terminator
 
-// 32 x 16 tiles, 2 x 1 per thread: 16 x 16 threads, and two rounds of the
-// 256 threads copy A's 32 x 8 slice.
+// prefetch=0: the loop carries the sums only, and loads each k block
+// before storing it.
+// NOPRE-LABEL: func.func @linear
+// NOPRE-NOT:     memref.load %arg0[
+// NOPRE:         %{{.*}}:16 = scf.for %{{.*}} = %c0 to %c768 step %c16 iter_args(
+// NOPRE-COUNT-4:   memref.load %arg0[
+// NOPRE-COUNT-4:   memref.load %arg1[
+// NOPRE:           gpu.barrier
+// NOPRE:           gpu.barrier
+// NOPRE-NEXT:      scf.for %{{.*}} = %c0 to %c16 step %c1
+
+// 32 x 16 tiles, 2 x 1 per thread: 16 x 16 threads. A's 32 x 8 slice is one
+// round of the 256 threads, B's 16 x 8 half of one (the threads past it
+// store nothing): the loop carries 2 sums and one element of each.
 // SMALL-LABEL: func.func @linear
 // SMALL:         threads(%{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1
 // SMALL-SAME:      workgroup(%{{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x17xf32, #gpu.address_space<workgroup>>)
-// SMALL:         scf.for {{.*}} -> (f32, f32) {
-// SMALL-COUNT-2:   memref.load %arg0
+// SMALL:         scf.for {{.*}} -> (f32, f32, f32, f32) {
+// SMALL-NEXT:      gpu.barrier
+// SMALL-NEXT:      memref.store
+// SMALL-NEXT:      scf.if
+// SMALL-NEXT:        memref.store
+// SMALL-NEXT:      }
+// SMALL-NEXT:      gpu.barrier
+// SMALL:           memref.load %arg0
+// SMALL-NOT:       memref.load %arg0
 // SMALL:           memref.load %arg1
 // SMALL-NOT:       memref.load %arg1
-// SMALL:           gpu.barrier
-// SMALL-COUNT-2:   math.fma
-// SMALL-NOT:       math.fma
+// SMALL:           scf.for {{.*}} -> (f32, f32) {
+// SMALL-COUNT-2:     math.fma
+// SMALL-NOT:         math.fma
 // SMALL:           scf.yield
 func.func @linear(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
                   %y: memref<?x128x3072xf32>) {
@@ -90,11 +119,11 @@ func.func @linear(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // CHECK:           %[[SAMPLE:.*]] = arith.remui %[[REST]], %[[B1]]
 // CHECK:           %[[VALID:.*]] = arith.cmpi ult, %[[BZ]], %[[BH2]]
 // CHECK:           arith.select %[[VALID]], %[[S]], %c0
+// CHECK:           %[[KK:.*]] = arith.divui %{{.*}}, %c64
+// CHECK:           %[[COL:.*]] = arith.remui %{{.*}}, %c64
+// CHECK:           memref.load %arg0[%[[SAMPLE]], %[[HEAD]],
+// CHECK:           memref.load %arg1[%[[SAMPLE]], %{{.*}}, %[[HEAD]], %{{.*}}]
 // CHECK:           scf.for
-// CHECK:             memref.load %arg0[%[[SAMPLE]], %[[HEAD]],
-// CHECK:             %[[KK:.*]] = arith.divui %{{.*}}, %c64
-// CHECK:             %[[COL:.*]] = arith.remui %{{.*}}, %c64
-// CHECK:             memref.load %arg1[%[[SAMPLE]], %{{.*}}, %[[HEAD]], %{{.*}}]
 // CHECK:             memref.store %{{.*}}, %{{.*}}[%[[KK]], %[[COL]]]
 func.func @pv(%p: memref<?x12x?x?xf32>, %v: memref<?x?x12x64xf32>,
               %out: memref<?x?x12x64xf32>) {
@@ -216,6 +245,7 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // CHECK-NEXT:      %[[WW:.*]] = arith.extf %[[W]] : f16 to f32
 // CHECK-NEXT:      scf.yield %[[WW]] : f32
 // CHECK:           gpu.barrier
+// CHECK:           scf.for
 // CHECK-NOT:       arith.extf
 // CHECK:           math.fma
 // NARROW-LABEL: func.func @narrow_weight
@@ -243,10 +273,11 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // MMA:          gpu.launch
 // MMA-SAME:       threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1
 // MMA-SAME:       workgroup(%[[SA:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>)
-// MMA:            scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// The loop carries the 32 sums and 8 + 8 prefetched bf16 elements.
+// MMA:            %[[KA:.*]] = arith.remui %{{.*}}, %c16
+// MMA:            %[[RA:.*]] = arith.divui %{{.*}}, %c16
+// MMA:            scf.for {{.*}} -> ({{(f32, ){31}f32, (bf16, ){15}bf16}})
 // MMA:              gpu.barrier
-// MMA:              %[[KA:.*]] = arith.remui %{{.*}}, %c16
-// MMA:              %[[RA:.*]] = arith.divui %{{.*}}, %c16
 // MMA:              memref.store %{{.*}}, %[[SA]][%[[RA]], %[[KA]]]
 // MMA:              gpu.barrier
 // MMA:              %[[MAT:.*]] = arith.divui %{{.*}}, %c8

@@ -112,6 +112,20 @@ static cl::opt<bool> gpuNoLdmatrix(
              "fragments with a 32-bit shared load per pair instead of "
              "ldmatrix (to compare the two, or to rule ldmatrix out)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuNoPrefetch(
+    "gpu-no-prefetch",
+    cl::desc("with --target=cuda: the tiled matrix products load each k "
+             "block when they stage it instead of one block ahead (to "
+             "compare the two on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<std::string> gpuTile(
+    "gpu-tile",
+    cl::desc("with --target=cuda: the tiled matrix products' block tile as "
+             "MxNxK (rows and columns of C per block, k per shared slice; "
+             "default 64x128x16 in f32, 128x128x32 on tensor cores), to "
+             "compare tile sizes on a GPU"),
+    cl::value_desc("MxNxK"), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<bool> profile(
     "profile",
     cl::desc("CPU programs: time every kernel as it runs and print the "
@@ -186,6 +200,20 @@ int main(int argc, char **argv) {
   options.emulateGPU = emulateGPU;
   options.gpuPlainKernels = gpuPlainKernels;
   options.gpuNoLdmatrix = gpuNoLdmatrix;
+  options.gpuNoPrefetch = gpuNoPrefetch;
+  if (!gpuTile.empty()) {
+    SmallVector<StringRef, 3> parts;
+    StringRef(gpuTile).split(parts, 'x');
+    for (StringRef part : parts) {
+      int64_t v;
+      if (parts.size() != 3 || part.getAsInteger(10, v) || v < 1) {
+        errs() << "error: --gpu-tile='" << gpuTile
+               << "' is not MxNxK with three positive integers\n";
+        return 2;
+      }
+      options.gpuTile.push_back(v);
+    }
+  }
   if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {
     errs() << "error: unknown --dtype '" << dtype
            << "' (expected f32, f16 or bf16)\n";

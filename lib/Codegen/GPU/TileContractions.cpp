@@ -35,6 +35,7 @@ struct GpuTile {
   Type operand;          // element type of the shared slices: f32, f16 or bf16
   bool epilogues = true; // apply the elementwise op after C to the sums
   bool ldmatrix = true;  // tensor cores: fragments by ldmatrix
+  bool prefetch = true;  // load the next k block during this one's products
   // Tensor cores: a warp per 32 x 32 tile of C, as 2 x 4 m16n8k16 products
   // (threadM/threadN unused).
   bool mma = false;
@@ -129,11 +130,29 @@ private:
     });
   }
 
-  /// Copies one operand's `rows x tile-k` slice (rows along `dim`, starting
-  /// at `rowBase`, `rowLimit` valid) into `shared` (GpuTile::sliceShape).
-  void copySlice(Value global, AffineMap map, unsigned dim, int64_t rows,
-                 Value rowBase, Value rowLimit, Value k0, Value shared,
-                 bool kFastest);
+  /// How the block's threads copy one operand's `rows x tile-k` slice
+  /// (rows along `dim`, starting at `rowBase`, `rowLimit` valid) into
+  /// `shared` (GpuTile::sliceShape): in rounds of one element per thread,
+  /// consecutive threads on consecutive elements of the operand's
+  /// contiguous dimension, so that a warp's reads coalesce.
+  struct SliceCopy {
+    Value global;
+    AffineMap map;
+    unsigned dim;
+    Value rowBase, rowLimit, shared;
+    SmallVector<Value> kk, row; // this thread's element of each round
+    Value lastLive; // the last round has fewer elements than threads: tid's
+                    // element exists (null: every round is full)
+  };
+  /// The rounds' positions, computed once before the k loop.
+  SliceCopy planSlice(Value global, AffineMap map, unsigned dim, int64_t rows,
+                      Value rowBase, Value rowLimit, Value shared,
+                      bool kFastest);
+  /// This thread's elements of the k block at `k0` (0 outside the operand),
+  /// as tile.operand.
+  SmallVector<Value> loadSlice(const SliceCopy &copy, Value k0);
+  /// Stores `values` (loadSlice's) into the slice.
+  void storeSlice(const SliceCopy &copy, ValueRange values);
 
   /// The tensor-core steps over one k block of the slices: for each 16
   /// of k, the warp's 2 A and 4 B fragments from shared memory and its 8
@@ -175,40 +194,55 @@ Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
   return branch.getResult(0);
 }
 
-void TiledKernelEmitter::copySlice(Value global, AffineMap map, unsigned dim,
-                                   int64_t rows, Value rowBase, Value rowLimit,
-                                   Value k0, Value shared, bool kFastest) {
+TiledKernelEmitter::SliceCopy
+TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
+                              int64_t rows, Value rowBase, Value rowLimit,
+                              Value shared, bool kFastest) {
+  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, {}, {}, {}};
   int64_t elements = rows * tile.k;
   int64_t rounds = llvm::divideCeil(elements, tile.threads());
   for (int64_t r = 0; r < rounds; ++r) {
     Value e = add(tid, cst(r * tile.threads()));
-    // Consecutive threads take consecutive elements of the operand's
-    // contiguous dimension, so a warp's reads coalesce.
-    Value kk, row;
     if (kFastest) {
-      kk = arith::RemUIOp::create(b, loc, e, cst(tile.k));
-      row = arith::DivUIOp::create(b, loc, e, cst(tile.k));
+      copy.kk.push_back(arith::RemUIOp::create(b, loc, e, cst(tile.k)));
+      copy.row.push_back(arith::DivUIOp::create(b, loc, e, cst(tile.k)));
     } else {
-      kk = arith::DivUIOp::create(b, loc, e, cst(rows));
-      row = arith::RemUIOp::create(b, loc, e, cst(rows));
+      copy.kk.push_back(arith::DivUIOp::create(b, loc, e, cst(rows)));
+      copy.row.push_back(arith::RemUIOp::create(b, loc, e, cst(rows)));
     }
-    ivs[dim] = add(rowBase, row);
+    if ((r + 1) * tile.threads() > elements)
+      copy.lastLive = lt(e, cst(elements));
+  }
+  return copy;
+}
+
+SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
+                                                 Value k0) {
+  SmallVector<Value> values;
+  for (auto [r, kk] : llvm::enumerate(copy.kk)) {
+    ivs[copy.dim] = add(copy.rowBase, copy.row[r]);
     ivs[ct.k] = add(k0, kk);
-    Value ok = both(lt(ivs[dim], rowLimit), lt(ivs[ct.k], limitK));
-    std::optional<scf::IfOp> partial;
-    if ((r + 1) * tile.threads() > elements) {
-      // The last round has fewer elements than threads.
-      partial = scf::IfOp::create(b, loc, lt(e, cst(elements)),
-                                  /*withElseRegion=*/false);
-      b.setInsertionPointToStart(&partial->getThenRegion().front());
+    Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
+    if (copy.lastLive && r + 1 == copy.kk.size())
+      ok = both(ok, copy.lastLive);
+    values.push_back(loadOrZero(copy.global, copy.map, ok, tile.operand));
+  }
+  return values;
+}
+
+void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
+  for (auto [r, v] : llvm::enumerate(values)) {
+    std::optional<scf::IfOp> live;
+    if (copy.lastLive && r + 1 == values.size()) {
+      live = scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(&live->getThenRegion().front());
     }
-    Value v = loadOrZero(global, map, ok, tile.operand);
-    SmallVector<Value, 2> at{kk, row};
+    SmallVector<Value, 2> at{copy.kk[r], copy.row[r]};
     if (tile.rowMajorSlices())
-      at = {row, kk};
-    memref::StoreOp::create(b, loc, v, shared, at);
-    if (partial)
-      b.setInsertionPointAfter(*partial);
+      at = {copy.row[r], copy.kk[r]};
+    memref::StoreOp::create(b, loc, v, copy.shared, at);
+    if (live)
+      b.setInsertionPointAfter(*live);
   }
 }
 
@@ -394,27 +428,60 @@ void TiledKernelEmitter::emit() {
                                         })
                           : loadOrZero(ct.c, ct.cMap, ok, f32));
   });
+  SliceCopy copyA = planSlice(ct.a, ct.aMap, ct.m, tile.m, m0, limitM,
+                              sharedA, /*kFastest=*/true);
+  SliceCopy copyB = planSlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, sharedB,
+                              /*kFastest=*/ct.dotForm);
+  // With prefetch, the loop also carries the thread's elements of the next
+  // k block, loaded before this block's products so that their latency
+  // overlaps them (registers, not a second shared buffer).
+  size_t numSums = init.size();
+  if (tile.prefetch) {
+    llvm::append_range(init, loadSlice(copyA, cst(0)));
+    llvm::append_range(init, loadSlice(copyB, cst(0)));
+  }
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
+    ValueRange carried = kLoop.getRegionIterArgs();
+    ValueRange sums = carried.take_front(numSums);
+    SmallVector<Value> aValues, bValues, next;
+    if (tile.prefetch) {
+      ValueRange loaded = carried.drop_front(numSums);
+      aValues.assign(loaded.begin(), loaded.begin() + copyA.kk.size());
+      bValues.assign(loaded.begin() + copyA.kk.size(), loaded.end());
+    } else {
+      aValues = loadSlice(copyA, k0);
+      bValues = loadSlice(copyB, k0);
+    }
     // The previous k block's reads of the slices are done (a barrier at the
     // top rather than the bottom keeps the sums out of the phase between
     // barriers that only copies).
     gpu::BarrierOp::create(b, loc);
-    copySlice(ct.a, ct.aMap, ct.m, tile.m, m0, limitM, k0, sharedA,
-              /*kFastest=*/true);
-    copySlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, k0, sharedB,
-              /*kFastest=*/ct.dotForm);
+    storeSlice(copyA, aValues);
+    storeSlice(copyB, bValues);
     gpu::BarrierOp::create(b, loc);
+    if (tile.prefetch) {
+      Value k1 = add(k0, cst(tile.k));
+      aValues = loadSlice(copyA, k1);
+      bValues = loadSlice(copyB, k1);
+    }
+    auto yieldWith = [&](ValueRange newSums) {
+      SmallVector<Value> yielded(newSums);
+      if (tile.prefetch) {
+        llvm::append_range(yielded, aValues);
+        llvm::append_range(yielded, bValues);
+      }
+      scf::YieldOp::create(b, loc, yielded);
+    };
     if (tile.mma) {
-      scf::YieldOp::create(b, loc,
-                           mmaSteps(sharedA, sharedB, kLoop.getRegionIterArgs(),
-                                    lane, group, quad, warpRow, warpCol));
+      yieldWith(mmaSteps(sharedA, sharedB, sums, lane, group, quad, warpRow,
+                         warpCol));
     } else {
       auto step = scf::ForOp::create(
-          b, loc, cst(0), cst(tile.k), one, kLoop.getRegionIterArgs(),
+          b, loc, cst(0), cst(tile.k), one, sums,
           [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
             OpBuilder::InsertionGuard inner(b);
             b.setInsertionPoint(nested.getInsertionBlock(),
@@ -438,7 +505,7 @@ void TiledKernelEmitter::emit() {
                                                    sums[i * tile.threadN + j]));
             scf::YieldOp::create(b, loc, next);
           });
-      scf::YieldOp::create(b, loc, step.getResults());
+      yieldWith(step.getResults());
     }
   }
 
@@ -504,6 +571,7 @@ struct GPUTileContractionsPass
     }
     tile.mma = tensorCores;
     tile.ldmatrix = ldmatrix;
+    tile.prefetch = prefetch;
     if (tile.mma &&
         (operand.isF32() || tile.m % GpuTile::kWarpTile ||
          tile.n % GpuTile::kWarpTile || tile.k % 16 || tile.threads() > 1024)) {
