@@ -9,7 +9,8 @@ The GPU machine has Python, PyTorch and transformers but no LLVM, so the
 program is compiled here and carried over:
 
   bench_gpu.py build --out DIR     # here: BERT-base program for the GPU
-      [--work W]                   # (the checkpoint it compiles from: W)
+      [--work W]                   # (compiled from a checkpoint of zeros
+                                   # in W: standard library only)
   bench_gpu.py run --dir DIR       # on the GPU machine
       [--runs N] [--sm 90]
 
@@ -22,12 +23,16 @@ bertc's fp16 column is the program compiled with --dtype=f16 (f16
 weights, tensor-core products, f32 sums and everything else f32), with its
 ratio to PyTorch fp16 and its largest difference from PyTorch fp32. The last columns
 time the same model compiled with --gpu-plain-kernels (one thread per output
-element everywhere), which the tiled matrix products and block-per-row
-reductions replace.
+element everywhere, median of at most 5 calls), which the tiled matrix
+products and block-per-row reductions replace. With build --tiles, run also
+times each tile-size variant at batch 32 against PyTorch in the same dtype.
 """
 import argparse
+import json
+import math
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -43,12 +48,83 @@ PROGRAMS = (("bert-base-cuda.exe", []),
             ("bert-base-cuda-f16.exe", ["--dtype=f16"]))
 
 
+# BertConfig()'s defaults: BERT-base.
+BASE = dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12,
+            num_attention_heads=12, intermediate_size=3072,
+            max_position_embeddings=512, type_vocab_size=2)
+
+
+def shape_checkpoint(work):
+    """A BERT-base checkpoint of zeros, made with the standard library.
+
+    Compiling reads the config and the weights' names and shapes only, so
+    build needs no PyTorch; run makes random weights with transformers."""
+    path = os.path.join(work, "bert-base-shapes")
+    os.makedirs(path, exist_ok=True)
+    h, f = BASE["hidden_size"], BASE["intermediate_size"]
+    shapes = {"embeddings.word_embeddings.weight": [BASE["vocab_size"], h],
+              "embeddings.position_embeddings.weight":
+                  [BASE["max_position_embeddings"], h],
+              "embeddings.token_type_embeddings.weight":
+                  [BASE["type_vocab_size"], h],
+              "embeddings.LayerNorm.weight": [h],
+              "embeddings.LayerNorm.bias": [h],
+              "pooler.dense.weight": [h, h], "pooler.dense.bias": [h]}
+    for i in range(BASE["num_hidden_layers"]):
+        layer = "encoder.layer.%d." % i
+        for name, out, inp in (("attention.self.query", h, h),
+                               ("attention.self.key", h, h),
+                               ("attention.self.value", h, h),
+                               ("attention.output.dense", h, h),
+                               ("intermediate.dense", f, h),
+                               ("output.dense", h, f)):
+            shapes[layer + name + ".weight"] = [out, inp]
+            shapes[layer + name + ".bias"] = [out]
+        for norm in ("attention.output.LayerNorm", "output.LayerNorm"):
+            shapes[layer + norm + ".weight"] = [h]
+            shapes[layer + norm + ".bias"] = [h]
+    header, offset = {}, 0
+    for name, shape in shapes.items():
+        size = 4 * math.prod(shape)
+        header[name] = {"dtype": "F32", "shape": shape,
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(os.path.join(path, "model.safetensors"), "wb") as out:
+        out.write(struct.pack("<Q", len(text)) + text)
+        out.truncate(8 + len(text) + offset)  # zeros, sparse on disk
+    config = dict(BASE, architectures=["BertModel"], model_type="bert",
+                  hidden_act="gelu", layer_norm_eps=1e-12, pad_token_id=0)
+    with open(os.path.join(path, "config.json"), "w") as out:
+        json.dump(config, out, indent=1)
+    return path
+
+
+# Tile-size variants (build --tiles), timed at the largest batch by run.
+TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
+TILE_NAME = re.compile(
+    r"^bert-base-cuda-(f32|f16)-tile-(\d+x\d+x\d+(?:-noprefetch)?)\.exe$")
+
+
 def build(args):
     os.makedirs(args.out, exist_ok=True)
     # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
     os.makedirs(args.work, exist_ok=True)
-    model = make_model(args.work)
-    for name, flags in PROGRAMS:
+    model = shape_checkpoint(args.work)
+    programs = list(PROGRAMS)
+    for variant in args.tiles.split(",") if args.tiles else []:
+        tile, _, rest = variant.partition("-")
+        flags = ["--gpu-tile=" + tile]
+        if rest == "noprefetch":
+            flags.append("--gpu-no-prefetch")
+        elif rest:
+            sys.exit("--tiles: %s is not MxNxK or MxNxK-noprefetch" % variant)
+        dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
+        for dtype in dtypes:
+            programs.append((TILE_PROGRAM % (dtype, variant),
+                             ["--dtype=" + dtype] + flags))
+    for name, flags in programs:
         exe = os.path.join(args.out, name)
         subprocess.run([args.bertc, "compile", model, "--target=cuda",
                         "--sm=%d" % args.sm, "-o", exe] + flags, check=True)
@@ -66,6 +142,28 @@ def time_program(exe, inputs, out, weights, runs):
     return float(re.search(r"median=([0-9.]+)", r.stderr).group(1))
 
 
+def tile_sweep(args, inputs, weights, ref32, timings):
+    """(dtype, tile, ms, ratio, max diff) of each tile variant in DIR."""
+    import torch
+    from safetensors.numpy import load_file
+    rows = []
+    for name in sorted(os.listdir(args.dir)):
+        m = TILE_NAME.match(name)
+        if not m:
+            continue
+        out = os.path.join(args.dir, name + ".out")
+        ms = time_program(os.path.join(args.dir, name), inputs, out, weights,
+                          args.runs)
+        base = timings[torch.float16 if m.group(1) == "f16" else torch.float32]
+        diff = None
+        if ms is not None:
+            got = torch.from_numpy(load_file(out)["last_hidden_state"])
+            diff = (got - ref32).abs().max().item()
+        rows.append((m.group(1), m.group(2), ms,
+                     "-" if ms is None else "%.2fx" % (ms / base), diff))
+    return rows
+
+
 def run(args):
     import torch
     import transformers
@@ -74,25 +172,29 @@ def run(args):
     exe = os.path.join(args.dir, PROGRAMS[0][0])
     # The same random BERT-base as build's, made here (440 MB, not carried).
     checkpoint = make_model(args.dir)
-    model = transformers.BertModel.from_pretrained(checkpoint).eval()
+    # One copy per dtype: .to() converts in place, and an fp32 model made
+    # back from the fp16 one would have rounded weights.
+    models = {dtype: transformers.BertModel.from_pretrained(checkpoint)
+              .eval().to("cuda", dtype)
+              for dtype in (torch.float32, torch.float16)}
     weights = os.path.join(checkpoint, "model.safetensors")
     gpu = torch.cuda.get_device_name(0)
-    rows = []
+    rows, sweep = [], []
     for batch in BATCHES:
         inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
         ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
         out = inputs + ".out"
         bertc_ms = time_program(exe, inputs, out, weights, args.runs)
+        # The plain kernels take seconds at batch 32: a few calls do.
         plain_ms = time_program(
             os.path.join(args.dir, PROGRAMS[1][0]), inputs, out + ".plain",
-            weights, args.runs)
+            weights, min(args.runs, 5))
         half_ms = time_program(
             os.path.join(args.dir, PROGRAMS[2][0]), inputs, out + ".f16",
             weights, args.runs)
         diff = half_diff = None
         timings = {}
-        for dtype in (torch.float32, torch.float16):
-            m = model.to("cuda", dtype)
+        for dtype, m in models.items():
             with torch.inference_mode():
                 # .cpu() waits for the GPU: each call is timed whole.
                 def call():
@@ -112,6 +214,8 @@ def run(args):
         rows.append((batch, bertc_ms, timings[torch.float32],
                      timings[torch.float16], diff, plain_ms, half_ms,
                      half_diff))
+        if batch == BATCHES[-1]:
+            sweep = tile_sweep(args, inputs, weights, ref32, timings)
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "
@@ -126,6 +230,13 @@ def run(args):
               (batch, fmt(b), p32, over(b, p32), err(diff), fmt(half), p16,
                over(half, p16), err(half_diff), fmt(plain), over(b, plain)))
     print("max diff: largest |bertc - PyTorch fp32| of last_hidden_state")
+    if sweep:
+        print("\nTile sizes (--gpu-tile MxNxK), batch %d:" % BATCHES[-1])
+        print("| dtype | tile | bertc (ms) | / PyTorch same dtype | max diff |")
+        print("|---|---|---|---|---|")
+        for dtype, tile, ms, ratio, d in sweep:
+            print("| %s | %s | %s | %s | %s |" % (dtype, tile, fmt(ms), ratio,
+                                                  err(d)))
 
 
 def main():
@@ -138,6 +249,12 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
+    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch],...",
+                    help="build: also f32 and f16 programs with these "
+                         "tiles (bertc compile --gpu-tile, and "
+                         "--gpu-no-prefetch), which run times")
+    ap.add_argument("--dtype", choices=["f32", "f16"],
+                    help="build: --tiles variants of this dtype only")
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args()
     if args.command == "build":

@@ -8,9 +8,10 @@ script replays their numeric steps with programs compiled for the GPU:
   gpu_suite.py build --out DIR [--bertc PATH] [--sm 90] [--only NAME]
       compile every golden test's model with --target=cuda into DIR
       (any machine with bertc and the CUDA toolkit; no GPU needed)
-  gpu_suite.py run --dir DIR [--only NAME]
+  gpu_suite.py run --dir DIR [--only NAME] [--jobs N]
       run DIR's programs and compare (a machine with a GPU and Python 3:
-      only the NVIDIA driver and this checkout are needed)
+      only the NVIDIA driver and this checkout are needed), N tests at a
+      time
   gpu_suite.py all --out DIR ...
       both, on a machine with a GPU and bertc (the lit test
       test/Integration/GPU/golden.test)
@@ -34,11 +35,13 @@ program errors (`not ...`, FileCheck, bertc inspect) are not replayed.
 Exit status 0 when every test passes.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,47 +124,60 @@ def fake_driver_problem(trace):
     return None
 
 
+def run_test(args, test, steps, work, compare):
+    """(passed, message) of one test's steps, run in order."""
+    exe = os.path.abspath(os.path.join(args.dir, test + ".exe"))
+    tmp = os.path.join(work, test)
+    for i, step in enumerate(steps):
+        if args.fake_driver and step.startswith("%compare"):
+            continue
+        cmd = substitute(step).replace("%t.exe", shlex.quote(exe))
+        cmd = cmd.replace("%compare", compare).replace("%t", tmp)
+        env = None
+        if args.fake_driver:
+            trace = "%s.trace%d" % (tmp, i)
+            env = dict(os.environ,
+                       LD_LIBRARY_PATH=os.path.abspath(args.fake_driver),
+                       BERTC_FAKE_CUDA_TRACE=trace)
+        # A session of its own, so that a hung program dies with its shell.
+        p = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env,
+                             start_new_session=True)
+        try:
+            stdout, stderr = p.communicate(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            return False, "$ %s\ntimed out after %d s" % (cmd, args.timeout)
+        if p.returncode != 0:
+            return False, "$ %s\n%s%s" % (cmd, stdout, stderr)
+        if args.fake_driver:
+            problem = fake_driver_problem(trace)
+            if problem:
+                return False, "$ %s\n%s" % (cmd, problem)
+    return True, ""
+
+
 def run(args):
     with open(os.path.join(args.dir, "manifest.json")) as f:
         manifest = json.load(f)
     compare = "%s %s" % (shlex.quote(sys.executable),
                          shlex.quote(os.path.join(ROOT, "utils",
                                                   "compare_outputs.py")))
-    failed = []
     work = tempfile.mkdtemp(prefix="bertc-gpu-suite-")
-    for test, steps in sorted(manifest.items()):
-        if args.only and test not in args.only:
-            continue
-        exe = os.path.abspath(os.path.join(args.dir, test + ".exe"))
-        tmp = os.path.join(work, test)
-        ok, message = True, ""
-        for i, step in enumerate(steps):
-            if args.fake_driver and step.startswith("%compare"):
-                continue
-            cmd = substitute(step).replace("%t.exe", shlex.quote(exe))
-            cmd = cmd.replace("%compare", compare).replace("%t", tmp)
-            env = None
-            if args.fake_driver:
-                trace = "%s.trace%d" % (tmp, i)
-                env = dict(os.environ,
-                           LD_LIBRARY_PATH=os.path.abspath(args.fake_driver),
-                           BERTC_FAKE_CUDA_TRACE=trace)
-            r = subprocess.run(cmd, shell=True, capture_output=True, text=True,
-                               env=env)
-            if r.returncode != 0:
-                ok = False
-                message = "$ %s\n%s%s" % (cmd, r.stdout, r.stderr)
-                break
-            if args.fake_driver:
-                problem = fake_driver_problem(trace)
-                if problem:
-                    ok = False
-                    message = "$ %s\n%s" % (cmd, problem)
-                    break
-        print("%s %s" % ("PASS" if ok else "FAIL", test))
-        if not ok:
-            print(message.rstrip())
-            failed.append(test)
+    selected = [(test, steps) for test, steps in sorted(manifest.items())
+                if not args.only or test in args.only]
+    # Tests are independent (own outputs under work/): run --jobs at a time,
+    # report in name order.
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = pool.map(lambda item: run_test(args, *item, work, compare),
+                           selected)
+        failed = []
+        for (test, _), (ok, message) in zip(selected, results):
+            print("%s %s" % ("PASS" if ok else "FAIL", test), flush=True)
+            if not ok:
+                print(message.rstrip(), flush=True)
+                failed.append(test)
     shutil.rmtree(work, ignore_errors=True)
     return failed
 
@@ -183,6 +199,10 @@ def main():
     ap.add_argument("--fake-driver", metavar="DIR",
                     help="run: load DIR/libcuda.so.1 (test/Runtime/FakeCuda) "
                          "and check the host side only")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="run: tests run at the same time")
+    ap.add_argument("--timeout", type=int, default=300,
+                    help="run: seconds a step may take")
     ap.add_argument("--only", action="append",
                     help="this golden test only (repeatable)")
     args = ap.parse_args()

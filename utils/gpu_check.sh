@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the GPU golden suites and the GPU benchmark from prebuilt programs, on
+# a machine with an NVIDIA GPU, its driver and Python with PyTorch and
+# transformers (the benchmark's baseline); no LLVM or CUDA toolkit needed.
+#
+#   bash utils/gpu_check.sh [LOGDIR]
+#
+# Build the programs first, on a machine with bertc and the CUDA toolkit:
+#   bash utils/gpu_check.sh --build
+# which makes build/gpu-suite (f32), build/gpu-suite-f16, build/gpu-suite-bf16
+# and build/gpu-bench. Each suite found (build/gpu-suite*, variants built with
+# gpu_suite.py --compile-flag too) and the benchmark run under their own time
+# limits, so one that hangs does not hide the others; with LOGDIR, each
+# step's output is also written there. Exit status 0 when every step passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--build" ]; then
+  set -e
+  python3 utils/gpu_suite.py build --out build/gpu-suite
+  python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16
+  python3 utils/gpu_suite.py build --dtype bf16 --out build/gpu-suite-bf16
+  python3 utils/bench_gpu.py build --out build/gpu-bench
+  exit 0
+fi
+
+log=${1:-}
+[ -n "$log" ] && mkdir -p "$log"
+export PYTHONUNBUFFERED=1
+failed=()
+
+# step NAME SECONDS COMMAND...: runs COMMAND, its output to stdout and LOGDIR.
+step() {
+  local name=$1 seconds=$2
+  shift 2
+  echo "=== $name ($(date +%T))"
+  local out=/dev/null
+  [ -n "$log" ] && out="$log/$name.log"
+  timeout "$seconds" "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && echo "$name: timed out after ${seconds}s"
+  [ "$rc" -ne 0 ] && failed+=("$name")
+  echo "=== $name: exit $rc"
+}
+
+command -v nvidia-smi >/dev/null && nvidia-smi -L
+suite() {
+  [ -f "build/$1/manifest.json" ] &&
+    step "$1" 150 python3 utils/gpu_suite.py run --dir "build/$1" --jobs 8 --timeout 60
+}
+# 8 tests at a time: the programs are small, most of their time is starting
+# the driver. The three suites and the benchmark first, then any variant
+# built with gpu_suite.py --compile-flag into build/gpu-suite-*.
+for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
+[ -d build/gpu-bench ] &&
+  step gpu-bench 240 python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
+for manifest in build/gpu-suite-*/manifest.json; do
+  s=$(basename "$(dirname "$manifest")")
+  case $s in gpu-suite-f16|gpu-suite-bf16) ;; *) suite "$s" ;; esac
+done
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "gpu check: failed: ${failed[*]}"
+  exit 1
+fi
+echo "gpu check: all passed"
