@@ -447,7 +447,7 @@ void TiledKernelEmitter::emit() {
     Value k0 = kLoop.getInductionVar();
     ValueRange carried = kLoop.getRegionIterArgs();
     ValueRange sums = carried.take_front(numSums);
-    SmallVector<Value> aValues, bValues, next;
+    SmallVector<Value> aValues, bValues;
     if (tile.prefetch) {
       ValueRange loaded = carried.drop_front(numSums);
       aValues.assign(loaded.begin(), loaded.begin() + copyA.kk.size());
