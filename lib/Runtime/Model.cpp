@@ -895,33 +895,29 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
 
 /// Splits a packed memory output [L, M, B, width] into mems.0 ... (taking
 /// over `packed`'s name and data).
-static void splitMemory(const bertc_tensor &packed,
-                        std::vector<bertc_tensor> &out) {
-  int64_t L = packed.shape[0];
-  size_t perLayer = (size_t)(packed.shape[1] * packed.shape[2] * packed.shape[3]);
-  for (int64_t l = 0; l < L; ++l) {
+void bertc::rt::appendLayers(const std::string &name, const float *packed,
+                             int64_t layers, const int64_t (&shape)[3],
+                             std::vector<bertc_tensor> &out) {
+  size_t perLayer = (size_t)(shape[0] * shape[1] * shape[2]);
+  for (int64_t l = 0; l < layers; ++l) {
     bertc_tensor t{};
-    t.name = strdup((std::string(packed.name) + "." + std::to_string(l)).c_str());
+    t.name = strdup((name + "." + std::to_string(l)).c_str());
     t.dtype = BERTC_F32;
     t.rank = 3;
-    for (int d = 0; d < 3; ++d)
-      t.shape[d] = packed.shape[d + 1];
+    std::copy(shape, shape + 3, t.shape);
     t.data = std::malloc(std::max<size_t>(perLayer, 1) * sizeof(float));
     if (perLayer)
-      std::memcpy(t.data, (float *)packed.data + l * perLayer,
-                  perLayer * sizeof(float));
+      std::memcpy(t.data, packed + l * perLayer, perLayer * sizeof(float));
     out.push_back(t);
   }
-  std::free(const_cast<char *>(packed.name));
-  std::free(packed.data);
 }
 
-/// A malloc'ed array for the C API.
-static bertc_tensor *toArray(const std::vector<bertc_tensor> &v, int *n) {
-  auto *a = (bertc_tensor *)std::calloc(std::max<size_t>(v.size(), 1),
+bertc_tensor *bertc::rt::toArray(const std::vector<bertc_tensor> &tensors,
+                                 int *n) {
+  auto *a = (bertc_tensor *)std::calloc(std::max<size_t>(tensors.size(), 1),
                                         sizeof(bertc_tensor));
-  std::copy(v.begin(), v.end(), a);
-  *n = (int)v.size();
+  std::copy(tensors.begin(), tensors.end(), a);
+  *n = (int)tensors.size();
   return a;
 }
 
@@ -939,10 +935,16 @@ extern "C" int bertc_model_run(bertc_model *m, const bertc_tensor *inputs,
   if (!unpadded && runModel(m, inputs, numInputs, nullptr, raw))
     return 1;
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (m->outputs[i].isMemory)
-      splitMemory(raw[i], out);
-    else
-      out.push_back(raw[i]);
+    bertc_tensor &t = raw[i];
+    if (!m->outputs[i].isMemory) {
+      out.push_back(t);
+      continue;
+    }
+    // A packed [L, M, B, W] memory becomes mems.{l}.
+    const int64_t shape[3] = {t.shape[1], t.shape[2], t.shape[3]};
+    appendLayers(t.name, (const float *)t.data, t.shape[0], shape, out);
+    std::free(const_cast<char *>(t.name));
+    std::free(t.data);
   }
   *outputs = toArray(out, numOutputs);
   return 0;

@@ -73,6 +73,15 @@ bool readInt(const bertc_tensor &t, int64_t i, int64_t &v);
 /// Frees the names and data of `tensors` and empties it.
 void freeTensors(std::vector<bertc_tensor> &tensors);
 
+/// Appends one malloc'ed f32 tensor `name`.{l} of `shape` per layer l of
+/// `packed` ([layers, shape...]): the C API's mems.{i} of a packed memory.
+void appendLayers(const std::string &name, const float *packed,
+                  int64_t layers, const int64_t (&shape)[3],
+                  std::vector<bertc_tensor> &out);
+
+/// A malloc'ed array of `tensors` for the C API (at least one element).
+bertc_tensor *toArray(const std::vector<bertc_tensor> &tensors, int *n);
+
 /// Whether `m` can run its rows apart (Padding.cpp); sets `why` if not.
 bool paddingRemovable(const bertc_model &m, std::string &why);
 

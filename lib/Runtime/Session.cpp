@@ -13,7 +13,6 @@
 #include "ModelImpl.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -77,11 +76,7 @@ extern "C" int bertc_session_run(bertc_session *session,
     else
       out.push_back(raw[i]);
   }
-  auto *a = (bertc_tensor *)std::calloc(std::max<size_t>(out.size(), 1),
-                                        sizeof(bertc_tensor));
-  std::copy(out.begin(), out.end(), a);
-  *outputs = a;
-  *numOutputs = (int)out.size();
+  *outputs = toArray(out, numOutputs);
   return 0;
 }
 
@@ -103,21 +98,9 @@ extern "C" int bertc_session_memory(const bertc_session *session,
       return 1;
     data = host.data();
   }
-  auto *a = (bertc_tensor *)std::calloc(spec->layers, sizeof(bertc_tensor));
-  for (int64_t l = 0; l < spec->layers; ++l) {
-    bertc_tensor &t = a[l];
-    t.name = strdup((spec->name + "." + std::to_string(l)).c_str());
-    t.dtype = BERTC_F32;
-    t.rank = 3;
-    t.shape[0] = mem.rows;
-    t.shape[1] = mem.batch;
-    t.shape[2] = spec->width;
-    t.data = std::malloc(std::max<size_t>(perLayer, 1) * sizeof(float));
-    if (perLayer)
-      std::memcpy(t.data, data + l * perLayer,
-                  perLayer * sizeof(float));
-  }
-  *outputs = a;
-  *numOutputs = (int)spec->layers;
+  std::vector<bertc_tensor> layers;
+  const int64_t shape[3] = {mem.rows, mem.batch, spec->width};
+  appendLayers(spec->name, data, spec->layers, shape, layers);
+  *outputs = toArray(layers, numOutputs);
   return 0;
 }
