@@ -25,7 +25,8 @@ ratio to PyTorch fp16 and its largest difference from PyTorch fp32. The last col
 time the same model compiled with --gpu-plain-kernels (one thread per output
 element everywhere, median of at most 5 calls), which the tiled matrix
 products and block-per-row reductions replace. With build --tiles, run also
-times each tile-size variant at batch 32 against PyTorch in the same dtype.
+times each tile-size variant at each batch against PyTorch in the same dtype
+(small batches want smaller tiles than batch 32: README "GPU").
 """
 import argparse
 import json
@@ -101,7 +102,7 @@ def shape_checkpoint(work):
     return path
 
 
-# Tile-size variants (build --tiles), timed at the largest batch by run.
+# Tile-size variants (build --tiles), timed at every batch by run.
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_NAME = re.compile(
     r"^bert-base-cuda-(f32|f16)-tile-(\d+x\d+x\d+(?:-noprefetch)?)\.exe$")
@@ -179,7 +180,7 @@ def run(args):
               for dtype in (torch.float32, torch.float16)}
     weights = os.path.join(checkpoint, "model.safetensors")
     gpu = torch.cuda.get_device_name(0)
-    rows, sweep = [], []
+    rows, sweep = [], {}
     for batch in BATCHES:
         inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
         ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
@@ -214,8 +215,7 @@ def run(args):
         rows.append((batch, bertc_ms, timings[torch.float32],
                      timings[torch.float16], diff, plain_ms, half_ms,
                      half_diff))
-        if batch == BATCHES[-1]:
-            sweep = tile_sweep(args, inputs, weights, ref32, timings)
+        sweep[batch] = tile_sweep(args, inputs, weights, ref32, timings)
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "
@@ -230,11 +230,13 @@ def run(args):
               (batch, fmt(b), p32, over(b, p32), err(diff), fmt(half), p16,
                over(half, p16), err(half_diff), fmt(plain), over(b, plain)))
     print("max diff: largest |bertc - PyTorch fp32| of last_hidden_state")
-    if sweep:
-        print("\nTile sizes (--gpu-tile MxNxK), batch %d:" % BATCHES[-1])
+    for batch, variants in sweep.items():
+        if not variants:
+            continue
+        print("\nTile sizes (--gpu-tile MxNxK), batch %d:" % batch)
         print("| dtype | tile | bertc (ms) | / PyTorch same dtype | max diff |")
         print("|---|---|---|---|---|")
-        for dtype, tile, ms, ratio, d in sweep:
+        for dtype, tile, ms, ratio, d in variants:
             print("| %s | %s | %s | %s | %s |" % (dtype, tile, fmt(ms), ratio,
                                                   err(d)))
 
@@ -252,7 +254,7 @@ def main():
     ap.add_argument("--tiles", metavar="MxNxK[-noprefetch],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, and "
-                         "--gpu-no-prefetch), which run times")
+                         "--gpu-no-prefetch), which run times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")
     ap.add_argument("--runs", type=int, default=50)
