@@ -330,6 +330,11 @@ def GPUTileContractions
       of four 8 x 8 matrices per 16 of A's rows or 2 x 8 of B's (with
       `ldmatrix=false`, a 32-bit load per pair).
 
+    - With `small-tile-*`, the launch is two: an `scf.if` on the host runs
+      the small tile's when the tile's grid would have fewer than
+      `small-below` blocks (a small batch), else the tile's. Sizes may be
+      dynamic, so the choice is made at run time.
+
     - With `epilogues`, the all-parallel op right after the product that
       reads C once under an identity map (GELU, a residual add) runs on the
       sums before the store and writes its own output (`OutputEpilogue.h`);
@@ -369,6 +374,17 @@ def GPUTileContractions
     Option<"prefetch", "prefetch", "bool", "true",
            "load the next k block's elements into registers before this "
            "block's products, so that the loads' latency overlaps them">,
+    Option<"smallTileM", "small-tile-m", "int64_t", "0",
+           "with small-tile-n and -k: a second block tile for products whose "
+           "launch would have fewer than small-below blocks (0: none)">,
+    Option<"smallTileN", "small-tile-n", "int64_t", "0",
+           "columns of C per block of the small tile">,
+    Option<"smallTileK", "small-tile-k", "int64_t", "0",
+           "k step of the small tile">,
+    Option<"smallBelow", "small-below", "int64_t", "132",
+           "products whose launch with the tile has fewer blocks than this "
+           "(an H100/H200 has 132 SMs) use the small tile, chosen on the "
+           "host at run time">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

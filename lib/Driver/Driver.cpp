@@ -126,6 +126,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-no-ldmatrix needs --target=cuda");
   if (!options.gpuTile.empty() && !cuda)
     return fail("--gpu-tile needs --target=cuda");
+  if (!options.gpuSmallTile.empty() && !cuda)
+    return fail("--gpu-small-tile needs --target=cuda");
   if (options.gpuNoPrefetch && !cuda)
     return fail("--gpu-no-prefetch needs --target=cuda");
   bool narrow = options.dtype != "f32";
@@ -225,6 +227,11 @@ int mlir::bertc::compile(const CompileOptions &options) {
               gpu.tileM = options.gpuTile[0];
               gpu.tileN = options.gpuTile[1];
               gpu.tileK = options.gpuTile[2];
+            }
+            if (!options.gpuSmallTile.empty()) {
+              gpu.smallTileM = options.gpuSmallTile[0];
+              gpu.smallTileN = options.gpuSmallTile[1];
+              gpu.smallTileK = options.gpuSmallTile[2];
             }
             buildGPULoweringPipeline(pm, gpu);
           },

@@ -55,6 +55,9 @@ struct CompileOptions {
   /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:
   /// the pipeline's defaults.
   std::vector<int64_t> gpuTile;
+  /// --target=cuda only: the block tile {m, n, k} of products whose launch
+  /// would have fewer blocks than the GPU has SMs; empty: none.
+  std::vector<int64_t> gpuSmallTile;
   /// --target=cuda only: f16 or bf16 stores linear weights at that width
   /// and rounds every matrix product's operands to it (f32 sums).
   std::string dtype = "f32";

@@ -64,6 +64,10 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.epilogues = options.epilogues;
     tile.ldmatrix = options.ldmatrix;
     tile.prefetch = options.prefetch;
+    tile.smallTileM = options.smallTileM;
+    tile.smallTileN = options.smallTileN;
+    tile.smallTileK = options.smallTileK;
+    tile.smallBelow = options.smallBelow;
     pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
   }
   if (options.rowReductions) {

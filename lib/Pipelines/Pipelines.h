@@ -192,6 +192,23 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
                      "32-bit shared load per pair"),
       llvm::cl::init(true)};
+  Option<int64_t> smallTileM{
+      *this, "small-tile-m",
+      llvm::cl::desc("with small-tile-n and -k: the block tile of products "
+                     "whose launch would have fewer than small-below blocks "
+                     "(small batches; 0: none)"),
+      llvm::cl::init(0)};
+  Option<int64_t> smallTileN{*this, "small-tile-n",
+                             llvm::cl::desc("columns of C per small block"),
+                             llvm::cl::init(0)};
+  Option<int64_t> smallTileK{*this, "small-tile-k",
+                             llvm::cl::desc("k step of the small tile"),
+                             llvm::cl::init(0)};
+  Option<int64_t> smallBelow{
+      *this, "small-below",
+      llvm::cl::desc("blocks under which a product uses the small tile "
+                     "(the GPU's SM count: 132 on an H100/H200)"),
+      llvm::cl::init(132)};
   Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("tiled products load the next k block into registers "

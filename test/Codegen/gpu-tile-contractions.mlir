@@ -5,6 +5,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
@@ -64,6 +65,28 @@
 // NOPRE:           gpu.barrier
 // NOPRE-NEXT:      scf.for %{{.*}} = %c0 to %c16 step %c1
 
+// A small tile: the host counts the tile's blocks (48 x 2 x batch) and runs
+// the 32 x 32 tile's launch (8 x 8 threads) when there are fewer than 100,
+// else the 64 x 64 one's.
+// SMALLTILE-LABEL: func.func @linear
+// SMALLTILE:         %[[Z:.*]] = arith.maxui %{{.*}}, %c1
+// SMALLTILE:         %[[MT:.*]] = arith.ceildivui %c128, %c64
+// SMALLTILE:         %[[MT1:.*]] = arith.maxui %[[MT]], %c1
+// SMALLTILE:         %[[NT:.*]] = arith.ceildivui %c3072, %c64
+// SMALLTILE:         %[[NT1:.*]] = arith.maxui %[[NT]], %c1
+// SMALLTILE:         %[[NM:.*]] = arith.muli %[[NT1]], %[[MT1]]
+// SMALLTILE:         %[[COUNT:.*]] = arith.muli %[[NM]], %[[Z]]
+// SMALLTILE:         %[[FEW:.*]] = arith.cmpi ult, %[[COUNT]], %c100
+// SMALLTILE:         scf.if %[[FEW]] {
+// SMALLTILE:           gpu.launch
+// SMALLTILE-SAME:        threads({{.*}}) in (%{{.*}} = %c8, %{{.*}} = %c8, %{{.*}} = %c1)
+// SMALLTILE-SAME:        memref<16x33xf32, #gpu.address_space<workgroup>>
+// SMALLTILE:         } else {
+// SMALLTILE:           gpu.launch
+// SMALLTILE-SAME:        threads({{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1)
+// SMALLTILE-SAME:        memref<16x65xf32, #gpu.address_space<workgroup>>
+// SMALLTILE-NOT:     linalg.generic
+// SMALLTILE:         return
 // 32 x 16 tiles, 2 x 1 per thread: 16 x 16 threads. A's 32 x 8 slice is one
 // round of the 256 threads, B's 16 x 8 half of one (the threads past it
 // store nothing): the loop carries 2 sums and one element of each.

@@ -126,6 +126,13 @@ static cl::opt<std::string> gpuTile(
              "compare tile sizes on a GPU"),
     cl::value_desc("MxNxK"), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<std::string> gpuSmallTile(
+    "gpu-small-tile",
+    cl::desc("with --target=cuda: a second block tile MxNxK for the matrix "
+             "products whose launch would have fewer blocks than the GPU has "
+             "SMs (small batches), chosen at run time (default: none)"),
+    cl::value_desc("MxNxK"), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<bool> profile(
     "profile",
     cl::desc("CPU programs: time every kernel as it runs and print the "
@@ -135,6 +142,26 @@ static cl::opt<bool> profile(
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),
                             cl::sub(compileCmd), cl::cat(category));
+
+/// Parses a tile flag's "MxNxK" into `tile` (nothing when empty); false,
+/// with the error printed, when it is not three positive integers.
+static bool parseTile(StringRef flag, StringRef text,
+                      std::vector<int64_t> &tile) {
+  if (text.empty())
+    return true;
+  SmallVector<StringRef, 3> parts;
+  text.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t v;
+    if (parts.size() != 3 || part.getAsInteger(10, v) || v < 1) {
+      errs() << "error: " << flag << "='" << text
+             << "' is not MxNxK with three positive integers\n";
+      return false;
+    }
+    tile.push_back(v);
+  }
+  return true;
+}
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -201,19 +228,9 @@ int main(int argc, char **argv) {
   options.gpuPlainKernels = gpuPlainKernels;
   options.gpuNoLdmatrix = gpuNoLdmatrix;
   options.gpuNoPrefetch = gpuNoPrefetch;
-  if (!gpuTile.empty()) {
-    SmallVector<StringRef, 3> parts;
-    StringRef(gpuTile).split(parts, 'x');
-    for (StringRef part : parts) {
-      int64_t v;
-      if (parts.size() != 3 || part.getAsInteger(10, v) || v < 1) {
-        errs() << "error: --gpu-tile='" << gpuTile
-               << "' is not MxNxK with three positive integers\n";
-        return 2;
-      }
-      options.gpuTile.push_back(v);
-    }
-  }
+  if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
+      !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile))
+    return 2;
   if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {
     errs() << "error: unknown --dtype '" << dtype
            << "' (expected f32, f16 or bf16)\n";

@@ -90,8 +90,14 @@ SmallVector<Value> emitWarpMma(OpBuilder &b, Location loc, Type operand,
 /// Emits one contraction's launch in place of its op.
 class TiledKernelEmitter {
 public:
-  TiledKernelEmitter(const Contraction &ct, const GpuTile &tile)
-      : ct(ct), tile(tile), b(ct.op), loc(this->ct.op.getLoc()) {}
+  /// With `small`, a product whose launch with `tile` would have fewer
+  /// than `smallBelow` blocks runs with `small` instead (chosen on the host
+  /// at run time: sizes may be dynamic).
+  TiledKernelEmitter(const Contraction &ct, const GpuTile &tile,
+                     std::optional<GpuTile> small = std::nullopt,
+                     int64_t smallBelow = 0)
+      : ct(ct), tile(tile), small(small), smallBelow(smallBelow), b(ct.op),
+        loc(this->ct.op.getLoc()) {}
 
   void emit();
 
@@ -172,8 +178,22 @@ private:
   SmallVector<Value> loadMatrices(Value shared, Value rowBase, Value k,
                                   Value lane, bool aOrder);
 
+  /// The launch of `tile` (the emitter's current one) at b's insertion
+  /// point, computing `writer`'s values as C's start and running
+  /// `epilogue` on the sums.
+  void emitLaunch(OutputInit writer, OutputEpilogue epilogue,
+                  ArrayRef<Value> sizes, Value batchCount);
+  /// max(ceil(size / per), 1): a launch of zero blocks is an error in CUDA,
+  /// so empty dimensions get one block whose threads fail every guard.
+  Value blocks(Value size, int64_t per) {
+    return arith::MaxUIOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, size, cst(per)), cst(1));
+  }
+
   Contraction ct;
   GpuTile tile;
+  std::optional<GpuTile> small;
+  int64_t smallBelow;
   OpBuilder b;
   Location loc;
   SmallVector<Value> ivs; // one per loop of the op, set as emitted
@@ -338,18 +358,49 @@ void TiledKernelEmitter::emit() {
           ? findOutputEpilogue(op, ct.c, AffineMap(), {ct.a, ct.b}, ignore)
           : OutputEpilogue();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
-  Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value batchCount = cst(1);
   for (unsigned d : ct.batch)
     batchCount = mul(batchCount, sizes[d]);
+  if (!small) {
+    emitLaunch(writer, epilogue, sizes, batchCount);
+  } else {
+    Value count = mul(mul(blocks(sizes[ct.n], tile.n),
+                          blocks(sizes[ct.m], tile.m)),
+                      arith::MaxUIOp::create(b, loc, batchCount, cst(1)));
+    auto choice = scf::IfOp::create(b, loc, lt(count, cst(smallBelow)),
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(choice.thenBlock()->getTerminator());
+    std::swap(tile, *small);
+    emitLaunch(writer, epilogue, sizes, batchCount);
+    std::swap(tile, *small);
+    b.setInsertionPoint(choice.elseBlock()->getTerminator());
+    emitLaunch(writer, epilogue, sizes, batchCount);
+  }
+  op.erase();
+  if (writer)
+    writer.op->erase();
+  if (epilogue) {
+    epilogue.op.erase();
+    // A C that is no longer written or read needs no buffer.
+    auto alloc = ct.c.getDefiningOp<memref::AllocOp>();
+    if (alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        })) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        user->erase();
+      alloc.erase();
+    }
+  }
+}
 
-  // A launch of zero blocks is an error in CUDA: empty dimensions get one
-  // block whose threads fail every guard.
+void TiledKernelEmitter::emitLaunch(OutputInit writer,
+                                    OutputEpilogue epilogue,
+                                    ArrayRef<Value> sizes, Value batchCount) {
+  OpBuilder::InsertionGuard launchGuard(b);
+  linalg::GenericOp op = ct.op;
+  Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value one = cst(1);
-  auto blocks = [&](Value size, int64_t per) {
-    return arith::MaxUIOp::create(
-        b, loc, arith::CeilDivUIOp::create(b, loc, size, cst(per)), one);
-  };
   Value gridX = blocks(sizeN, tile.n), gridY = blocks(sizeM, tile.m);
   Value gridZ = arith::MaxUIOp::create(b, loc, batchCount, one);
 
@@ -524,21 +575,6 @@ void TiledKernelEmitter::emit() {
                               emitOutputEpilogue(b, loc, epilogue, sum, at),
                               epilogue.op.getDpsInits()[0], at);
   });
-  op.erase();
-  if (writer)
-    writer.op->erase();
-  if (epilogue) {
-    epilogue.op.erase();
-    // A C that is no longer written or read needs no buffer.
-    auto alloc = ct.c.getDefiningOp<memref::AllocOp>();
-    if (alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
-          return isa<memref::DeallocOp>(user);
-        })) {
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        user->erase();
-      alloc.erase();
-    }
-  }
 }
 
 struct GPUTileContractionsPass
@@ -559,29 +595,19 @@ struct GPUTileContractionsPass
       return signalPassFailure();
     }
     GpuTile tile{tileM, tileN, tileK, threadM, threadN, operand, epilogues};
-    if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
-        tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
-        tile.threads() > 1024) {
-      getOperation().emitError()
-          << "bertc-gpu-tile-contractions: tile " << tile.m << "x" << tile.n
-          << "x" << tile.k << " with " << tile.threadM << "x" << tile.threadN
-          << " per thread needs positive sizes, thread tiles that divide "
-             "the block tile, and at most 1024 threads per block";
-      return signalPassFailure();
-    }
     tile.mma = tensorCores;
     tile.ldmatrix = ldmatrix;
     tile.prefetch = prefetch;
-    if (tile.mma &&
-        (operand.isF32() || tile.m % GpuTile::kWarpTile ||
-         tile.n % GpuTile::kWarpTile || tile.k % 16 || tile.threads() > 1024)) {
-      getOperation().emitError()
-          << "bertc-gpu-tile-contractions: tensor-cores needs operand-type "
-             "f16 or bf16, tile-m and tile-n multiples of 32 and tile-k a "
-             "multiple of 16 (got "
-          << operandType << ", " << tile.m << "x" << tile.n << "x" << tile.k
-          << ")";
+    if (failed(verifyTile(tile, "tile")))
       return signalPassFailure();
+    std::optional<GpuTile> small;
+    if (smallTileM || smallTileN || smallTileK) {
+      small = tile;
+      small->m = smallTileM;
+      small->n = smallTileN;
+      small->k = smallTileK;
+      if (failed(verifyTile(*small, "small-tile")))
+        return signalPassFailure();
     }
     SmallVector<Contraction> matched;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -590,7 +616,31 @@ struct GPUTileContractionsPass
         matched.push_back(*ct);
     });
     for (const Contraction &ct : matched)
-      TiledKernelEmitter(ct, tile).emit();
+      TiledKernelEmitter(ct, tile, small, smallBelow).emit();
+  }
+
+  /// The `what` tile's constraints (the kernel's shape depends on them).
+  LogicalResult verifyTile(const GpuTile &tile, StringRef what) {
+    if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
+        tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
+        tile.threads() > 1024)
+      return getOperation().emitError()
+             << "bertc-gpu-tile-contractions: " << what << " " << tile.m << "x"
+             << tile.n << "x" << tile.k << " with " << tile.threadM << "x"
+             << tile.threadN
+             << " per thread needs positive sizes, thread tiles that divide "
+                "the block tile, and at most 1024 threads per block";
+    if (tile.mma &&
+        (tile.operand.isF32() || tile.m % GpuTile::kWarpTile ||
+         tile.n % GpuTile::kWarpTile || tile.k % 16))
+      return getOperation().emitError()
+             << "bertc-gpu-tile-contractions: "
+             << (what == "tile" ? "" : what + ": ")
+             << "tensor-cores needs operand-type f16 or bf16, tile-m and "
+                "tile-n multiples of 32 and tile-k a multiple of 16 (got "
+             << operandType << ", " << tile.m << "x" << tile.n << "x"
+             << tile.k << ")";
+    return success();
   }
 };
 } // namespace

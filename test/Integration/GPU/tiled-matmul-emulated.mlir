@@ -8,6 +8,21 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// With a small tile (4 x 4 x 2), chosen on the host when the tile's grid
+// (3 x 3 x 2 blocks here) has fewer than small-below blocks: taken (100),
+// and not (1).
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=8 tile-n=8 tile-k=4 thread-m=2 thread-n=2 small-tile-m=4 small-tile-n=4 small-tile-k=2 small-below=100" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=8 tile-n=8 tile-k=4 thread-m=2 thread-n=2 small-tile-m=4 small-tile-n=4 small-tile-k=2 small-below=1" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // Dot form (B as [N, K]), outer form (B as [K, N]), the dot form after a
 // bias broadcast (which the kernel takes over as the sums' start), and the
 // same with the product written into a [.., 3, 7] view of the biased
