@@ -69,11 +69,11 @@
 // the 32 x 32 tile's launch (8 x 8 threads) when there are fewer than 100,
 // else the 64 x 64 one's.
 // SMALLTILE-LABEL: func.func @linear
-// SMALLTILE:         %[[Z:.*]] = arith.maxui %{{.*}}, %c1
-// SMALLTILE:         %[[MT:.*]] = arith.ceildivui %c128, %c64
-// SMALLTILE:         %[[MT1:.*]] = arith.maxui %[[MT]], %c1
 // SMALLTILE:         %[[NT:.*]] = arith.ceildivui %c3072, %c64
 // SMALLTILE:         %[[NT1:.*]] = arith.maxui %[[NT]], %c1
+// SMALLTILE:         %[[MT:.*]] = arith.ceildivui %c128, %c64
+// SMALLTILE:         %[[MT1:.*]] = arith.maxui %[[MT]], %c1
+// SMALLTILE:         %[[Z:.*]] = arith.maxui %{{.*}}, %c1
 // SMALLTILE:         %[[NM:.*]] = arith.muli %[[NT1]], %[[MT1]]
 // SMALLTILE:         %[[COUNT:.*]] = arith.muli %[[NM]], %[[Z]]
 // SMALLTILE:         %[[FEW:.*]] = arith.cmpi ult, %[[COUNT]], %c100

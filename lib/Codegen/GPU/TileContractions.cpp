@@ -364,9 +364,11 @@ void TiledKernelEmitter::emit() {
   if (!small) {
     emitLaunch(writer, epilogue, sizes, batchCount);
   } else {
-    Value count = mul(mul(blocks(sizes[ct.n], tile.n),
-                          blocks(sizes[ct.m], tile.m)),
-                      arith::MaxUIOp::create(b, loc, batchCount, cst(1)));
+    // One statement per op: the order of a call's arguments is unspecified.
+    Value blocksN = blocks(sizes[ct.n], tile.n);
+    Value blocksM = blocks(sizes[ct.m], tile.m);
+    Value samples = arith::MaxUIOp::create(b, loc, batchCount, cst(1));
+    Value count = mul(mul(blocksN, blocksM), samples);
     auto choice = scf::IfOp::create(b, loc, lt(count, cst(smallBelow)),
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
