@@ -893,8 +893,6 @@ int bertc::rt::runModel(bertc_model *m, const bertc_tensor *inputs,
   return 0;
 }
 
-/// Splits a packed memory output [L, M, B, width] into mems.0 ... (taking
-/// over `packed`'s name and data).
 void bertc::rt::appendLayers(const std::string &name, const float *packed,
                              int64_t layers, const int64_t (&shape)[3],
                              std::vector<bertc_tensor> &out) {
