@@ -53,7 +53,7 @@ suite() {
 # built with gpu_suite.py --compile-flag into build/gpu-suite-*.
 for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
 [ -d build/gpu-bench ] &&
-  step gpu-bench 240 python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
+  step gpu-bench 360 python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
 for manifest in build/gpu-suite-*/manifest.json; do
   s=$(basename "$(dirname "$manifest")")
   case $s in gpu-suite-f16|gpu-suite-bf16) ;; *) suite "$s" ;; esac

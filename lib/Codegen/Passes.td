@@ -308,6 +308,14 @@ def GPUTileContractions
       loop carries) right after the second barrier, and stored after the
       next first barrier: the global loads' latency overlaps the
       products;
+      with `wide-loads`, a thread copies 16 bytes per load (4 f32 or 8
+      f16/bf16 elements along the operand's contiguous dimension) when the
+      operand's map ends in that loop and the tile is a multiple; an
+      in-kernel check of the pointer's alignment, the offset, the outer
+      strides and the last size chooses between that load and element
+      loads, so any buffer still works. Elements are converted to
+      `operand-type` only when stored into the slice, so that no thread
+      waits for a load before the products;
     - the sums start from C's values and are stored back once. When the op
       right before the product writes all of C without reading it (a bias
       broadcast, a fill, also into the buffer that C is an expand_shape
@@ -374,6 +382,11 @@ def GPUTileContractions
     Option<"prefetch", "prefetch", "bool", "true",
            "load the next k block's elements into registers before this "
            "block's products, so that the loads' latency overlaps them">,
+    Option<"wideLoads", "wide-loads", "bool", "true",
+           "copy the slices with 16-byte global loads (4 f32 or 8 f16/bf16 "
+           "elements along the operand's contiguous dimension) where its "
+           "map, layout and tile allow; a run-time check of alignment and "
+           "sizes falls back to element loads">,
     Option<"smallTileM", "small-tile-m", "int64_t", "0",
            "with small-tile-n and -k: a second block tile for products whose "
            "launch would have fewer than small-below blocks (0: none)">,

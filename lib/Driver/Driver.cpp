@@ -130,6 +130,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-small-tile needs --target=cuda");
   if (options.gpuNoPrefetch && !cuda)
     return fail("--gpu-no-prefetch needs --target=cuda");
+  if (options.gpuNoWideLoads && !cuda)
+    return fail("--gpu-no-wide-loads needs --target=cuda");
   bool narrow = options.dtype != "f32";
   if (narrow && !cuda)
     return fail("--dtype=" + options.dtype +
@@ -223,6 +225,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.operandType = options.dtype;
             gpu.ldmatrix = !options.gpuNoLdmatrix;
             gpu.prefetch = !options.gpuNoPrefetch;
+            gpu.wideLoads = !options.gpuNoWideLoads;
             if (!options.gpuTile.empty()) {
               gpu.tileM = options.gpuTile[0];
               gpu.tileN = options.gpuTile[1];

@@ -52,6 +52,9 @@ struct CompileOptions {
   /// --target=cuda only: no register prefetch of the next k block in the
   /// tiled products.
   bool gpuNoPrefetch = false;
+  /// --target=cuda only: element loads (no 16-byte loads) in the tiled
+  /// products' slice copies.
+  bool gpuNoWideLoads = false;
   /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:
   /// the pipeline's defaults.
   std::vector<int64_t> gpuTile;

@@ -65,6 +65,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.epilogues = options.epilogues;
     tile.ldmatrix = options.ldmatrix;
     tile.prefetch = options.prefetch;
+    tile.wideLoads = options.wideLoads;
     tile.smallTileM = options.smallTileM;
     tile.smallTileN = options.smallTileN;
     tile.smallTileK = options.smallTileK;

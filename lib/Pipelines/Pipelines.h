@@ -214,6 +214,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tiled products load the next k block into registers "
                      "during this one's products"),
       llvm::cl::init(true)};
+  Option<bool> wideLoads{
+      *this, "wide-loads",
+      llvm::cl::desc("tiled products copy their slices with 16-byte global "
+                     "loads where the operand allows"),
+      llvm::cl::init(true)};
   Option<bool> rowReductions{
       *this, "row-reductions",
       llvm::cl::desc("reductions along a row (layer norm, softmax) with one "

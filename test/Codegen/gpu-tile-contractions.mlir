@@ -1,6 +1,6 @@
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1" -cse | FileCheck %s --check-prefix=SMALL
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16" -cse | FileCheck %s --check-prefix=NARROW
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="wide-loads=0" -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1 wide-loads=0" -cse | FileCheck %s --check-prefix=SMALL
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16 wide-loads=0" -cse | FileCheck %s --check-prefix=NARROW
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
@@ -261,12 +261,17 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // (linear-weight-type=f16). With f32 slices (the default) the weight is
 // widened as it is staged; with operand-type=f16 A is rounded as it is
 // staged, W goes in as it is, and both widen after the shared-memory load.
+// The loads yield the global type and the conversion waits for the store
+// into the slice (after the first barrier): under the load's guard it would
+// stall the thread on the load.
 // CHECK-LABEL: func.func @narrow_weight
 // CHECK:           gpu.launch
 // CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
-// CHECK-NEXT:      %[[WW:.*]] = arith.extf %[[W]] : f16 to f32
-// CHECK-NEXT:      scf.yield %[[WW]] : f32
+// CHECK-NEXT:      scf.yield %[[W]] : f16
+// CHECK:           gpu.barrier
+// CHECK:           %[[WW:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK-NEXT:      memref.store %[[WW]], %[[SB]]
 // CHECK:           gpu.barrier
 // CHECK:           scf.for
 // CHECK-NOT:       arith.extf
@@ -275,10 +280,12 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // NARROW:          gpu.launch
 // NARROW-SAME:     workgroup(%[[SA:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>)
 // NARROW:          %[[X:.*]] = memref.load %arg0[{{.*}}] : memref<?x8x32xf32>
-// NARROW-NEXT:     %[[XH:.*]] = arith.truncf %[[X]] : f32 to f16
-// NARROW-NEXT:     scf.yield %[[XH]] : f16
+// NARROW-NEXT:     scf.yield %[[X]] : f32
 // NARROW:          %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
 // NARROW-NEXT:     scf.yield %[[W]] : f16
+// NARROW:          gpu.barrier
+// NARROW:          %[[XH:.*]] = arith.truncf %{{.*}} : f32 to f16
+// NARROW-NEXT:     memref.store %[[XH]], %[[SA]]
 // NARROW:          gpu.barrier
 // NARROW:          %[[A:.*]] = memref.load %[[SA]]
 // NARROW-NEXT:     arith.extf %[[A]] : f16 to f32
@@ -296,13 +303,26 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // MMA:          gpu.launch
 // MMA-SAME:       threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1
 // MMA-SAME:       workgroup(%[[SA:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<64x24xbf16, #gpu.address_space<workgroup>>)
-// The loop carries the 32 sums and 8 + 8 prefetched bf16 elements.
-// MMA:            %[[KA:.*]] = arith.remui %{{.*}}, %c16
-// MMA:            %[[RA:.*]] = arith.divui %{{.*}}, %c16
-// MMA:            scf.for {{.*}} -> ({{(f32, ){31}f32, (bf16, ){15}bf16}})
+// The copies load 16 bytes per thread and round (4 f32 of A, 8 f16 of W:
+// 2 + 1 rounds), each group after the checks of the operand's alignment and
+// sizes. The loop carries the 32 sums and the prefetched groups in their
+// global types; they become bf16 as they are stored, 8 or 16 bytes at a
+// time, after the first barrier.
+// MMA:            memref.extract_aligned_pointer_as_index %arg0
+// MMA:            arith.remui %sizes#2, %c4
+// MMA:            %[[KA4:.*]] = arith.remui %{{.*}}, %c4
+// MMA-NEXT:       %[[KA:.*]] = arith.muli %[[KA4]], %c4
+// MMA-NEXT:       %[[RA:.*]] = arith.divui %{{.*}}, %c4
+// MMA:            memref.extract_aligned_pointer_as_index %arg1
+// MMA:            vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<64x32xf16>, vector<8xf16>
+// MMA:            scf.for {{.*}} -> ({{(f32, ){32}vector<4xf32>, vector<4xf32>, vector<8xf16>}})
 // MMA:              gpu.barrier
-// MMA:              memref.store %{{.*}}, %[[SA]][%[[RA]], %[[KA]]]
-// MMA:              gpu.barrier
+// MMA-NEXT:         %[[NA:.*]] = arith.truncf %{{.*}} : vector<4xf32> to vector<4xbf16>
+// MMA-NEXT:         vector.store %[[NA]], %[[SA]][%[[RA]], %[[KA]]] {alignment = 8 : i64}
+// MMA:              %[[WF:.*]] = arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
+// MMA-NEXT:         %[[NB:.*]] = arith.truncf %[[WF]] : vector<8xf32> to vector<8xbf16>
+// MMA-NEXT:         vector.store %[[NB]], %[[SB]][{{.*}}] {alignment = 16 : i64}
+// MMA-NEXT:         gpu.barrier
 // MMA:              %[[MAT:.*]] = arith.divui %{{.*}}, %c8
 // MMA:              %[[R:.*]] = arith.remui %{{.*}}, %c8
 // MMA:              %[[LOW:.*]] = arith.remui %[[MAT]], %c2

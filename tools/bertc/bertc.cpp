@@ -118,6 +118,12 @@ static cl::opt<bool> gpuNoPrefetch(
              "block when they stage it instead of one block ahead (to "
              "compare the two on a GPU)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuNoWideLoads(
+    "gpu-no-wide-loads",
+    cl::desc("with --target=cuda: the tiled matrix products copy their "
+             "slices with element loads instead of 16-byte loads (to "
+             "compare the two on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string> gpuTile(
     "gpu-tile",
     cl::desc("with --target=cuda: the tiled matrix products' block tile as "
@@ -228,6 +234,7 @@ int main(int argc, char **argv) {
   options.gpuPlainKernels = gpuPlainKernels;
   options.gpuNoLdmatrix = gpuNoLdmatrix;
   options.gpuNoPrefetch = gpuNoPrefetch;
+  options.gpuNoWideLoads = gpuNoWideLoads;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile))
     return 2;

@@ -36,6 +36,7 @@ struct GpuTile {
   bool epilogues = true; // apply the elementwise op after C to the sums
   bool ldmatrix = true;  // tensor cores: fragments by ldmatrix
   bool prefetch = true;  // load the next k block during this one's products
+  bool wideLoads = true; // 16-byte global loads where the operand allows
   // Tensor cores: a warp per 32 x 32 tile of C, as 2 x 4 m16n8k16 products
   // (threadM/threadN unused).
   bool mma = false;
@@ -113,17 +114,25 @@ private:
   /// The indices of `map` at the loop values `ivs`.
   SmallVector<Value> indices(AffineMap map) { return indicesAt(map, ivs); }
 
-  /// `x` converted to the float type `to` (rounded to nearest even when
-  /// narrower).
+  /// `x` (a float or a vector of them) converted to the float type `to`
+  /// element by element (rounded to nearest even when narrower).
   Value convert(Value x, Type to) {
-    if (x.getType() == to)
+    auto like = [&](Type element) -> Type {
+      if (auto vector = dyn_cast<VectorType>(x.getType()))
+        return vector.clone(element);
+      return element;
+    };
+    auto bits = [](Value v) {
+      return getElementTypeOrSelf(v.getType()).getIntOrFloatBitWidth();
+    };
+    if (getElementTypeOrSelf(x.getType()) == to)
       return x;
     unsigned width = to.getIntOrFloatBitWidth();
-    if (x.getType().getIntOrFloatBitWidth() == width)       // f16 <-> bf16
-      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x); // exact
-    if (x.getType().getIntOrFloatBitWidth() > width)
-      return arith::TruncFOp::create(b, loc, to, x);
-    return arith::ExtFOp::create(b, loc, to, x);
+    if (bits(x) == width) // f16 <-> bf16, through f32 (exact)
+      x = arith::ExtFOp::create(b, loc, like(b.getF32Type()), x);
+    if (bits(x) > width)
+      return arith::TruncFOp::create(b, loc, like(to), x);
+    return arith::ExtFOp::create(b, loc, like(to), x);
   }
 
   /// `value()` (emitted under the guard, of type `type`) where `inBounds`,
@@ -138,24 +147,39 @@ private:
 
   /// How the block's threads copy one operand's `rows x tile-k` slice
   /// (rows along `dim`, starting at `rowBase`, `rowLimit` valid) into
-  /// `shared` (GpuTile::sliceShape): in rounds of one element per thread,
-  /// consecutive threads on consecutive elements of the operand's
-  /// contiguous dimension, so that a warp's reads coalesce.
+  /// `shared` (GpuTile::sliceShape): in rounds of `width` consecutive
+  /// elements per thread, consecutive threads on consecutive elements of
+  /// the operand's contiguous dimension (k with `kFastest`, else the
+  /// rows), so that a warp's reads coalesce.
   struct SliceCopy {
     Value global;
     AffineMap map;
     unsigned dim;
     Value rowBase, rowLimit, shared;
-    SmallVector<Value> kk, row; // this thread's element of each round
-    Value lastLive; // the last round has fewer elements than threads: tid's
-                    // element exists (null: every round is full)
+    bool kFastest;
+    int64_t width = 1; // > 1: a vector load of `width` where `wide` holds
+    Value wide;        // i1: this operand's `width`-groups are aligned to
+                       // their size and never cross its end (else `width`
+                       // guarded scalar loads)
+    SmallVector<Value> kk, row; // this thread's first element of each round
+    Value lastLive; // the last round has fewer groups than threads: tid's
+                    // group exists (null: every round is full)
   };
+  /// The elements per load of `global` along loop `contiguous` (1, or
+  /// 16 bytes' worth when its map ends in that loop alone, its last
+  /// dimension is contiguous, and `extent` is a multiple).
+  int64_t wideWidth(Value global, AffineMap map, unsigned contiguous,
+                    int64_t extent);
+  /// Whether `global`'s groups of `width` along its last dimension are
+  /// aligned to their size and whole, at run time: aligned pointer, offset,
+  /// outer strides and last size.
+  Value wideAllowed(Value global, int64_t width);
   /// The rounds' positions, computed once before the k loop.
   SliceCopy planSlice(Value global, AffineMap map, unsigned dim, int64_t rows,
                       Value rowBase, Value rowLimit, Value shared,
                       bool kFastest);
   /// This thread's elements of the k block at `k0` (0 outside the operand),
-  /// as tile.operand.
+  /// in the operand's element type (storeSlice converts them).
   SmallVector<Value> loadSlice(const SliceCopy &copy, Value k0);
   /// Stores `values` (loadSlice's) into the slice.
   void storeSlice(const SliceCopy &copy, ValueRange values);
@@ -218,34 +242,120 @@ TiledKernelEmitter::SliceCopy
 TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
                               int64_t rows, Value rowBase, Value rowLimit,
                               Value shared, bool kFastest) {
-  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, {}, {}, {}};
-  int64_t elements = rows * tile.k;
-  int64_t rounds = llvm::divideCeil(elements, tile.threads());
+  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, kFastest};
+  if (tile.wideLoads)
+    copy.width = wideWidth(global, map, kFastest ? ct.k : dim,
+                           kFastest ? tile.k : rows);
+  int64_t width = copy.width;
+  if (width > 1)
+    copy.wide = wideAllowed(global, width);
+  int64_t groups = rows * tile.k / width;
+  int64_t rounds = llvm::divideCeil(groups, tile.threads());
   for (int64_t r = 0; r < rounds; ++r) {
     Value e = add(tid, cst(r * tile.threads()));
+    auto times = [&](Value v) { return width > 1 ? mul(v, cst(width)) : v; };
     if (kFastest) {
-      copy.kk.push_back(arith::RemUIOp::create(b, loc, e, cst(tile.k)));
-      copy.row.push_back(arith::DivUIOp::create(b, loc, e, cst(tile.k)));
+      int64_t across = tile.k / width;
+      copy.kk.push_back(times(arith::RemUIOp::create(b, loc, e, cst(across))));
+      copy.row.push_back(arith::DivUIOp::create(b, loc, e, cst(across)));
     } else {
-      copy.kk.push_back(arith::DivUIOp::create(b, loc, e, cst(rows)));
-      copy.row.push_back(arith::RemUIOp::create(b, loc, e, cst(rows)));
+      int64_t across = rows / width;
+      copy.kk.push_back(arith::DivUIOp::create(b, loc, e, cst(across)));
+      copy.row.push_back(
+          times(arith::RemUIOp::create(b, loc, e, cst(across))));
     }
-    if ((r + 1) * tile.threads() > elements)
-      copy.lastLive = lt(e, cst(elements));
+    if ((r + 1) * tile.threads() > groups)
+      copy.lastLive = lt(e, cst(groups));
   }
   return copy;
+}
+
+int64_t TiledKernelEmitter::wideWidth(Value global, AffineMap map,
+                                      unsigned contiguous, int64_t extent) {
+  auto type = cast<MemRefType>(global.getType());
+  unsigned bits = type.getElementTypeBitWidth();
+  auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+  if (!type.isLastDimUnitStride() || !last ||
+      last.getPosition() != contiguous || (bits != 16 && bits != 32))
+    return 1;
+  // The other indices must not move with the group's elements.
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(contiguous))
+      return 1;
+  int64_t width = 128 / bits;
+  while (width > 1 && extent % width)
+    width /= 2;
+  return width;
+}
+
+Value TiledKernelEmitter::wideAllowed(Value global, int64_t width) {
+  auto rem = [&](Value v, int64_t by) {
+    return arith::RemUIOp::create(b, loc, v, cst(by));
+  };
+  auto zero = [&](Value v) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v,
+                                 cst(0));
+  };
+  int64_t bytes =
+      width * cast<MemRefType>(global.getType()).getElementTypeBitWidth() / 8;
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, global);
+  Value ok = zero(rem(
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, global), bytes));
+  ok = both(ok, zero(rem(meta.getOffset(), width)));
+  for (Value stride : meta.getStrides().drop_back())
+    ok = both(ok, zero(rem(stride, width)));
+  return both(ok, zero(rem(meta.getSizes().back(), width)));
 }
 
 SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
                                                  Value k0) {
   SmallVector<Value> values;
+  // The global element type: converting under the guard would make the
+  // thread wait for the load right there, defeating the prefetch.
+  Type type = cast<MemRefType>(copy.global.getType()).getElementType();
+  unsigned fast = copy.kFastest ? ct.k : copy.dim;
   for (auto [r, kk] : llvm::enumerate(copy.kk)) {
-    ivs[copy.dim] = add(copy.rowBase, copy.row[r]);
-    ivs[ct.k] = add(k0, kk);
-    Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
-    if (copy.lastLive && r + 1 == copy.kk.size())
-      ok = both(ok, copy.lastLive);
-    values.push_back(loadOrZero(copy.global, copy.map, ok, tile.operand));
+    Value row = add(copy.rowBase, copy.row[r]), k = add(k0, kk);
+    auto inBounds = [&] {
+      Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
+      if (copy.lastLive && r + 1 == copy.kk.size())
+        ok = both(ok, copy.lastLive);
+      return ok;
+    };
+    ivs[copy.dim] = row;
+    ivs[ct.k] = k;
+    if (copy.width == 1) {
+      values.push_back(loadOrZero(copy.global, copy.map, inBounds(), type));
+      continue;
+    }
+    // A whole group is in or out of bounds when `wide` holds.
+    auto vector = VectorType::get({copy.width}, type);
+    int64_t bytes = copy.width * type.getIntOrFloatBitWidth() / 8;
+    auto choice = scf::IfOp::create(b, loc, vector, copy.wide,
+                                    /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&choice.getThenRegion().front());
+      scf::YieldOp::create(b, loc, valueOrZero(inBounds(), vector, [&] {
+                             return vector::LoadOp::create(
+                                 b, loc, vector, copy.global,
+                                 indices(copy.map), /*nontemporal=*/false,
+                                 llvm::Align(bytes));
+                           }));
+      b.setInsertionPointToStart(&choice.getElseRegion().front());
+      SmallVector<Value> elements;
+      Value first = ivs[fast];
+      for (int64_t i = 0; i < copy.width; ++i) {
+        ivs[fast] = add(first, cst(i));
+        elements.push_back(
+            loadOrZero(copy.global, copy.map, inBounds(), type));
+      }
+      ivs[fast] = first;
+      scf::YieldOp::create(
+          b, loc,
+          vector::FromElementsOp::create(b, loc, vector, elements).getResult());
+    }
+    values.push_back(choice.getResult(0));
   }
   return values;
 }
@@ -257,10 +367,34 @@ void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
       live = scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
       b.setInsertionPointToStart(&live->getThenRegion().front());
     }
-    SmallVector<Value, 2> at{copy.kk[r], copy.row[r]};
-    if (tile.rowMajorSlices())
-      at = {copy.row[r], copy.kk[r]};
-    memref::StoreOp::create(b, loc, v, copy.shared, at);
+    Value narrow = convert(v, tile.operand);
+    auto storeAt = [&](Value element, Value kk, Value row) {
+      SmallVector<Value, 2> at{kk, row};
+      if (tile.rowMajorSlices())
+        at = {row, kk};
+      memref::StoreOp::create(b, loc, element, copy.shared, at);
+    };
+    if (copy.width == 1) {
+      storeAt(narrow, copy.kk[r], copy.row[r]);
+    } else if (tile.rowMajorSlices() && copy.kFastest) {
+      // Consecutive in the slice too; rows are 16-byte aligned
+      // (GpuTile::sliceShape) and the group starts at a multiple of width.
+      int64_t bytes = copy.width * tile.operand.getIntOrFloatBitWidth() / 8;
+      vector::StoreOp::create(b, loc, narrow, copy.shared,
+                              ValueRange{copy.row[r], copy.kk[r]},
+                              /*nontemporal=*/false, llvm::Align(bytes));
+    } else {
+      for (int64_t i = 0; i < copy.width; ++i) {
+        Value element = vector::ExtractOp::create(b, loc, narrow,
+                                                  ArrayRef<int64_t>{i});
+        Value kk = copy.kk[r], row = copy.row[r];
+        if (copy.kFastest)
+          kk = add(kk, cst(i));
+        else
+          row = add(row, cst(i));
+        storeAt(element, kk, row);
+      }
+    }
     if (live)
       b.setInsertionPointAfter(*live);
   }
@@ -600,6 +734,7 @@ struct GPUTileContractionsPass
     tile.mma = tensorCores;
     tile.ldmatrix = ldmatrix;
     tile.prefetch = prefetch;
+    tile.wideLoads = wideLoads;
     if (failed(verifyTile(tile, "tile")))
       return signalPassFailure();
     std::optional<GpuTile> small;
