@@ -105,7 +105,8 @@ def shape_checkpoint(work):
 # Tile-size variants (build --tiles), timed at every batch by run.
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
-    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-small\d+x\d+x\d+)?$")
+    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-warp\d+x\d+)?"
+    r"(?:-small\d+x\d+x\d+)?$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
 
@@ -118,15 +119,20 @@ def build(args):
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
-                     "MxNxK[-noprefetch][-nowide][-smallMxNxK]"
+                     "MxNxK[-noprefetch][-nowide][-warpMxN][-smallMxNxK]"
                      % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
         for part in rest:
+            if part.startswith("warp"):
+                flags.append("--gpu-warp-tile=" + part[len("warp"):])
+                continue
             flags.append({"noprefetch": "--gpu-no-prefetch",
                           "nowide": "--gpu-no-wide-loads"}.get(
                               part, "--gpu-small-tile=" + part[len("small"):]))
         dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
+        if "-warp" in variant:  # tensor cores only
+            dtypes = tuple(d for d in dtypes if d != "f32")
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
                              ["--dtype=" + dtype] + flags))
@@ -256,11 +262,11 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
-    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch][-nowide][-smallMxNxK],...",
+    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch][-nowide][-warpMxN][-smallMxNxK],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
-                         "--gpu-no-wide-loads and --gpu-small-tile), which "
-                         "run times at each batch")
+                         "--gpu-no-wide-loads, --gpu-warp-tile (f16 only) and "
+                         "--gpu-small-tile), which run times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")
     ap.add_argument("--runs", type=int, default=50)

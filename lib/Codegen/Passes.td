@@ -330,10 +330,13 @@ def GPUTileContractions
       the products are exact in f32, so the result is the one tensor cores
       give with f32 accumulation, up to the order of the additions.
     - With `tensor-cores` (f16/bf16 operands) the block is one warp per
-      32 x 32 tile of C (64 x 64: 4 warps of 32 lanes), and each 16 of k is
-      2 x 4 `nvvm.mma.sync` m16n8k16 products per warp on fragments loaded
-      from the slices in the layout PTX defines; the sums are the C/D
-      fragments, 32 per lane. These slices are `[m][k]` and `[n][k]`
+      `warp-m x warp-n` tile of C (default 32 x 32; a 64 x 64 block tile is
+      then 4 warps of 32 lanes), and each 16 of k is (warp-m / 16) x
+      (warp-n / 8) `nvvm.mma.sync` m16n8k16 products per warp on fragments
+      loaded from the slices in the layout PTX defines; the sums are the C/D
+      fragments, warp-m * warp-n / 32 per lane. A larger warp tile reuses
+      each fragment in more products (fewer shared loads per product) for
+      more registers per thread. These slices are `[m][k]` and `[n][k]`
       (rows padded by 8 elements), and a fragment is one `nvgpu.ldmatrix`
       of four 8 x 8 matrices per 16 of A's rows or 2 x 8 of B's (with
       `ldmatrix=false`, a 32-bit load per pair).
@@ -375,6 +378,12 @@ def GPUTileContractions
     Option<"tensorCores", "tensor-cores", "bool", "false",
            "f16/bf16 operands: warp-level m16n8k16 tensor-core products "
            "(nvvm.mma.sync, sm_80 and above) instead of FMAs">,
+    Option<"warpM", "warp-m", "int64_t", "32",
+           "tensor-cores: rows of C per warp (a multiple of 16 that divides "
+           "tile-m)">,
+    Option<"warpN", "warp-n", "int64_t", "32",
+           "tensor-cores: columns of C per warp (a multiple of 16 that "
+           "divides tile-n)">,
     Option<"ldmatrix", "ldmatrix", "bool", "true",
            "tensor-cores: load fragments with ldmatrix (four 8 x 8 "
            "matrices per warp and instruction) instead of a 32-bit load "

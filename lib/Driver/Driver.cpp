@@ -128,6 +128,9 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-tile needs --target=cuda");
   if (!options.gpuSmallTile.empty() && !cuda)
     return fail("--gpu-small-tile needs --target=cuda");
+  if (!options.gpuWarpTile.empty() && (!cuda || options.dtype == "f32"))
+    return fail("--gpu-warp-tile needs --target=cuda and --dtype=f16 or "
+                "bf16 (tensor cores)");
   if (options.gpuNoPrefetch && !cuda)
     return fail("--gpu-no-prefetch needs --target=cuda");
   if (options.gpuNoWideLoads && !cuda)
@@ -230,6 +233,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
               gpu.tileM = options.gpuTile[0];
               gpu.tileN = options.gpuTile[1];
               gpu.tileK = options.gpuTile[2];
+            }
+            if (!options.gpuWarpTile.empty()) {
+              gpu.warpM = options.gpuWarpTile[0];
+              gpu.warpN = options.gpuWarpTile[1];
             }
             if (!options.gpuSmallTile.empty()) {
               gpu.smallTileM = options.gpuSmallTile[0];

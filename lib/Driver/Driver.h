@@ -61,6 +61,9 @@ struct CompileOptions {
   /// --target=cuda only: the block tile {m, n, k} of products whose launch
   /// would have fewer blocks than the GPU has SMs; empty: none.
   std::vector<int64_t> gpuSmallTile;
+  /// --target=cuda with tensor cores only: the warp tile {m, n}; empty: the
+  /// pipeline's default.
+  std::vector<int64_t> gpuWarpTile;
   /// --target=cuda only: f16 or bf16 stores linear weights at that width
   /// and rounds every matrix product's operands to it (f32 sums).
   std::string dtype = "f32";

@@ -66,6 +66,8 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.ldmatrix = options.ldmatrix;
     tile.prefetch = options.prefetch;
     tile.wideLoads = options.wideLoads;
+    tile.warpM = options.warpM;
+    tile.warpN = options.warpN;
     tile.smallTileM = options.smallTileM;
     tile.smallTileN = options.smallTileN;
     tile.smallTileK = options.smallTileK;

@@ -192,6 +192,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
                      "32-bit shared load per pair"),
       llvm::cl::init(true)};
+  Option<int64_t> warpM{*this, "warp-m",
+                        llvm::cl::desc("tensor cores: rows of C per warp"),
+                        llvm::cl::init(32)};
+  Option<int64_t> warpN{*this, "warp-n",
+                        llvm::cl::desc("tensor cores: columns of C per warp"),
+                        llvm::cl::init(32)};
   Option<int64_t> smallTileM{
       *this, "small-tile-m",
       llvm::cl::desc("with small-tile-n and -k: the block tile of products "

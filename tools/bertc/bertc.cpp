@@ -139,6 +139,12 @@ static cl::opt<std::string> gpuSmallTile(
              "SMs (small batches), chosen at run time (default: none)"),
     cl::value_desc("MxNxK"), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<std::string> gpuWarpTile(
+    "gpu-warp-tile",
+    cl::desc("with --target=cuda and --dtype=f16|bf16: the tensor-core "
+             "products' warp tile as MxN (rows and columns of C per warp, "
+             "multiples of 16 that divide the block tile; default 32x32)"),
+    cl::value_desc("MxN"), cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> profile(
     "profile",
     cl::desc("CPU programs: time every kernel as it runs and print the "
@@ -149,19 +155,21 @@ static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),
                             cl::sub(compileCmd), cl::cat(category));
 
-/// Parses a tile flag's "MxNxK" into `tile` (nothing when empty); false,
-/// with the error printed, when it is not three positive integers.
+/// Parses a tile flag's "MxNxK" (or, with `sizes` 2, "MxN") into `tile`
+/// (nothing when empty); false, with the error printed, when it is not
+/// that many positive integers.
 static bool parseTile(StringRef flag, StringRef text,
-                      std::vector<int64_t> &tile) {
+                      std::vector<int64_t> &tile, size_t sizes = 3) {
   if (text.empty())
     return true;
   SmallVector<StringRef, 3> parts;
   text.split(parts, 'x');
   for (StringRef part : parts) {
     int64_t v;
-    if (parts.size() != 3 || part.getAsInteger(10, v) || v < 1) {
-      errs() << "error: " << flag << "='" << text
-             << "' is not MxNxK with three positive integers\n";
+    if (parts.size() != sizes || part.getAsInteger(10, v) || v < 1) {
+      errs() << "error: " << flag << "='" << text << "' is not "
+             << (sizes == 3 ? "MxNxK with three" : "MxN with two")
+             << " positive integers\n";
       return false;
     }
     tile.push_back(v);
@@ -236,7 +244,8 @@ int main(int argc, char **argv) {
   options.gpuNoPrefetch = gpuNoPrefetch;
   options.gpuNoWideLoads = gpuNoWideLoads;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
-      !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile))
+      !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
+      !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))
     return 2;
   if (dtype != "f32" && dtype != "f16" && dtype != "bf16") {
     errs() << "error: unknown --dtype '" << dtype

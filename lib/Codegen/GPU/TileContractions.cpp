@@ -37,14 +37,16 @@ struct GpuTile {
   bool ldmatrix = true;  // tensor cores: fragments by ldmatrix
   bool prefetch = true;  // load the next k block during this one's products
   bool wideLoads = true; // 16-byte global loads where the operand allows
-  // Tensor cores: a warp per 32 x 32 tile of C, as 2 x 4 m16n8k16 products
-  // (threadM/threadN unused).
+  // Tensor cores: a warp per warpM x warpN tile of C, as (warpM / 16) x
+  // (warpN / 8) m16n8k16 products per 16 of k (threadM/threadN unused).
   bool mma = false;
-  static constexpr int64_t kWarpTile = 32;
-  int64_t warpsN() const { return n / kWarpTile; }
+  int64_t warpM = 32, warpN = 32;
+  int64_t warpsN() const { return n / warpN; }
+  int64_t mmaRows() const { return warpM / 16; } // A fragments per warp
+  int64_t mmaCols() const { return warpN / 8; }  // B fragments per warp
   int64_t threadsX() const { return mma ? 32 : n / threadN; }
   int64_t threadsY() const {
-    return mma ? (m / kWarpTile) * warpsN() : m / threadM;
+    return mma ? (m / warpM) * warpsN() : m / threadM;
   }
   int64_t threads() const { return threadsX() * threadsY(); }
 
@@ -185,8 +187,8 @@ private:
   void storeSlice(const SliceCopy &copy, ValueRange values);
 
   /// The tensor-core steps over one k block of the slices: for each 16
-  /// of k, the warp's 2 A and 4 B fragments from shared memory and its 8
-  /// products; `sums` in the order of `owned`.
+  /// of k, the warp's mmaRows A and mmaCols B fragments from shared memory
+  /// and their mmaRows x mmaCols products; `sums` in the order of `owned`.
   SmallVector<Value> mmaSteps(Value sharedA, Value sharedB, ValueRange sums,
                               Value lane, Value group, Value quad,
                               Value warpRow, Value warpCol);
@@ -444,14 +446,15 @@ SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
   SmallVector<Value> next(sums);
   Value twoQuad = mul(quad, cst(2));
   for (int64_t k0 = 0; k0 < tile.k; k0 += 16) {
-    SmallVector<SmallVector<Value>> as(2), bs(4);
+    int64_t rows = tile.mmaRows(), cols = tile.mmaCols();
+    SmallVector<SmallVector<Value>> as(rows), bs(cols);
     if (tile.ldmatrix) {
       // A: one load per 16 rows (its 4 pairs); B: one per 16 columns (the
       // 2 pairs of two 8-column fragments).
-      for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t mt = 0; mt < rows; ++mt)
         as[mt] = loadMatrices(sharedA, add(warpRow, cst(mt * 16)), cst(k0),
                               lane, /*aOrder=*/true);
-      for (int64_t j = 0; j < 2; ++j) {
+      for (int64_t j = 0; j < cols / 2; ++j) {
         SmallVector<Value> four = loadMatrices(
             sharedB, add(warpCol, cst(j * 16)), cst(k0), lane,
             /*aOrder=*/false);
@@ -459,19 +462,19 @@ SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
         bs[2 * j + 1] = {four[2], four[3]};
       }
     } else {
-      for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t mt = 0; mt < rows; ++mt)
         for (int64_t p = 0; p < 4; ++p)
           as[mt].push_back(
               pair(sharedA, add(twoQuad, cst(k0 + 8 * (p / 2))),
                    add(warpRow, add(group, cst(mt * 16 + 8 * (p % 2))))));
-      for (int64_t nt = 0; nt < 4; ++nt)
+      for (int64_t nt = 0; nt < cols; ++nt)
         for (int64_t p = 0; p < 2; ++p)
           bs[nt].push_back(pair(sharedB, add(twoQuad, cst(k0 + 8 * p)),
                                 add(warpCol, add(group, cst(nt * 8)))));
     }
-    for (int64_t mt = 0; mt < 2; ++mt)
-      for (int64_t nt = 0; nt < 4; ++nt) {
-        int64_t base = (mt * 4 + nt) * 4;
+    for (int64_t mt = 0; mt < rows; ++mt)
+      for (int64_t nt = 0; nt < cols; ++nt) {
+        int64_t base = (mt * cols + nt) * 4;
         SmallVector<Value> d =
             emitWarpMma(b, loc, tile.operand, as[mt], bs[nt],
                         ArrayRef<Value>(next).slice(base, 4));
@@ -574,18 +577,18 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
 
   // The (row, column) in the block's tile of each of the thread's sums.
   // FMA: thread (tx, ty) owns rows ty + i * threadsY and columns tx + j *
-  // threadsX. Tensor cores: warp ty's 32 x 32 tile, in C fragments.
+  // threadsX. Tensor cores: warp ty's warpM x warpN tile, in C fragments.
   SmallVector<std::pair<Value, Value>> owned;
   Value lane = tx, group, quad, warpRow, warpCol;
   if (tile.mma) {
     group = arith::DivUIOp::create(b, loc, lane, cst(4));
     quad = arith::RemUIOp::create(b, loc, lane, cst(4));
     warpRow = mul(arith::DivUIOp::create(b, loc, ty, cst(tile.warpsN())),
-                  cst(GpuTile::kWarpTile));
+                  cst(tile.warpM));
     warpCol = mul(arith::RemUIOp::create(b, loc, ty, cst(tile.warpsN())),
-                  cst(GpuTile::kWarpTile));
-    for (int64_t mt = 0; mt < 2; ++mt)
-      for (int64_t nt = 0; nt < 4; ++nt)
+                  cst(tile.warpN));
+    for (int64_t mt = 0; mt < tile.mmaRows(); ++mt)
+      for (int64_t nt = 0; nt < tile.mmaCols(); ++nt)
         for (int64_t q = 0; q < 4; ++q)
           owned.push_back(
               {add(warpRow, add(group, cst(mt * 16 + 8 * (q / 2)))),
@@ -735,6 +738,8 @@ struct GPUTileContractionsPass
     tile.ldmatrix = ldmatrix;
     tile.prefetch = prefetch;
     tile.wideLoads = wideLoads;
+    tile.warpM = warpM;
+    tile.warpN = warpN;
     if (failed(verifyTile(tile, "tile")))
       return signalPassFailure();
     std::optional<GpuTile> small;
@@ -758,6 +763,20 @@ struct GPUTileContractionsPass
 
   /// The `what` tile's constraints (the kernel's shape depends on them).
   LogicalResult verifyTile(const GpuTile &tile, StringRef what) {
+    // Before the thread count, which divides by the warp tile.
+    if (tile.mma &&
+        (tile.operand.isF32() || tile.warpM < 16 || tile.warpN < 16 ||
+         tile.warpM % 16 || tile.warpN % 16 || tile.m % tile.warpM ||
+         tile.n % tile.warpN || tile.k % 16))
+      return getOperation().emitError()
+             << "bertc-gpu-tile-contractions: "
+             << (what == "tile" ? "" : what + ": ")
+             << "tensor-cores needs operand-type f16 or bf16, a warp tile of "
+                "multiples of 16, tile-m and tile-n multiples of the warp "
+                "tile and tile-k a multiple of 16 (got "
+             << operandType << ", " << tile.m << "x" << tile.n << "x"
+             << tile.k << ", warp tile " << tile.warpM << "x" << tile.warpN
+             << ")";
     if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
         tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
         tile.threads() > 1024)
@@ -767,16 +786,6 @@ struct GPUTileContractionsPass
              << tile.threadN
              << " per thread needs positive sizes, thread tiles that divide "
                 "the block tile, and at most 1024 threads per block";
-    if (tile.mma &&
-        (tile.operand.isF32() || tile.m % GpuTile::kWarpTile ||
-         tile.n % GpuTile::kWarpTile || tile.k % 16))
-      return getOperation().emitError()
-             << "bertc-gpu-tile-contractions: "
-             << (what == "tile" ? "" : what + ": ")
-             << "tensor-cores needs operand-type f16 or bf16, tile-m and "
-                "tile-n multiples of 32 and tile-k a multiple of 16 (got "
-             << operandType << ", " << tile.m << "x" << tile.n << "x"
-             << tile.k << ")";
     return success();
   }
 };

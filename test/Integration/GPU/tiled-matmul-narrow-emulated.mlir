@@ -24,6 +24,20 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// Other warp tiles: 64 x 32 (4 x 4 products per 16 of k, two warps), and
+// 16 x 16 (1 x 2, four warps, each with some of the 19 x 21 outputs).
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=64 tile-n=64 tile-k=32 operand-type=bf16 tensor-cores=1 warp-m=64 warp-n=32" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=32 tile-n=32 tile-k=16 operand-type=bf16 tensor-cores=1 warp-m=16 warp-n=16" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // It matches loops that round the same way (f32 rounding only: 1e-5), and
 // differs from loops in f32 by more than 1e-4 (the operands, multiples of
 // 0.1, are not bf16 values): the rounding happened.
