@@ -105,7 +105,7 @@ def shape_checkpoint(work):
 # Tile-size variants (build --tiles), timed at every batch by run.
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
-    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-warp\d+x\d+)?"
+    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-warp\d+x\d+)?"
     r"(?:-small\d+x\d+x\d+)?$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
@@ -119,7 +119,8 @@ def build(args):
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
-                     "MxNxK[-noprefetch][-nowide][-warpMxN][-smallMxNxK]"
+                     "MxNxK[-noprefetch][-nowide][-double][-warpMxN]"
+                     "[-smallMxNxK]"
                      % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -128,7 +129,8 @@ def build(args):
                 flags.append("--gpu-warp-tile=" + part[len("warp"):])
                 continue
             flags.append({"noprefetch": "--gpu-no-prefetch",
-                          "nowide": "--gpu-no-wide-loads"}.get(
+                          "nowide": "--gpu-no-wide-loads",
+                          "double": "--gpu-double-buffer"}.get(
                               part, "--gpu-small-tile=" + part[len("small"):]))
         dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
         if "-warp" in variant:  # tensor cores only
@@ -262,10 +264,11 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
-    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch][-nowide][-warpMxN][-smallMxNxK],...",
+    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch][-nowide][-double][-warpMxN][-smallMxNxK],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
-                         "--gpu-no-wide-loads, --gpu-warp-tile (f16 only) and "
+                         "--gpu-no-wide-loads, --gpu-double-buffer, "
+                         "--gpu-warp-tile (f16 only) and "
                          "--gpu-small-tile), which run times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")

@@ -396,6 +396,10 @@ def GPUTileContractions
            "elements along the operand's contiguous dimension) where its "
            "map, layout and tile allow; a run-time check of alignment and "
            "sizes falls back to element loads">,
+    Option<"doubleBuffer", "double-buffer", "bool", "false",
+           "two stages of shared slices: each k block's products read one "
+           "while the next block is stored into the other, one barrier per "
+           "k block instead of two (twice the shared memory)">,
     Option<"smallTileM", "small-tile-m", "int64_t", "0",
            "with small-tile-n and -k: a second block tile for products whose "
            "launch would have fewer than small-below blocks (0: none)">,

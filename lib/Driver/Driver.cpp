@@ -135,6 +135,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-no-prefetch needs --target=cuda");
   if (options.gpuNoWideLoads && !cuda)
     return fail("--gpu-no-wide-loads needs --target=cuda");
+  if (options.gpuDoubleBuffer && !cuda)
+    return fail("--gpu-double-buffer needs --target=cuda");
   bool narrow = options.dtype != "f32";
   if (narrow && !cuda)
     return fail("--dtype=" + options.dtype +
@@ -229,6 +231,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.ldmatrix = !options.gpuNoLdmatrix;
             gpu.prefetch = !options.gpuNoPrefetch;
             gpu.wideLoads = !options.gpuNoWideLoads;
+            gpu.doubleBuffer = options.gpuDoubleBuffer;
             if (!options.gpuTile.empty()) {
               gpu.tileM = options.gpuTile[0];
               gpu.tileN = options.gpuTile[1];

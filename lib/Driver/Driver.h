@@ -55,6 +55,8 @@ struct CompileOptions {
   /// --target=cuda only: element loads (no 16-byte loads) in the tiled
   /// products' slice copies.
   bool gpuNoWideLoads = false;
+  /// --target=cuda only: double-buffered slices in the tiled products.
+  bool gpuDoubleBuffer = false;
   /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:
   /// the pipeline's defaults.
   std::vector<int64_t> gpuTile;

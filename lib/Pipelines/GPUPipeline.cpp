@@ -67,6 +67,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.prefetch = options.prefetch;
     tile.wideLoads = options.wideLoads;
     tile.warpM = options.warpM;
+    tile.doubleBuffer = options.doubleBuffer;
     tile.warpN = options.warpN;
     tile.smallTileM = options.smallTileM;
     tile.smallTileN = options.smallTileN;

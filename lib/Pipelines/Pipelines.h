@@ -192,6 +192,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
                      "32-bit shared load per pair"),
       llvm::cl::init(true)};
+  Option<bool> doubleBuffer{
+      *this, "double-buffer",
+      llvm::cl::desc("tiled products stage their slices in two buffers, one "
+                     "barrier per k block"),
+      llvm::cl::init(false)};
   Option<int64_t> warpM{*this, "warp-m",
                         llvm::cl::desc("tensor cores: rows of C per warp"),
                         llvm::cl::init(32)};

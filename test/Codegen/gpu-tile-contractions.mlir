@@ -5,6 +5,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
@@ -108,6 +109,29 @@
 // SMALL-COUNT-2:     math.fma
 // SMALL-NOT:         math.fma
 // SMALL:           scf.yield
+// Double buffering: the slices get a stage dimension; the first k block is
+// staged (stage 0) before the loop, and each iteration reads stage
+// (k0 / 16) % 2, then stores the next block into the other stage, with one
+// barrier, at the end.
+// DOUBLE-LABEL: func.func @linear
+// DOUBLE:         gpu.launch
+// DOUBLE-SAME:    workgroup(%[[SA:.*]] : memref<2x16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<2x16x65xf32, #gpu.address_space<workgroup>>)
+// DOUBLE:         memref.store %{{.*}}, %[[SA]][%c0,
+// DOUBLE:         memref.store %{{.*}}, %[[SB]][%c0,
+// DOUBLE:         gpu.barrier
+// DOUBLE:         scf.for %[[K:.*]] = %c0 to %c768 step %c16
+// DOUBLE-NEXT:      %[[BLOCK:.*]] = arith.divui %[[K]], %c16
+// DOUBLE-NEXT:      %[[STAGE:.*]] = arith.remui %[[BLOCK]], %c2
+// DOUBLE-NOT:       gpu.barrier
+// DOUBLE:           memref.load %[[SA]][%[[STAGE]],
+// DOUBLE-NOT:       gpu.barrier
+// DOUBLE:           %[[OTHER:.*]] = arith.subi %c1, %[[STAGE]]
+// DOUBLE-NOT:       gpu.barrier
+// DOUBLE:           memref.store %{{.*}}, %[[SA]][%[[OTHER]],
+// DOUBLE-NOT:       gpu.barrier
+// DOUBLE:           memref.store %{{.*}}, %[[SB]][%[[OTHER]],
+// DOUBLE:           gpu.barrier
+// DOUBLE-NEXT:      scf.yield
 func.func @linear(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
                   %y: memref<?x128x3072xf32>) {
   linalg.generic {

@@ -124,6 +124,12 @@ static cl::opt<bool> gpuNoWideLoads(
              "slices with element loads instead of 16-byte loads (to "
              "compare the two on a GPU)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuDoubleBuffer(
+    "gpu-double-buffer",
+    cl::desc("with --target=cuda: the tiled matrix products stage their "
+             "slices in two shared buffers, one barrier per k block instead "
+             "of two (twice the shared memory; to compare on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string> gpuTile(
     "gpu-tile",
     cl::desc("with --target=cuda: the tiled matrix products' block tile as "
@@ -243,6 +249,7 @@ int main(int argc, char **argv) {
   options.gpuNoLdmatrix = gpuNoLdmatrix;
   options.gpuNoPrefetch = gpuNoPrefetch;
   options.gpuNoWideLoads = gpuNoWideLoads;
+  options.gpuDoubleBuffer = gpuDoubleBuffer;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
       !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))

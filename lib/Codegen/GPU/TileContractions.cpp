@@ -37,6 +37,7 @@ struct GpuTile {
   bool ldmatrix = true;  // tensor cores: fragments by ldmatrix
   bool prefetch = true;  // load the next k block during this one's products
   bool wideLoads = true; // 16-byte global loads where the operand allows
+  bool doubleBuffer = false; // two stages of slices, one barrier per k block
   // Tensor cores: a warp per warpM x warpN tile of C, as (warpM / 16) x
   // (warpN / 8) m16n8k16 products per 16 of k (threadM/threadN unused).
   bool mma = false;
@@ -57,10 +58,15 @@ struct GpuTile {
   /// read rows along m or n at one k, so theirs are [k][row], with one
   /// padding column against the bank conflicts of the copies along k.
   bool rowMajorSlices() const { return mma; }
-  SmallVector<int64_t, 2> sliceShape(int64_t rows) const {
+  SmallVector<int64_t, 3> sliceShape(int64_t rows) const {
+    SmallVector<int64_t, 3> shape;
+    if (doubleBuffer)
+      shape.push_back(2); // the stage, outermost
     if (rowMajorSlices())
-      return {rows, k + 8};
-    return {k, rows + 1};
+      llvm::append_range(shape, ArrayRef<int64_t>{rows, k + 8});
+    else
+      llvm::append_range(shape, ArrayRef<int64_t>{k, rows + 1});
+    return shape;
   }
 };
 
@@ -112,6 +118,15 @@ private:
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// `at` in a slice: with double buffering, in the current `stage`.
+  SmallVector<Value, 3> inSlice(ArrayRef<Value> at) {
+    SmallVector<Value, 3> indices;
+    if (stage)
+      indices.push_back(stage);
+    llvm::append_range(indices, at);
+    return indices;
+  }
 
   /// The indices of `map` at the loop values `ivs`.
   SmallVector<Value> indices(AffineMap map) { return indicesAt(map, ivs); }
@@ -224,6 +239,7 @@ private:
   Location loc;
   SmallVector<Value> ivs; // one per loop of the op, set as emitted
   Value tid, limitK;      // inside the launch
+  Value stage; // double buffering: the stage of the slices accessed now
 };
 
 Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
@@ -374,7 +390,7 @@ void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
       SmallVector<Value, 2> at{kk, row};
       if (tile.rowMajorSlices())
         at = {row, kk};
-      memref::StoreOp::create(b, loc, element, copy.shared, at);
+      memref::StoreOp::create(b, loc, element, copy.shared, inSlice(at));
     };
     if (copy.width == 1) {
       storeAt(narrow, copy.kk[r], copy.row[r]);
@@ -383,7 +399,7 @@ void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
       // (GpuTile::sliceShape) and the group starts at a multiple of width.
       int64_t bytes = copy.width * tile.operand.getIntOrFloatBitWidth() / 8;
       vector::StoreOp::create(b, loc, narrow, copy.shared,
-                              ValueRange{copy.row[r], copy.kk[r]},
+                              inSlice({copy.row[r], copy.kk[r]}),
                               /*nontemporal=*/false, llvm::Align(bytes));
     } else {
       for (int64_t i = 0; i < copy.width; ++i) {
@@ -405,7 +421,7 @@ void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
 Value TiledKernelEmitter::pair(Value shared, Value k, Value row) {
   // k is even and rows have an even length: one aligned 32-bit load.
   return mmaOperand(vector::LoadOp::create(
-      b, loc, VectorType::get({2}, tile.operand), shared, ValueRange{row, k},
+      b, loc, VectorType::get({2}, tile.operand), shared, inSlice({row, k}),
       /*nontemporal=*/false, llvm::Align(4)));
 }
 
@@ -423,7 +439,7 @@ SmallVector<Value> TiledKernelEmitter::loadMatrices(Value shared,
   // aligned by bertc-gpu-align-workgroup-memory), as ldmatrix needs.
   Value four = nvgpu::LdMatrixOp::create(
       b, loc, VectorType::get({4, 2}, tile.operand), shared,
-      ValueRange{row, col}, /*transpose=*/false, /*numTiles=*/4);
+      inSlice({row, col}), /*transpose=*/false, /*numTiles=*/4);
   SmallVector<Value> pairs;
   for (int64_t i = 0; i < 4; ++i)
     pairs.push_back(mmaOperand(
@@ -622,13 +638,64 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
                               sharedA, /*kFastest=*/true);
   SliceCopy copyB = planSlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, sharedB,
                               /*kFastest=*/ct.dotForm);
+  // The sums after one k block's products from the slices.
+  auto products = [&](ValueRange sums) -> SmallVector<Value> {
+    if (tile.mma)
+      return mmaSteps(sharedA, sharedB, sums, lane, group, quad, warpRow,
+                      warpCol);
+    auto step = scf::ForOp::create(
+        b, loc, cst(0), cst(tile.k), one, sums,
+        [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          // This thread's rows and columns (owned's first column and
+          // first row). Narrow slices widen in registers: products of
+          // f16/bf16 values are exact in f32, as on tensor cores.
+          auto sliceAt = [&](Value shared, Value rowOrCol) {
+            return convert(memref::LoadOp::create(b, loc, shared,
+                                                  inSlice({kk, rowOrCol})),
+                           f32);
+          };
+          SmallVector<Value> as, bs, next;
+          for (int64_t i = 0; i < tile.threadM; ++i)
+            as.push_back(sliceAt(sharedA, owned[i * tile.threadN].first));
+          for (int64_t j = 0; j < tile.threadN; ++j)
+            bs.push_back(sliceAt(sharedB, owned[j].second));
+          for (int64_t i = 0; i < tile.threadM; ++i)
+            for (int64_t j = 0; j < tile.threadN; ++j)
+              next.push_back(math::FmaOp::create(b, loc, as[i], bs[j],
+                                                 sums[i * tile.threadN + j]));
+          scf::YieldOp::create(b, loc, next);
+        });
+    return step.getResults();
+  };
+  auto loadBoth = [&](Value k0, SmallVector<Value> &aValues,
+                      SmallVector<Value> &bValues) {
+    aValues = loadSlice(copyA, k0);
+    bValues = loadSlice(copyB, k0);
+  };
+  auto storeBoth = [&](ValueRange aValues, ValueRange bValues) {
+    storeSlice(copyA, aValues);
+    storeSlice(copyB, bValues);
+  };
   // With prefetch, the loop also carries the thread's elements of the next
-  // k block, loaded before this block's products so that their latency
-  // overlaps them (registers, not a second shared buffer).
+  // k block to stage, loaded before this block's products so that their
+  // latency overlaps them (registers). With double buffering the first
+  // block is staged before the loop, and each iteration stages the next
+  // block into the other stage after its products: one barrier per block.
   size_t numSums = init.size();
+  SmallVector<Value> aValues, bValues;
+  if (tile.doubleBuffer) {
+    stage = cst(0);
+    loadBoth(cst(0), aValues, bValues);
+    storeBoth(aValues, bValues);
+    gpu::BarrierOp::create(b, loc);
+  }
   if (tile.prefetch) {
-    llvm::append_range(init, loadSlice(copyA, cst(0)));
-    llvm::append_range(init, loadSlice(copyB, cst(0)));
+    loadBoth(cst(tile.doubleBuffer ? tile.k : 0), aValues, bValues);
+    llvm::append_range(init, aValues);
+    llvm::append_range(init, bValues);
   }
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
@@ -637,67 +704,46 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     Value k0 = kLoop.getInductionVar();
     ValueRange carried = kLoop.getRegionIterArgs();
     ValueRange sums = carried.take_front(numSums);
-    SmallVector<Value> aValues, bValues;
     if (tile.prefetch) {
       ValueRange loaded = carried.drop_front(numSums);
       aValues.assign(loaded.begin(), loaded.begin() + copyA.kk.size());
       bValues.assign(loaded.begin() + copyA.kk.size(), loaded.end());
-    } else {
-      aValues = loadSlice(copyA, k0);
-      bValues = loadSlice(copyB, k0);
     }
-    // The previous k block's reads of the slices are done (a barrier at the
-    // top rather than the bottom keeps the sums out of the phase between
-    // barriers that only copies).
-    gpu::BarrierOp::create(b, loc);
-    storeSlice(copyA, aValues);
-    storeSlice(copyB, bValues);
-    gpu::BarrierOp::create(b, loc);
-    if (tile.prefetch) {
+    SmallVector<Value> newSums;
+    if (tile.doubleBuffer) {
+      stage = arith::RemUIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, k0, cst(tile.k)), cst(2));
+      newSums = products(sums);
       Value k1 = add(k0, cst(tile.k));
-      aValues = loadSlice(copyA, k1);
-      bValues = loadSlice(copyB, k1);
-    }
-    auto yieldWith = [&](ValueRange newSums) {
-      SmallVector<Value> yielded(newSums);
-      if (tile.prefetch) {
-        llvm::append_range(yielded, aValues);
-        llvm::append_range(yielded, bValues);
-      }
-      scf::YieldOp::create(b, loc, yielded);
-    };
-    if (tile.mma) {
-      yieldWith(mmaSteps(sharedA, sharedB, sums, lane, group, quad, warpRow,
-                         warpCol));
+      // The other stage was last read before the previous barrier.
+      if (!tile.prefetch)
+        loadBoth(k1, aValues, bValues);
+      stage = arith::SubIOp::create(b, loc, cst(1), stage);
+      storeBoth(aValues, bValues);
+      if (tile.prefetch)
+        loadBoth(add(k1, cst(tile.k)), aValues, bValues);
+      gpu::BarrierOp::create(b, loc);
     } else {
-      auto step = scf::ForOp::create(
-          b, loc, cst(0), cst(tile.k), one, sums,
-          [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
-            OpBuilder::InsertionGuard inner(b);
-            b.setInsertionPoint(nested.getInsertionBlock(),
-                                nested.getInsertionPoint());
-            // This thread's rows and columns (owned's first column and
-            // first row). Narrow slices widen in registers: products of
-            // f16/bf16 values are exact in f32, as on tensor cores.
-            auto sliceAt = [&](Value shared, Value rowOrCol) {
-              return convert(memref::LoadOp::create(b, loc, shared,
-                                                    ValueRange{kk, rowOrCol}),
-                             f32);
-            };
-            SmallVector<Value> as, bs, next;
-            for (int64_t i = 0; i < tile.threadM; ++i)
-              as.push_back(sliceAt(sharedA, owned[i * tile.threadN].first));
-            for (int64_t j = 0; j < tile.threadN; ++j)
-              bs.push_back(sliceAt(sharedB, owned[j].second));
-            for (int64_t i = 0; i < tile.threadM; ++i)
-              for (int64_t j = 0; j < tile.threadN; ++j)
-                next.push_back(math::FmaOp::create(b, loc, as[i], bs[j],
-                                                   sums[i * tile.threadN + j]));
-            scf::YieldOp::create(b, loc, next);
-          });
-      yieldWith(step.getResults());
+      if (!tile.prefetch)
+        loadBoth(k0, aValues, bValues);
+      // The previous k block's reads of the slices are done (a barrier at
+      // the top rather than the bottom keeps the sums out of the phase
+      // between barriers that only copies).
+      gpu::BarrierOp::create(b, loc);
+      storeBoth(aValues, bValues);
+      gpu::BarrierOp::create(b, loc);
+      if (tile.prefetch)
+        loadBoth(add(k0, cst(tile.k)), aValues, bValues);
+      newSums = products(sums);
     }
+    SmallVector<Value> yielded(newSums);
+    if (tile.prefetch) {
+      llvm::append_range(yielded, aValues);
+      llvm::append_range(yielded, bValues);
+    }
+    scf::YieldOp::create(b, loc, yielded);
   }
+  stage = nullptr;
 
   // The epilogue (GELU, a residual add) runs on the sums and stores where
   // it would have; C is stored too only where something else reads it.
@@ -739,6 +785,7 @@ struct GPUTileContractionsPass
     tile.prefetch = prefetch;
     tile.wideLoads = wideLoads;
     tile.warpM = warpM;
+    tile.doubleBuffer = doubleBuffer;
     tile.warpN = warpN;
     if (failed(verifyTile(tile, "tile")))
       return signalPassFailure();

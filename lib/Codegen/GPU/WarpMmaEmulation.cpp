@@ -86,9 +86,13 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
     return failure();
   MLIRContext *ctx = launch.getContext();
   Location loc = launch.getLoc();
-  // Each lane's row address: the two indices of its row's first element.
+  // Each lane's row address: the indices of its row's first element (the
+  // last one is the column; leading ones, as a slice's stage, pass through).
+  int64_t rank = 2;
+  for (nvgpu::LdMatrixOp load : loads)
+    rank = std::max(rank, load.getSrcMemref().getType().getRank());
   Value rows = launch.addWorkgroupAttribution(
-      MemRefType::get({*threads, 2}, IndexType::get(ctx),
+      MemRefType::get({*threads, rank}, IndexType::get(ctx),
                       MemRefLayoutAttrInterface(),
                       gpu::AddressSpaceAttr::get(
                           ctx, gpu::AddressSpace::Workgroup)),
@@ -96,7 +100,7 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
   for (nvgpu::LdMatrixOp load : loads) {
     auto type = cast<VectorType>(load.getRes().getType());
     auto memref = cast<MemRefType>(load.getSrcMemref().getType());
-    if (load.getTranspose() || memref.getRank() != 2 ||
+    if (load.getTranspose() || memref.getRank() < 2 ||
         type.getRank() != 2 || type.getDimSize(1) != 2 ||
         type.getDimSize(0) != load.getNumTiles() ||
         type.getElementType().getIntOrFloatBitWidth() != 16 ||
@@ -107,8 +111,9 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
         }))
       return load.emitError("bertc-gpu-launches-to-loops: no emulation of "
                             "this nvgpu.ldmatrix (only untransposed 8 x 8 "
-                            "16-bit matrices from a 2-d buffer, whose pairs "
-                            "are taken apart with vector.extract)");
+                            "16-bit matrices from a buffer of rank 2 or "
+                            "more, whose pairs are taken apart with "
+                            "vector.extract)");
     OpBuilder b(load);
     Location at = load.getLoc();
     auto cst = [&](int64_t v) {
@@ -118,7 +123,8 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
       return arith::AddIOp::create(b, at, x, y).getResult();
     };
     Value tid = linearThreadId(b, at, launch);
-    for (int64_t d = 0; d < 2; ++d)
+    int64_t dims = memref.getRank();
+    for (int64_t d = 0; d < dims; ++d)
       memref::StoreOp::create(b, at, load.getIndices()[d], rows,
                               ValueRange{tid, cst(d)});
     gpu::BarrierOp::create(b, at);
@@ -134,14 +140,17 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
     auto pairType = VectorType::get({2}, type.getElementType());
     for (int64_t i = 0; i < type.getDimSize(0); ++i) {
       Value source = add(warpBase, add(cst(8 * i), rowInMatrix));
-      Value row = memref::LoadOp::create(b, at, rows, ValueRange{source, cst(0)});
-      Value col = add(
-          memref::LoadOp::create(b, at, rows, ValueRange{source, cst(1)}),
-          colInRow);
+      SmallVector<Value, 3> indices;
+      for (int64_t d = 0; d < dims; ++d)
+        indices.push_back(
+            memref::LoadOp::create(b, at, rows, ValueRange{source, cst(d)}));
+      Value col = add(indices.back(), colInRow);
       SmallVector<Value, 2> elements;
-      for (int64_t e = 0; e < 2; ++e)
-        elements.push_back(memref::LoadOp::create(
-            b, at, load.getSrcMemref(), ValueRange{row, add(col, cst(e))}));
+      for (int64_t e = 0; e < 2; ++e) {
+        indices.back() = add(col, cst(e));
+        elements.push_back(
+            memref::LoadOp::create(b, at, load.getSrcMemref(), indices));
+      }
       pairs.push_back(
           vector::FromElementsOp::create(b, at, pairType, elements));
     }
