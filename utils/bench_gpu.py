@@ -107,6 +107,11 @@ TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-warp\d+x\d+)?"
     r"(?:-small\d+x\d+x\d+)?$")
+# A variant's parts after the tile: switches, and flags that take a size.
+TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
+                 "nowide": "--gpu-no-wide-loads",
+                 "double": "--gpu-double-buffer"}
+TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile="}
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
 
@@ -125,13 +130,9 @@ def build(args):
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
         for part in rest:
-            if part.startswith("warp"):
-                flags.append("--gpu-warp-tile=" + part[len("warp"):])
-                continue
-            flags.append({"noprefetch": "--gpu-no-prefetch",
-                          "nowide": "--gpu-no-wide-loads",
-                          "double": "--gpu-double-buffer"}.get(
-                              part, "--gpu-small-tile=" + part[len("small"):]))
+            name = part.rstrip("0123456789x")
+            flags.append(TILE_SWITCHES.get(part) or
+                         TILE_SIZED[name] + part[len(name):])
         dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
         if "-warp" in variant:  # tensor cores only
             dtypes = tuple(d for d in dtypes if d != "f32")
@@ -264,7 +265,9 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
-    ap.add_argument("--tiles", metavar="MxNxK[-noprefetch][-nowide][-double][-warpMxN][-smallMxNxK],...",
+    ap.add_argument("--tiles",
+                    metavar="MxNxK[-noprefetch][-nowide][-double][-warpMxN]"
+                            "[-smallMxNxK],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "

@@ -269,9 +269,9 @@ TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
     copy.wide = wideAllowed(global, width);
   int64_t groups = rows * tile.k / width;
   int64_t rounds = llvm::divideCeil(groups, tile.threads());
+  auto times = [&](Value v) { return width > 1 ? mul(v, cst(width)) : v; };
   for (int64_t r = 0; r < rounds; ++r) {
     Value e = add(tid, cst(r * tile.threads()));
-    auto times = [&](Value v) { return width > 1 ? mul(v, cst(width)) : v; };
     if (kFastest) {
       int64_t across = tile.k / width;
       copy.kk.push_back(times(arith::RemUIOp::create(b, loc, e, cst(across))));
@@ -784,8 +784,8 @@ struct GPUTileContractionsPass
     tile.ldmatrix = ldmatrix;
     tile.prefetch = prefetch;
     tile.wideLoads = wideLoads;
-    tile.warpM = warpM;
     tile.doubleBuffer = doubleBuffer;
+    tile.warpM = warpM;
     tile.warpN = warpN;
     if (failed(verifyTile(tile, "tile")))
       return signalPassFailure();
