@@ -105,13 +105,17 @@ def shape_checkpoint(work):
 # Tile-size variants (build --tiles), timed at every batch by run.
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
-    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-warp\d+x\d+)?"
-    r"(?:-small\d+x\d+x\d+)?$")
+    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
+    r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
-                 "double": "--gpu-double-buffer"}
-TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile="}
+                 "double": "--gpu-double-buffer",
+                 "wideops": "--gpu-wide-operands"}
+TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
+              "async": "--gpu-async-stages="}
+# Parts for tensor cores (f16) only.
+F16_ONLY = ("-warp", "-async", "-wideops")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
 
@@ -124,8 +128,8 @@ def build(args):
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
-                     "MxNxK[-noprefetch][-nowide][-double][-warpMxN]"
-                     "[-smallMxNxK]"
+                     "MxNxK[-noprefetch][-nowide][-double][-wideops]"
+                     "[-asyncN][-warpMxN][-smallMxNxK]"
                      % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -134,7 +138,7 @@ def build(args):
             flags.append(TILE_SWITCHES.get(part) or
                          TILE_SIZED[name] + part[len(name):])
         dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
-        if "-warp" in variant:  # tensor cores only
+        if any(part in variant for part in F16_ONLY):
             dtypes = tuple(d for d in dtypes if d != "f32")
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
@@ -266,13 +270,14 @@ def main():
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
-                    metavar="MxNxK[-noprefetch][-nowide][-double][-warpMxN]"
-                            "[-smallMxNxK],...",
+                    metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
+                            "[-asyncN][-warpMxN][-smallMxNxK],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
-                         "--gpu-no-wide-loads, --gpu-double-buffer, "
-                         "--gpu-warp-tile (f16 only) and "
-                         "--gpu-small-tile), which run times at each batch")
+                         "--gpu-no-wide-loads, --gpu-double-buffer, and, f16 "
+                         "only, --gpu-wide-operands, --gpu-async-stages, "
+                         "--gpu-warp-tile; --gpu-small-tile), which run "
+                         "times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")
     ap.add_argument("--runs", type=int, default=50)

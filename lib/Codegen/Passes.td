@@ -280,6 +280,45 @@ def InlineAllocaScopes : Pass<"bertc-inline-alloca-scopes", "func::FuncOp"> {
 // GPU
 //===----------------------------------------------------------------------===//
 
+def GPUNarrowProductOperands
+    : Pass<"bertc-gpu-narrow-product-operands", "func::FuncOp"> {
+  let summary = "Store tensors that only matrix products read at the "
+                "products' operand type";
+  let description = [{
+    With `--dtype=f16|bf16` the tiled products round both operands to that
+    type as they stage them (bertc-gpu-tile-contractions). A tensor whose
+    every reader, through `tensor.expand_shape`/`collapse_shape`, is an
+    input of such a product (Q, K and V, the attention probabilities, the
+    attention's output, GELU's output) can then be stored rounded: no
+    product's result changes, the kernel that writes it stores half the
+    bytes and the products load half. An elementwise writer rounds what it
+    yields; a product or reduction keeps its f32 sums and is followed by a
+    rounding op, which the tiled kernels apply at their store (an output
+    epilogue). Readers widen the operand in their body (`arith.extf`), as
+    they do for narrow weights. Runs on tensors, after elementwise fusion.
+
+    Example (operand-type=f16):
+
+    ```mlir
+    %q = linalg.generic {...} ins(%x, %w : tensor<?x?x768xf32>, tensor<768x768xf16>)
+        outs(%bias : tensor<?x?x768xf32>) { out + x * extf(w) }
+    %s = linalg.generic {...} ins(%q, %k : ...) { out + q * k }
+    // becomes
+    %q = linalg.generic ... (unchanged)
+    %q16 = linalg.generic {...} ins(%q : tensor<?x?x768xf32>)
+        outs(%e : tensor<?x?x768xf16>) { truncf }
+    %s = linalg.generic {...} ins(%q16, %k16 : ...) { out + extf(q) * extf(k) }
+    ```
+  }];
+  let options = [
+    Option<"operandType", "operand-type", "std::string", "\"f16\"",
+           "the products' operand type: f16 or bf16">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def GPUTileContractions
     : Pass<"bertc-gpu-tile-contractions", "func::FuncOp"> {
   let summary = "Rewrite matrix products as block-tiled GPU kernels that "
@@ -340,6 +379,18 @@ def GPUTileContractions
       (rows padded by 8 elements), and a fragment is one `nvgpu.ldmatrix`
       of four 8 x 8 matrices per 16 of A's rows or 2 x 8 of B's (with
       `ldmatrix=false`, a 32-bit load per pair).
+    - With `async-copies` (tensor cores, both operands already of
+      `operand-type`, contiguous in k, 16-byte groups: weights and the
+      tensors bertc-gpu-narrow-product-operands stores narrow), the slices
+      get `stages` buffers and each thread copies its groups with
+      `nvgpu.device_async_copy` (cp.async, 16 bytes, zero-filled outside
+      the operand): the first `stages - 1` k blocks before the loop, one
+      group each; iteration i waits until at most `stages - 2` groups are
+      pending, one barrier, starts block i + stages - 1 into the buffer
+      block i - 1 used, and multiplies buffer i % stages; after the loop
+      it waits for all (the zero-fills past the end). The copies go
+      global to shared without registers. Where the run-time check of
+      `wide-loads` fails, element loads and stores fill the same buffer.
 
     - With `small-tile-*`, the launch is two: an `scf.if` on the host runs
       the small tile's when the tile's grid would have fewer than
@@ -400,6 +451,15 @@ def GPUTileContractions
            "two stages of shared slices: each k block's products read one "
            "while the next block is stored into the other, one barrier per "
            "k block instead of two (twice the shared memory)">,
+    Option<"asyncCopies", "async-copies", "bool", "false",
+           "tensor-cores, both operands of operand-type and contiguous in "
+           "k: copy the slices with 16-byte cp.async (nvgpu.device_async_"
+           "copy) into `stages` buffers, several k blocks in flight, one "
+           "barrier per k block; no registers in between (prefetch and "
+           "double-buffer then do not apply)">,
+    Option<"stages", "stages", "int64_t", "2",
+           "async-copies: shared buffers per operand (k blocks in flight: "
+           "stages - 1), at least 2">,
     Option<"smallTileM", "small-tile-m", "int64_t", "0",
            "with small-tile-n and -k: a second block tile for products whose "
            "launch would have fewer than small-below blocks (0: none)">,

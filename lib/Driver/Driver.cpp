@@ -137,6 +137,15 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-no-wide-loads needs --target=cuda");
   if (options.gpuDoubleBuffer && !cuda)
     return fail("--gpu-double-buffer needs --target=cuda");
+  if (options.gpuAsyncStages != 0 && (!cuda || options.dtype == "f32"))
+    return fail("--gpu-async-stages needs --target=cuda and --dtype=f16 or "
+                "bf16 (tensor cores)");
+  if (options.gpuAsyncStages < 0 || options.gpuAsyncStages == 1)
+    return fail("--gpu-async-stages must be 0 (off) or 2 or more, got " +
+                std::to_string(options.gpuAsyncStages));
+  if (options.gpuWideOperands && (!cuda || options.dtype == "f32"))
+    return fail("--gpu-wide-operands needs --target=cuda and --dtype=f16 or "
+                "bf16");
   bool narrow = options.dtype != "f32";
   if (narrow && !cuda)
     return fail("--dtype=" + options.dtype +
@@ -232,6 +241,11 @@ int mlir::bertc::compile(const CompileOptions &options) {
             gpu.prefetch = !options.gpuNoPrefetch;
             gpu.wideLoads = !options.gpuNoWideLoads;
             gpu.doubleBuffer = options.gpuDoubleBuffer;
+            if (options.gpuAsyncStages > 0) {
+              gpu.asyncCopies = true;
+              gpu.stages = options.gpuAsyncStages;
+            }
+            gpu.narrowOperands = !options.gpuWideOperands;
             if (!options.gpuTile.empty()) {
               gpu.tileM = options.gpuTile[0];
               gpu.tileN = options.gpuTile[1];

@@ -55,6 +55,12 @@ struct CompileOptions {
   /// --target=cuda only: element loads (no 16-byte loads) in the tiled
   /// products' slice copies.
   bool gpuNoWideLoads = false;
+  /// --target=cuda, --dtype=f16|bf16 only: tensors that only products read
+  /// stay f32.
+  bool gpuWideOperands = false;
+  /// --target=cuda, --dtype=f16|bf16 only: cp.async slice copies into this
+  /// many stages (0: none).
+  int gpuAsyncStages = 0;
   /// --target=cuda only: double-buffered slices in the tiled products.
   bool gpuDoubleBuffer = false;
   /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:

@@ -41,6 +41,15 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
                                            const GPULoweringOptions &options) {
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  // The products round their operands anyway; tensors only they read are
+  // stored rounded (half the bytes written and loaded).
+  if (options.tileContractions && options.narrowOperands &&
+      options.operandType != "f32") {
+    GPUNarrowProductOperandsOptions narrow;
+    narrow.operandType = options.operandType;
+    pm.addNestedPass<func::FuncOp>(createGPUNarrowProductOperands(narrow));
+    pm.addPass(createCanonicalizerPass());
+  }
   buildBufferizationPipeline(pm);
 
   // Matrix products and row reductions get their own kernels; every other
@@ -68,6 +77,8 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     tile.wideLoads = options.wideLoads;
     tile.warpM = options.warpM;
     tile.doubleBuffer = options.doubleBuffer;
+    tile.asyncCopies = options.asyncCopies;
+    tile.stages = options.stages;
     tile.warpN = options.warpN;
     tile.smallTileM = options.smallTileM;
     tile.smallTileN = options.smallTileN;

@@ -177,6 +177,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("element type matrix-product operands are rounded to "
                      "in the tiled kernels: f32, f16 or bf16 (f32 sums)"),
       llvm::cl::init("f32")};
+  Option<bool> narrowOperands{
+      *this, "narrow-operands",
+      llvm::cl::desc("with operand-type f16/bf16: tensors that only matrix "
+                     "products read are stored at that type "
+                     "(bertc-gpu-narrow-product-operands)"),
+      llvm::cl::init(true)};
   Option<bool> epilogues{
       *this, "epilogues",
       llvm::cl::desc("tiled products apply the GELU or residual add after "
@@ -197,6 +203,16 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tiled products stage their slices in two buffers, one "
                      "barrier per k block"),
       llvm::cl::init(false)};
+  Option<bool> asyncCopies{
+      *this, "async-copies",
+      llvm::cl::desc("tensor cores: products whose operands are both of "
+                     "operand-type copy them with cp.async into `stages` "
+                     "buffers"),
+      llvm::cl::init(false)};
+  Option<int64_t> stages{*this, "stages",
+                         llvm::cl::desc("async-copies: shared buffers per "
+                                        "operand (2 or more)"),
+                         llvm::cl::init(2)};
   Option<int64_t> warpM{*this, "warp-m",
                         llvm::cl::desc("tensor cores: rows of C per warp"),
                         llvm::cl::init(32)};

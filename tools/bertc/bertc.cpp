@@ -124,12 +124,26 @@ static cl::opt<bool> gpuNoWideLoads(
              "slices with element loads instead of 16-byte loads (to "
              "compare the two on a GPU)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuWideOperands(
+    "gpu-wide-operands",
+    cl::desc("with --target=cuda and --dtype=f16|bf16: keep tensors that "
+             "only matrix products read in f32 instead of storing them at "
+             "the products' operand type (to compare the two on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> gpuDoubleBuffer(
     "gpu-double-buffer",
     cl::desc("with --target=cuda: the tiled matrix products stage their "
              "slices in two shared buffers, one barrier per k block instead "
              "of two (twice the shared memory; to compare on a GPU)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<int> gpuAsyncStages(
+    "gpu-async-stages",
+    cl::desc("with --target=cuda and --dtype=f16|bf16: tensor-core products "
+             "whose operands are both f16/bf16 and contiguous in k copy them "
+             "with cp.async into N shared buffers (N - 1 k blocks in "
+             "flight; 0: register copies, the default; to compare on a GPU)"),
+    cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<std::string> gpuTile(
     "gpu-tile",
     cl::desc("with --target=cuda: the tiled matrix products' block tile as "
@@ -250,6 +264,8 @@ int main(int argc, char **argv) {
   options.gpuNoPrefetch = gpuNoPrefetch;
   options.gpuNoWideLoads = gpuNoWideLoads;
   options.gpuDoubleBuffer = gpuDoubleBuffer;
+  options.gpuAsyncStages = gpuAsyncStages;
+  options.gpuWideOperands = gpuWideOperands;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
       !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))

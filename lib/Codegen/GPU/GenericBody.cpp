@@ -41,7 +41,8 @@ SmallVector<Value> mlir::bertc::indicesAt(AffineMap map, ArrayRef<Value> ivs) {
   return result;
 }
 
-Value mlir::bertc::emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+SmallVector<Value>
+mlir::bertc::emitBodyValuesAt(OpBuilder &b, Location loc, linalg::GenericOp op,
                               ArrayRef<Value> ivs, Value out,
                               ArrayRef<std::pair<Value, Value>> known) {
   Block &body = op.getRegion().front();
@@ -61,5 +62,8 @@ Value mlir::bertc::emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
     map.map(op.getMatchingBlockArgument(op.getDpsInitOperand(0)), out);
   for (Operation &inner : body.without_terminator())
     b.clone(inner, map);
-  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+  SmallVector<Value> yielded;
+  for (Value v : body.getTerminator()->getOperands())
+    yielded.push_back(map.lookupOrDefault(v));
+  return yielded;
 }

@@ -30,10 +30,17 @@ SmallVector<Value> indicesAt(AffineMap map, ArrayRef<Value> ivs);
 /// Emits `op`'s body at the loop point `ivs`: each input loaded through its
 /// indexing map, except the inputs that are a buffer in `known`, which take
 /// the value paired with it; the output's block argument bound to `out`
-/// (null when the body does not read it). Returns the yielded value.
-Value emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
-                 ArrayRef<Value> ivs, Value out,
-                 ArrayRef<std::pair<Value, Value>> known = {});
+/// (null when the body does not read it). Returns the yielded values, one
+/// per output (emitBodyAt: the first).
+SmallVector<Value> emitBodyValuesAt(OpBuilder &b, Location loc,
+                                    linalg::GenericOp op, ArrayRef<Value> ivs,
+                                    Value out,
+                                    ArrayRef<std::pair<Value, Value>> known = {});
+inline Value emitBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+                        ArrayRef<Value> ivs, Value out,
+                        ArrayRef<std::pair<Value, Value>> known = {}) {
+  return emitBodyValuesAt(b, loc, op, ivs, out, known).front();
+}
 
 } // namespace mlir::bertc
 

@@ -355,7 +355,8 @@ LogicalResult LaunchEmulator::run() {
     return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "
                             "single-block launches without clusters or "
                             "dynamic shared memory");
-  if (failed(bertc::emulateLdMatrices(launch)) ||
+  if (failed(bertc::emulateAsyncCopies(launch)) ||
+      failed(bertc::emulateLdMatrices(launch)) ||
       failed(bertc::emulateWarpMmas(launch)))
     return failure();
   SmallVector<scf::ForOp> carrying; // inner loops first

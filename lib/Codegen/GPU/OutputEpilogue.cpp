@@ -29,11 +29,15 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
     next = next->getNextNode();
   }
   auto op = dyn_cast_or_null<linalg::GenericOp>(next);
-  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !op.getIndexingMapsArray().back().isIdentity())
+  if (!op || !op.hasPureBufferSemantics() ||
+      op.getNumParallelLoops() != op.getNumLoops())
     return {};
-  Value out = op.getDpsInits()[0];
+  SmallVector<Value> outs(op.getDpsInits());
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!op.getMatchingIndexingMap(&init).isIdentity() ||
+        (outs.size() > 1 && op.payloadUsesValueFromOperand(&init)))
+      return {};
+  Value out = outs.front();
   unsigned cInputs = 0;
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
@@ -41,7 +45,8 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
       ++cInputs;
       if (cMap ? map != cMap : !map.isIdentity())
         return {};
-    } else if (input->get() == out && !map.isIdentity()) {
+    } else if (llvm::is_contained(outs, input->get()) &&
+               (outs.size() > 1 || !map.isIdentity())) {
       return {};
     }
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
@@ -54,12 +59,13 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   // Other blocks of the kernel still read the product's inputs while one
   // stores its tile.
   for (Value read : reads)
-    if (viewRoot(read) == viewRoot(out))
-      return {};
+    for (Value written : outs)
+      if (viewRoot(read) == viewRoot(written))
+        return {};
   // The output's allocation moves before the kernel: its sizes must be
   // known there.
   for (memref::AllocOp alloc : allocs) {
-    if (alloc.getResult() != out)
+    if (!llvm::is_contained(outs, alloc.getResult()))
       return {};
     for (Value size : alloc->getOperands())
       if (Operation *def = size.getDefiningOp();
@@ -76,7 +82,7 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   // C need not be stored when it is a fresh buffer that nothing but these
   // ops and its deallocation touches.
   epilogue.storeC =
-      out != c && (!c.getDefiningOp<memref::AllocOp>() ||
+      !llvm::is_contained(outs, c) && (!c.getDefiningOp<memref::AllocOp>() ||
                    llvm::any_of(c.getUsers(), [&](Operation *user) {
                      return user != op && !isa<memref::DeallocOp>(user) &&
                             !llvm::is_contained(ignore, user);
@@ -84,15 +90,19 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   return epilogue;
 }
 
-Value mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
-                                      const OutputEpilogue &epilogue,
-                                      Value value, ValueRange ivs,
-                                      ArrayRef<std::pair<Value, Value>> known) {
+void mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
+                                     const OutputEpilogue &epilogue,
+                                     Value value, ValueRange ivs,
+                                     ArrayRef<std::pair<Value, Value>> known) {
   linalg::GenericOp op = epilogue.op;
   Value out;
   if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
     out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], ivs);
   SmallVector<std::pair<Value, Value>> values(known);
   values.push_back({epilogue.c, value});
-  return emitBodyAt(b, loc, op, SmallVector<Value>(ivs), out, values);
+  for (auto [result, buffer] :
+       llvm::zip(emitBodyValuesAt(b, loc, op, SmallVector<Value>(ivs), out,
+                                  values),
+                 op.getDpsInits()))
+    memref::StoreOp::create(b, loc, result, buffer, ivs);
 }

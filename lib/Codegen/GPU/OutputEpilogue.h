@@ -27,10 +27,11 @@ struct OutputEpilogue {
 };
 
 /// The all-parallel linalg.generic right after `producer` (only ops without
-/// memory effects, or the allocation of its output, between them) that
-/// reads `c` once, under `cMap` (null: an identity map), and writes a
-/// buffer under an identity map that is none of `reads` (what other blocks
-/// of the kernel still read). Ops in `ignore` (the producer, the op that
+/// memory effects, or the allocation of its outputs, between them) that
+/// reads `c` once, under `cMap` (null: an identity map), and writes
+/// buffers under identity maps that are none of `reads` (what other blocks
+/// of the kernel still read). With several outputs (a value and its
+/// rounded copy: bertc-gpu-narrow-product-operands), the body reads none. Ops in `ignore` (the producer, the op that
 /// initializes C) do not count as readers of C. Moves the output's
 /// allocation before `producer`.
 OutputEpilogue findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
@@ -40,13 +41,13 @@ OutputEpilogue findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
 /// The buffer `v` is a view of (through view-like ops), or `v`.
 Value viewRoot(Value v);
 
-/// The epilogue's value at its loop point `ivs` when C holds `value` there;
-/// it is stored to the epilogue's output at `ivs` (an identity map).
-/// `known` gives other inputs' values (earlier row reductions).
-Value emitOutputEpilogue(OpBuilder &b, Location loc,
-                         const OutputEpilogue &epilogue, Value value,
-                         ValueRange ivs,
-                         ArrayRef<std::pair<Value, Value>> known = {});
+/// Stores the epilogue's values at its loop point `ivs` when C holds
+/// `value` there into its outputs at `ivs` (identity maps). `known` gives
+/// other inputs' values (earlier row reductions).
+void emitOutputEpilogue(OpBuilder &b, Location loc,
+                        const OutputEpilogue &epilogue, Value value,
+                        ValueRange ivs,
+                        ArrayRef<std::pair<Value, Value>> known = {});
 
 } // namespace mlir::bertc
 

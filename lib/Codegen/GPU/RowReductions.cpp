@@ -185,10 +185,10 @@ OutputEpilogue findNormalization(const RowChain &chain) {
       /*ignore=*/{});
   if (!next || !chain.sameLoops(next.op) || !chain.readsOutputsAtRow(next.op))
     return {};
-  Value written = next.op.getDpsInits()[0];
-  for (Value local : rowLocal)
-    if (local != written && viewRoot(local) == viewRoot(written))
-      return {};
+  for (Value written : next.op.getDpsInits())
+    for (Value local : rowLocal)
+      if (local != written && viewRoot(local) == viewRoot(written))
+        return {};
   return next;
 }
 
@@ -316,11 +316,8 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
         b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
         [&](OpBuilder &nb, Location, Value r, ValueRange) {
           ivs[red] = r;
-          memref::StoreOp::create(
-              nb, loc,
-              emitOutputEpilogue(nb, loc, normalize, known.back().second, ivs,
-                                 ArrayRef(known).drop_back()),
-              normalize.op.getDpsInits()[0], ivs);
+          emitOutputEpilogue(nb, loc, normalize, known.back().second, ivs,
+                             ArrayRef(known).drop_back());
           scf::YieldOp::create(nb, loc);
         });
   }

@@ -38,6 +38,10 @@ struct GpuTile {
   bool prefetch = true;  // load the next k block during this one's products
   bool wideLoads = true; // 16-byte global loads where the operand allows
   bool doubleBuffer = false; // two stages of slices, one barrier per k block
+  // Tensor cores, both operands already of the slices' type and contiguous
+  // in k: cp.async copies into `stages` slices, no registers in between.
+  bool asyncCopies = false;
+  int64_t stages = 2;
   // Tensor cores: a warp per warpM x warpN tile of C, as (warpM / 16) x
   // (warpN / 8) m16n8k16 products per 16 of k (threadM/threadN unused).
   bool mma = false;
@@ -58,10 +62,11 @@ struct GpuTile {
   /// read rows along m or n at one k, so theirs are [k][row], with one
   /// padding column against the bank conflicts of the copies along k.
   bool rowMajorSlices() const { return mma; }
-  SmallVector<int64_t, 3> sliceShape(int64_t rows) const {
+  /// `stageCount` > 1: a stage dimension, outermost.
+  SmallVector<int64_t, 3> sliceShape(int64_t rows, int64_t stageCount) const {
     SmallVector<int64_t, 3> shape;
-    if (doubleBuffer)
-      shape.push_back(2); // the stage, outermost
+    if (stageCount > 1)
+      shape.push_back(stageCount);
     if (rowMajorSlices())
       llvm::append_range(shape, ArrayRef<int64_t>{rows, k + 8});
     else
@@ -198,8 +203,22 @@ private:
   /// This thread's elements of the k block at `k0` (0 outside the operand),
   /// in the operand's element type (storeSlice converts them).
   SmallVector<Value> loadSlice(const SliceCopy &copy, Value k0);
+  /// Points ivs at round `r` of `copy` for the k block at `k0`.
+  void aimRound(const SliceCopy &copy, size_t r, Value k0);
+  /// Whether ivs (set by aimRound) are inside the operand for round `r`.
+  Value inBoundsAt(const SliceCopy &copy, size_t r);
+  /// Round `r`'s `copy.width` elements at ivs as guarded element loads (a
+  /// vector when width > 1).
+  Value loadElements(const SliceCopy &copy, size_t r);
   /// Stores `values` (loadSlice's) into the slice.
   void storeSlice(const SliceCopy &copy, ValueRange values);
+  /// Whether an operand's slice copy can be cp.async: 16-byte groups along
+  /// k of elements already of the slices' type, into [row][k] slices.
+  bool asyncCopyable(Value global, AffineMap map, bool kFastest);
+  /// Starts the copy of the k block at `k0` into the current stage: a
+  /// 16-byte cp.async per group (zero-filled outside the operand) where
+  /// `wide` holds, else element loads and stores.
+  void copySliceAsync(const SliceCopy &copy, Value k0);
 
   /// The tensor-core steps over one k block of the slices: for each 16
   /// of k, the warp's mmaRows A and mmaCols B fragments from shared memory
@@ -325,25 +344,46 @@ Value TiledKernelEmitter::wideAllowed(Value global, int64_t width) {
   return both(ok, zero(rem(meta.getSizes().back(), width)));
 }
 
+void TiledKernelEmitter::aimRound(const SliceCopy &copy, size_t r, Value k0) {
+  ivs[copy.dim] = add(copy.rowBase, copy.row[r]);
+  ivs[ct.k] = add(k0, copy.kk[r]);
+}
+
+Value TiledKernelEmitter::inBoundsAt(const SliceCopy &copy, size_t r) {
+  Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
+  if (copy.lastLive && r + 1 == copy.kk.size())
+    ok = both(ok, copy.lastLive);
+  return ok;
+}
+
+Value TiledKernelEmitter::loadElements(const SliceCopy &copy, size_t r) {
+  Type type = cast<MemRefType>(copy.global.getType()).getElementType();
+  unsigned fast = copy.kFastest ? ct.k : copy.dim;
+  SmallVector<Value> elements;
+  Value first = ivs[fast];
+  for (int64_t i = 0; i < copy.width; ++i) {
+    if (i > 0)
+      ivs[fast] = add(first, cst(i));
+    elements.push_back(
+        loadOrZero(copy.global, copy.map, inBoundsAt(copy, r), type));
+  }
+  ivs[fast] = first;
+  if (copy.width == 1)
+    return elements.front();
+  return vector::FromElementsOp::create(
+      b, loc, VectorType::get({copy.width}, type), elements);
+}
+
 SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
                                                  Value k0) {
   SmallVector<Value> values;
   // The global element type: converting under the guard would make the
   // thread wait for the load right there, defeating the prefetch.
   Type type = cast<MemRefType>(copy.global.getType()).getElementType();
-  unsigned fast = copy.kFastest ? ct.k : copy.dim;
-  for (auto [r, kk] : llvm::enumerate(copy.kk)) {
-    Value row = add(copy.rowBase, copy.row[r]), k = add(k0, kk);
-    auto inBounds = [&] {
-      Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
-      if (copy.lastLive && r + 1 == copy.kk.size())
-        ok = both(ok, copy.lastLive);
-      return ok;
-    };
-    ivs[copy.dim] = row;
-    ivs[ct.k] = k;
+  for (size_t r = 0; r < copy.kk.size(); ++r) {
+    aimRound(copy, r, k0);
     if (copy.width == 1) {
-      values.push_back(loadOrZero(copy.global, copy.map, inBounds(), type));
+      values.push_back(loadElements(copy, r));
       continue;
     }
     // A whole group is in or out of bounds when `wide` holds.
@@ -354,28 +394,63 @@ SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&choice.getThenRegion().front());
-      scf::YieldOp::create(b, loc, valueOrZero(inBounds(), vector, [&] {
+      scf::YieldOp::create(b, loc,
+                           valueOrZero(inBoundsAt(copy, r), vector, [&] {
                              return vector::LoadOp::create(
                                  b, loc, vector, copy.global,
                                  indices(copy.map), /*nontemporal=*/false,
                                  llvm::Align(bytes));
                            }));
       b.setInsertionPointToStart(&choice.getElseRegion().front());
-      SmallVector<Value> elements;
-      Value first = ivs[fast];
-      for (int64_t i = 0; i < copy.width; ++i) {
-        ivs[fast] = add(first, cst(i));
-        elements.push_back(
-            loadOrZero(copy.global, copy.map, inBounds(), type));
-      }
-      ivs[fast] = first;
-      scf::YieldOp::create(
-          b, loc,
-          vector::FromElementsOp::create(b, loc, vector, elements).getResult());
+      scf::YieldOp::create(b, loc, loadElements(copy, r));
     }
     values.push_back(choice.getResult(0));
   }
   return values;
+}
+
+bool TiledKernelEmitter::asyncCopyable(Value global, AffineMap map,
+                                       bool kFastest) {
+  auto type = cast<MemRefType>(global.getType());
+  return tile.asyncCopies && tile.mma && kFastest && tile.wideLoads &&
+         type.getElementType() == tile.operand &&
+         wideWidth(global, map, ct.k, tile.k) *
+                 type.getElementTypeBitWidth() ==
+             128;
+}
+
+void TiledKernelEmitter::copySliceAsync(const SliceCopy &copy, Value k0) {
+  for (size_t r = 0; r < copy.kk.size(); ++r) {
+    std::optional<scf::IfOp> live;
+    if (copy.lastLive && r + 1 == copy.kk.size()) {
+      live = scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(&live->getThenRegion().front());
+    }
+    aimRound(copy, r, k0);
+    Value inBounds = inBoundsAt(copy, r);
+    SmallVector<Value, 3> at = inSlice({copy.row[r], copy.kk[r]});
+    auto choice = scf::IfOp::create(b, loc, copy.wide, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&choice.getThenRegion().front());
+      // Outside the operand nothing is read (zero source bytes) and the
+      // group is zero-filled; the address is the operand's first element.
+      SmallVector<Value> saved(ivs);
+      for (unsigned d : {copy.dim, ct.k})
+        ivs[d] = arith::SelectOp::create(b, loc, inBounds, ivs[d], cst(0));
+      Value sourceElements = arith::SelectOp::create(
+          b, loc, inBounds, cst(copy.width), cst(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
+          copy.shared, at, copy.global, indices(copy.map),
+          b.getIndexAttr(copy.width), sourceElements, b.getUnitAttr());
+      ivs = saved;
+      b.setInsertionPointToStart(&choice.getElseRegion().front());
+      vector::StoreOp::create(b, loc, loadElements(copy, r), copy.shared, at);
+    }
+    if (live)
+      b.setInsertionPointAfter(*live);
+  }
 }
 
 void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
@@ -564,8 +639,12 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   auto space = [&](gpu::AddressSpace s) {
     return gpu::AddressSpaceAttr::get(ctx, s);
   };
+  // cp.async needs both operands copyable (one loop shape for the two).
+  bool async = asyncCopyable(ct.a, ct.aMap, /*kFastest=*/true) &&
+               asyncCopyable(ct.b, ct.bMap, /*kFastest=*/ct.dotForm);
+  int64_t stageCount = async ? tile.stages : tile.doubleBuffer ? 2 : 1;
   auto sliceType = [&](int64_t rows) {
-    return MemRefType::get(tile.sliceShape(rows), tile.operand,
+    return MemRefType::get(tile.sliceShape(rows, stageCount), tile.operand,
                            MemRefLayoutAttrInterface(),
                            space(gpu::AddressSpace::Workgroup));
   };
@@ -686,13 +765,33 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   // block into the other stage after its products: one barrier per block.
   size_t numSums = init.size();
   SmallVector<Value> aValues, bValues;
-  if (tile.doubleBuffer) {
+  // cp.async: the first stages - 1 k blocks are in flight before the loop,
+  // one group each. Iteration i waits for its block's group, a barrier
+  // (block i visible to all; block i - 1's stage read by all), starts
+  // block i + stages - 1 into that stage, then multiplies stage i.
+  auto copyBoth = [&](Value k0) {
+    copySliceAsync(copyA, k0);
+    copySliceAsync(copyB, k0);
+    // Tokens are not needed: a group is all of this thread's copies since
+    // the last one, and the waits count groups.
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(ctx), ValueRange{});
+  };
+  Value firstGroup;
+  if (async) {
+    for (int64_t s = 0; s + 1 < stageCount; ++s) {
+      stage = cst(s);
+      Value group = copyBoth(cst(s * tile.k));
+      if (!firstGroup)
+        firstGroup = group;
+    }
+  } else if (tile.doubleBuffer) {
     stage = cst(0);
     loadBoth(cst(0), aValues, bValues);
     storeBoth(aValues, bValues);
     gpu::BarrierOp::create(b, loc);
   }
-  if (tile.prefetch) {
+  if (tile.prefetch && !async) {
     loadBoth(cst(tile.doubleBuffer ? tile.k : 0), aValues, bValues);
     llvm::append_range(init, aValues);
     llvm::append_range(init, bValues);
@@ -704,13 +803,23 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     Value k0 = kLoop.getInductionVar();
     ValueRange carried = kLoop.getRegionIterArgs();
     ValueRange sums = carried.take_front(numSums);
-    if (tile.prefetch) {
+    if (tile.prefetch && !async) {
       ValueRange loaded = carried.drop_front(numSums);
       aValues.assign(loaded.begin(), loaded.begin() + copyA.kk.size());
       bValues.assign(loaded.begin() + copyA.kk.size(), loaded.end());
     }
     SmallVector<Value> newSums;
-    if (tile.doubleBuffer) {
+    if (async) {
+      Value block = arith::DivUIOp::create(b, loc, k0, cst(tile.k));
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
+                                       b.getI32IntegerAttr(stageCount - 2));
+      gpu::BarrierOp::create(b, loc);
+      stage = arith::RemUIOp::create(b, loc, add(block, cst(stageCount - 1)),
+                                     cst(stageCount));
+      copyBoth(add(k0, cst((stageCount - 1) * tile.k)));
+      stage = arith::RemUIOp::create(b, loc, block, cst(stageCount));
+      newSums = products(sums);
+    } else if (tile.doubleBuffer) {
       stage = arith::RemUIOp::create(
           b, loc, arith::DivUIOp::create(b, loc, k0, cst(tile.k)), cst(2));
       newSums = products(sums);
@@ -737,13 +846,17 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       newSums = products(sums);
     }
     SmallVector<Value> yielded(newSums);
-    if (tile.prefetch) {
+    if (tile.prefetch && !async) {
       llvm::append_range(yielded, aValues);
       llvm::append_range(yielded, bValues);
     }
     scf::YieldOp::create(b, loc, yielded);
   }
   stage = nullptr;
+  // The copies past the end (zero-fills) land before the block exits.
+  if (async)
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
+                                     b.getI32IntegerAttr(0));
 
   // The epilogue (GELU, a residual add) runs on the sums and stores where
   // it would have; C is stored too only where something else reads it.
@@ -756,9 +869,7 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     if (!epilogue || epilogue.storeC)
       memref::StoreOp::create(b, loc, sum, ct.c, at);
     if (epilogue)
-      memref::StoreOp::create(b, loc,
-                              emitOutputEpilogue(b, loc, epilogue, sum, at),
-                              epilogue.op.getDpsInits()[0], at);
+      emitOutputEpilogue(b, loc, epilogue, sum, at);
   });
 }
 
@@ -785,6 +896,8 @@ struct GPUTileContractionsPass
     tile.prefetch = prefetch;
     tile.wideLoads = wideLoads;
     tile.doubleBuffer = doubleBuffer;
+    tile.asyncCopies = asyncCopies;
+    tile.stages = stages;
     tile.warpM = warpM;
     tile.warpN = warpN;
     if (failed(verifyTile(tile, "tile")))
@@ -824,6 +937,17 @@ struct GPUTileContractionsPass
              << operandType << ", " << tile.m << "x" << tile.n << "x"
              << tile.k << ", warp tile " << tile.warpM << "x" << tile.warpN
              << ")";
+    // Workgroup attributions are static shared memory: 48 KiB per block.
+    int64_t sliceBytes = tile.operand.getIntOrFloatBitWidth() / 8 *
+                         (tile.k + 8) * (tile.m + tile.n);
+    if (tile.asyncCopies && tile.mma &&
+        (tile.stages < 2 || tile.stages * sliceBytes > 48 * 1024))
+      return getOperation().emitError()
+             << "bertc-gpu-tile-contractions: "
+             << (what == "tile" ? "" : what + ": ")
+             << "async-copies needs 2 or more stages whose slices fit in 48 "
+                "KiB of shared memory (got "
+             << tile.stages << " stages of " << sliceBytes << " bytes)";
     if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
         tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
         tile.threads() > 1024)

@@ -276,3 +276,64 @@ LogicalResult mlir::bertc::emulateWarpMmas(gpu::LaunchOp launch) {
   }
   return success();
 }
+
+LogicalResult mlir::bertc::emulateAsyncCopies(gpu::LaunchOp launch) {
+  SmallVector<Operation *> waits, groups;
+  SmallVector<nvgpu::DeviceAsyncCopyOp> copies;
+  launch.getBody().walk([&](Operation *op) {
+    if (isa<nvgpu::DeviceAsyncWaitOp>(op))
+      waits.push_back(op);
+    else if (isa<nvgpu::DeviceAsyncCreateGroupOp>(op))
+      groups.push_back(op);
+    else if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op))
+      copies.push_back(copy);
+  });
+  for (Operation *wait : waits)
+    wait->erase();
+  for (Operation *group : groups) {
+    if (!group->use_empty())
+      return group->emitError("bertc-gpu-launches-to-loops: a cp.async group "
+                              "token used other than by a wait");
+    group->erase();
+  }
+  for (nvgpu::DeviceAsyncCopyOp copy : copies) {
+    if (!copy->use_empty())
+      return copy.emitError("bertc-gpu-launches-to-loops: a cp.async token "
+                            "used other than by a group");
+    OpBuilder b(copy);
+    Location loc = copy.getLoc();
+    Type element = cast<MemRefType>(copy.getDst().getType()).getElementType();
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    SmallVector<Value> src(copy.getSrcIndices()), dst(copy.getDstIndices());
+    Value srcLast = src.back(), dstLast = dst.back();
+    for (int64_t e = 0; e < copy.getDstElements().getSExtValue(); ++e) {
+      Value offset = arith::ConstantIndexOp::create(b, loc, e);
+      src.back() = arith::AddIOp::create(b, loc, srcLast, offset);
+      dst.back() = arith::AddIOp::create(b, loc, dstLast, offset);
+      auto load = [&](OpBuilder &nb, Location nloc) {
+        return memref::LoadOp::create(nb, nloc, copy.getSrc(), src)
+            .getResult();
+      };
+      Value value;
+      if (Value count = copy.getSrcElements()) {
+        // Elements past the source count are zero-filled, not read.
+        Value read = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           offset, count);
+        value = scf::IfOp::create(
+                    b, loc, read,
+                    [&](OpBuilder &nb, Location nloc) {
+                      scf::YieldOp::create(nb, nloc, load(nb, nloc));
+                    },
+                    [&](OpBuilder &nb, Location nloc) {
+                      scf::YieldOp::create(nb, nloc, zero);
+                    })
+                    .getResult(0);
+      } else {
+        value = load(b, loc);
+      }
+      memref::StoreOp::create(b, loc, value, copy.getDst(), dst);
+    }
+    copy.erase();
+  }
+  return success();
+}

@@ -2,7 +2,7 @@
 //
 // bertc-gpu-launches-to-loops runs kernels one thread at a time; an
 // nvvm.mma.sync needs the fragments of all 32 lanes of a warp at once, and an
-// ldmatrix the row addresses of all of them.
+// ldmatrix the row addresses of all of them; cp.async copies complete later.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +28,13 @@ LogicalResult emulateWarpMmas(gpu::LaunchOp launch);
 /// of lane 8 i + l / 4 of its warp, columns 2 (l % 4) + {0, 1}, a barrier.
 /// Same block size requirement.
 LogicalResult emulateLdMatrices(gpu::LaunchOp launch);
+
+/// Replaces each nvgpu.device_async_copy (cp.async) in `launch` by the
+/// copy done at once, elements past its source count zero-filled, and
+/// erases the groups and waits: every copy has landed when it is issued,
+/// which the waits then only allow. (So emulation cannot find a missing
+/// wait; racecheck on a GPU can.)
+LogicalResult emulateAsyncCopies(gpu::LaunchOp launch);
 
 } // namespace mlir::bertc
 
