@@ -46,12 +46,25 @@ bool mlir::bertc::isMulAddBody(linalg::GenericOp op, bool allowWidenedInputs) {
 
 std::optional<mlir::bertc::Contraction>
 mlir::bertc::matchContraction(linalg::GenericOp op, bool allowWidenedInputs) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMulAddBody(op, allowWidenedInputs))
+  if (!op.hasPureBufferSemantics())
     return std::nullopt;
   for (Value v : op->getOperands()) {
     auto type = dyn_cast<MemRefType>(v.getType());
-    if (!type || type.getRank() == 0 || !type.isLastDimUnitStride())
+    if (!type || !type.isLastDimUnitStride())
+      return std::nullopt;
+  }
+  return matchContractionLoops(op, allowWidenedInputs);
+}
+
+std::optional<mlir::bertc::Contraction>
+mlir::bertc::matchContractionLoops(linalg::GenericOp op,
+                                   bool allowWidenedInputs) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !isMulAddBody(op, allowWidenedInputs))
+    return std::nullopt;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<ShapedType>(v.getType());
+    if (!type || !type.hasRank() || type.getRank() == 0)
       return std::nullopt;
     Type element = type.getElementType();
     bool narrowInput =

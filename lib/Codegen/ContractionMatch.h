@@ -51,6 +51,12 @@ struct Contraction {
 std::optional<Contraction> matchContraction(linalg::GenericOp op,
                                             bool allowWidenedInputs = false);
 
+/// matchContraction's checks of the body, the element types and the maps
+/// alone, on tensors or buffers (not of layouts): on tensors, whether the
+/// op will be a matched contraction once bufferized to unit-stride buffers.
+std::optional<Contraction>
+matchContractionLoops(linalg::GenericOp op, bool allowWidenedInputs = false);
+
 } // namespace mlir::bertc
 
 #endif

@@ -288,14 +288,19 @@ def GPUNarrowProductOperands
     With `--dtype=f16|bf16` the tiled products round both operands to that
     type as they stage them (bertc-gpu-tile-contractions). A tensor whose
     every reader, through `tensor.expand_shape`/`collapse_shape`, is an
-    input of such a product (Q, K and V, the attention probabilities, the
-    attention's output, GELU's output) can then be stored rounded: no
-    product's result changes, the kernel that writes it stores half the
-    bytes and the products load half. An elementwise writer rounds what it
-    yields; a product or reduction keeps its f32 sums and is followed by a
-    rounding op, which the tiled kernels apply at their store (an output
-    epilogue). Readers widen the operand in their body (`arith.extf`), as
-    they do for narrow weights. Runs on tensors, after elementwise fusion.
+    input of such a product (one whose loops and body `matchContraction`
+    takes; other products read their inputs unrounded) can then be stored
+    rounded: Q, K and V, the attention probabilities, the attention's
+    output, GELU's output. No product's result changes, the kernel that
+    writes the tensor stores half the bytes and the products load half.
+    An elementwise writer rounds what it yields; a product or reduction
+    keeps its f32 sums and is followed by a rounding op, which the tiled
+    kernels apply at their store (an output epilogue). An elementwise op
+    whose value such products and other ops read (a layer norm's, which
+    the residual add reads too) gets a second output, the rounded value,
+    which the products read. Readers widen the operand in their body
+    (`arith.extf`), as they do for narrow weights. Runs on tensors, after
+    elementwise fusion.
 
     Example (operand-type=f16):
 

@@ -204,3 +204,37 @@ func.func @also_read_elsewhere(%x: tensor<4x6xf32>, %w: tensor<3x6xf32>,
   } -> tensor<4x3xf32>
   return %r, %g, %n : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x6xf32>
 }
+
+// -----
+
+// A product the tiled kernels do not take (here A is contiguous in m, not
+// in k) reads its inputs as they are: what it reads stays f32.
+#xT = affine_map<(m, n, k) -> (k, m)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+
+// CHECK-LABEL: func.func @untiled_product
+// CHECK-NOT: truncf
+// CHECK: return
+func.func @untiled_product(%x: tensor<6x4xf32>, %w: tensor<3x6xf16>,
+                           %y: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %e = tensor.empty() : tensor<6x4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #id],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<6x4xf32>) outs(%e : tensor<6x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.tanh %a : f32
+    linalg.yield %r : f32
+  } -> tensor<6x4xf32>
+  %r = linalg.generic {indexing_maps = [#xT, #w, #c],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%n, %w : tensor<6x4xf32>, tensor<3x6xf16>) outs(%y : tensor<4x3xf32>) {
+  ^bb0(%a: f32, %b: f16, %o: f32):
+    %bw = arith.extf %b : f16 to f32
+    %p = arith.mulf %a, %bw : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}

@@ -22,11 +22,10 @@ using namespace mlir::bertc;
 
 namespace {
 
-/// A product the tiled kernels round their operands for: one reduction
-/// loop, two inputs, body `out + a * b` (inputs possibly widened).
+/// A product that bertc-gpu-tile-contractions will take, and that rounds
+/// its operands as it stages them (other products read them as they are).
 bool isProduct(linalg::GenericOp op) {
-  return op.getNumDpsInputs() == 2 && op.getNumDpsInits() == 1 &&
-         op.getNumReductionLoops() == 1 && isMulAddBody(op, true);
+  return matchContractionLoops(op, /*allowWidenedInputs=*/true).has_value();
 }
 
 /// True when every read of `v`, through reshapes, is as an input of a
