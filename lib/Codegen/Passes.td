@@ -630,6 +630,31 @@ def GPUAlignWorkgroupMemory
   ];
 }
 
+def GPUExternDynamicShared
+    : Pass<"bertc-gpu-extern-dynamic-shared", "gpu::GPUModuleOp"> {
+  let summary = "Declare the dynamic shared memory base as PTX .extern";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `gpu.dynamic_shared_memory` to an internal
+    zero-length global in the shared address space, which NVPTX prints as
+    a one-byte static variable (`.shared .align 16 .b8 __dynamic_shmem__0;`,
+    ptxas: "1 bytes smem"). The launch's dynamic shared memory then starts
+    after it, and accesses through it run from the static region into the
+    dynamic one; they stay inside the block's allocation only because the
+    tiled products have no other shared variables. Declared external, the
+    global is the dynamic region's base (`.extern .shared .align 16 .b8
+    __dynamic_shmem__0[];`), as CUDA's `extern __shared__` arrays are.
+    Runs after `convert-gpu-to-nvvm`.
+
+    Example:
+
+    ```mlir
+    llvm.mlir.global internal @__dynamic_shmem__0() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+    // becomes
+    llvm.mlir.global external @__dynamic_shmem__0() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+    ```
+  }];
+}
+
 def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
   let summary = "Run gpu.launch bodies as host loops over blocks and threads "
                 "(emulation)";

@@ -124,6 +124,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   kernels.addPass(createGPUAlignWorkgroupMemory());
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createGPUExternDynamicShared());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());

@@ -349,7 +349,35 @@ LogicalResult LaunchEmulator::emitPhases(Block &block, IRMapping uniform) {
   return emitPhase(phase, uniform);
 }
 
+/// Dynamic shared memory seen only through static views at constant byte
+/// offsets (the tiled products' slices) becomes one workgroup attribution
+/// per view, which the emulation handles like any other.
+static LogicalResult viewsToAttributions(gpu::LaunchOp launch) {
+  SmallVector<gpu::DynamicSharedMemoryOp> raws;
+  launch.getBody().walk(
+      [&](gpu::DynamicSharedMemoryOp raw) { raws.push_back(raw); });
+  for (gpu::DynamicSharedMemoryOp raw : raws) {
+    for (Operation *user : llvm::make_early_inc_range(raw->getUsers())) {
+      auto view = dyn_cast<memref::ViewOp>(user);
+      if (!view || !view.getSizes().empty() ||
+          !getConstantIntValue(view.getByteShift()))
+        return raw.emitError("bertc-gpu-launches-to-loops: dynamic shared "
+                             "memory used other than by static views at "
+                             "constant offsets");
+      view.replaceAllUsesWith(
+          launch.addWorkgroupAttribution(view.getType(), view.getLoc()));
+      view.erase();
+    }
+    raw.erase();
+  }
+  launch.getDynamicSharedMemorySizeMutable().clear();
+  return success();
+}
+
 LogicalResult LaunchEmulator::run() {
+  if (launch.getDynamicSharedMemorySize() &&
+      failed(viewsToAttributions(launch)))
+    return failure();
   if (!launch.getBody().hasOneBlock() || launch.getAsyncToken() ||
       launch.getClusterSizeX() || launch.getDynamicSharedMemorySize())
     return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "

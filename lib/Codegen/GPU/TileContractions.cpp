@@ -30,6 +30,12 @@ using namespace mlir::bertc;
 
 namespace {
 
+/// A block's static shared memory (workgroup attributions) is at most
+/// 48 KiB; dynamic shared memory goes to 227 KiB on an H100/H200 once the
+/// kernel is allowed (the runtime's mgpuLaunchKernel does that).
+constexpr int64_t kStaticSharedBytes = 48 * 1024;
+constexpr int64_t kDynamicSharedBytes = 227 * 1024;
+
 struct GpuTile {
   int64_t m, n, k, threadM, threadN;
   Type operand;          // element type of the shared slices: f32, f16 or bf16
@@ -648,16 +654,40 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
                            MemRefLayoutAttrInterface(),
                            space(gpu::AddressSpace::Workgroup));
   };
+  // Slices past the 48 KiB of static shared memory (cp.async stages) are
+  // views of the launch's dynamic shared memory, A's first.
+  int64_t bytesA = sliceType(tile.m).getNumElements() *
+                   tile.operand.getIntOrFloatBitWidth() / 8;
+  int64_t bytesB = sliceType(tile.n).getNumElements() *
+                   tile.operand.getIntOrFloatBitWidth() / 8;
+  bool dynamic = bytesA + bytesB > kStaticSharedBytes;
+  Value dynamicBytes;
+  if (dynamic)
+    dynamicBytes = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                                bytesA + bytesB);
   auto launch = gpu::LaunchOp::create(
       b, loc, gridX, gridY, gridZ, cst(tile.threadsX()), cst(tile.threadsY()),
-      one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      ValueRange{}, TypeRange{sliceType(tile.m), sliceType(tile.n)});
+      one, dynamicBytes, /*asyncTokenType=*/nullptr, ValueRange{},
+      dynamic ? TypeRange{} : TypeRange{sliceType(tile.m), sliceType(tile.n)});
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&body);
-  Value sharedA = launch.getWorkgroupAttributions()[0];
-  Value sharedB = launch.getWorkgroupAttributions()[1];
+  Value sharedA, sharedB;
+  if (dynamic) {
+    Value raw = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(),
+                        space(gpu::AddressSpace::Workgroup)));
+    sharedA = memref::ViewOp::create(b, loc, sliceType(tile.m), raw, cst(0),
+                                     ValueRange{});
+    sharedB = memref::ViewOp::create(b, loc, sliceType(tile.n), raw,
+                                     cst(bytesA), ValueRange{});
+  } else {
+    sharedA = launch.getWorkgroupAttributions()[0];
+    sharedB = launch.getWorkgroupAttributions()[1];
+  }
 
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
   tid = add(mul(ty, cst(tile.threadsX())), tx);
@@ -937,15 +967,15 @@ struct GPUTileContractionsPass
              << operandType << ", " << tile.m << "x" << tile.n << "x"
              << tile.k << ", warp tile " << tile.warpM << "x" << tile.warpN
              << ")";
-    // Workgroup attributions are static shared memory: 48 KiB per block.
+    // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
     int64_t sliceBytes = tile.operand.getIntOrFloatBitWidth() / 8 *
                          (tile.k + 8) * (tile.m + tile.n);
     if (tile.asyncCopies && tile.mma &&
-        (tile.stages < 2 || tile.stages * sliceBytes > 48 * 1024))
+        (tile.stages < 2 || tile.stages * sliceBytes > kDynamicSharedBytes))
       return getOperation().emitError()
              << "bertc-gpu-tile-contractions: "
              << (what == "tile" ? "" : what + ": ")
-             << "async-copies needs 2 or more stages whose slices fit in 48 "
+             << "async-copies needs 2 or more stages whose slices fit in 227 "
                 "KiB of shared memory (got "
              << tile.stages << " stages of " << sliceBytes << " bytes)";
     if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||

@@ -101,6 +101,15 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   const Driver *api = forRun();
   if (!api || !function)
     return;
+  // Past 48 KiB a kernel's dynamic shared memory must be allowed first
+  // (the tiled products' cp.async stages).
+  if (sharedBytes > 48 * 1024 &&
+      !check("cuFuncSetAttribute",
+             api->cuFuncSetAttribute(
+                 (CUfunction)function,
+                 CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                 sharedBytes)))
+    return;
   check("cuLaunchKernel",
         api->cuLaunchKernel((CUfunction)function, gridX, gridY, gridZ, blockX,
                             blockY, blockZ, sharedBytes, (CUstream)stream,

@@ -46,6 +46,23 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// Three stages of a 128 x 128 x 32 tile (60 KiB) go past the 48 KiB of
+// static shared memory: the slices are views of the launch's dynamic
+// shared memory, A's at 0 and B's after A's three stages.
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3" \
+// RUN:   | FileCheck %s --check-prefix=DYN
+// DYN: %[[BYTES:.*]] = arith.constant 61440 : i32
+// DYN: gpu.launch
+// DYN-SAME: dynamic_shared_memory_size %[[BYTES]]
+// DYN: %[[RAW:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// DYN: memref.view %[[RAW]][%c0{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x128x40xf16, #gpu.address_space<workgroup>>
+// DYN: memref.view %[[RAW]][%c30720{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x128x40xf16, #gpu.address_space<workgroup>>
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // Aligned operands (cp.async), A at an offset of one element (element
 // copies), and the f32 A of @product32.
 // CHECK: 1

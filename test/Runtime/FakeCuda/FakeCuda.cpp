@@ -42,6 +42,7 @@ struct State {
   std::mutex mutex;
   FILE *trace = nullptr;
   std::map<uintptr_t, size_t> live; // device allocations: base -> bytes
+  std::map<std::string, int> dynamicShared; // kernel -> allowed bytes
   std::string failEvent;
   long failAt = 0;
   long launches = 0, allocs = 0, modules = 0;
@@ -283,6 +284,23 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
   return CUDA_ERROR_NOT_FOUND;
 }
 
+CUresult CUDAAPI cuFuncSetAttribute(CUfunction f, CUfunction_attribute attribute,
+                                    int value) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const char *name = (const char *)f;
+  // An H100/H200's limit: 227 KiB per block.
+  if (attribute != CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES ||
+      value < 0 || value > 227 * 1024) {
+    s.log("error: cuFuncSetAttribute(%s, %d, %d) not supported", name,
+          (int)attribute, value);
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  s.dynamicShared[name] = value;
+  s.log("allow %s shared %d", name, value);
+  return CUDA_SUCCESS;
+}
+
 CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
                                 unsigned gridZ, unsigned blockX,
                                 unsigned blockY, unsigned blockZ,
@@ -301,7 +319,9 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
                gridZ <= 65535 && blockX >= 1 && blockY >= 1 && blockZ >= 1 &&
                blockX <= 1024 && blockY <= 1024 && blockZ <= 64 &&
                (unsigned long)blockX * blockY * blockZ <= 1024 &&
-               sharedBytes <= 48 * 1024;
+               (sharedBytes <= 48 * 1024 ||
+                (s.dynamicShared.count(name) &&
+                 sharedBytes <= (unsigned)s.dynamicShared[name]));
   s.log("launch %s grid %u %u %u block %u %u %u", name, gridX, gridY, gridZ,
         blockX, blockY, blockZ);
   if (!valid) {
