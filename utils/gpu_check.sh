@@ -6,21 +6,39 @@
 #   bash utils/gpu_check.sh [LOGDIR]
 #
 # Build the programs first, on a machine with bertc and the CUDA toolkit:
-#   bash utils/gpu_check.sh --build
+#   bash utils/gpu_check.sh --build [--variants]
 # which makes build/gpu-suite (f32), build/gpu-suite-f16, build/gpu-suite-bf16
-# and build/gpu-bench. Each suite found (build/gpu-suite*, variants built with
+# and build/gpu-bench; with --variants also the kernel options not yet timed
+# (VARIANTS below, as bench_gpu.py --tiles programs) and an f16 suite with
+# cp.async (build/gpu-suite-f16-async3), about 10 more minutes. Each suite found (build/gpu-suite*, variants built with
 # gpu_suite.py --compile-flag too) and the benchmark run under their own time
 # limits, so one that hangs does not hide the others; with LOGDIR, each
 # step's output is also written there. Exit status 0 when every step passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# What sessions 13 and 14 built without a GPU, against the defaults (f32
+# 64x128x16, f16 128x128x32): 16-byte loads off, double buffering, f16
+# operands off (-wideops), cp.async stages, the 64 x 32 warp tile, small
+# tiles for small batches.
+VARIANTS=64x128x16-nowide,64x128x16-double,64x128x16-small32x64x16
+VARIANTS+=,128x128x32-nowide,128x128x32-wideops,128x128x32-double
+VARIANTS+=,128x128x32-async2,128x128x32-async3,128x128x32-async4
+VARIANTS+=,128x128x32-warp64x32,128x128x32-async3-warp64x32
+VARIANTS+=,64x128x32-async3,128x128x32-small64x128x32
+
 if [ "${1:-}" = "--build" ]; then
   set -e
   python3 utils/gpu_suite.py build --out build/gpu-suite
   python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16
   python3 utils/gpu_suite.py build --dtype bf16 --out build/gpu-suite-bf16
-  python3 utils/bench_gpu.py build --out build/gpu-bench
+  if [ "${2:-}" = "--variants" ]; then
+    python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16-async3 \
+      --compile-flag=--gpu-async-stages=3
+    python3 utils/bench_gpu.py build --out build/gpu-bench --tiles "$VARIANTS"
+  else
+    python3 utils/bench_gpu.py build --out build/gpu-bench
+  fi
   exit 0
 fi
 
@@ -52,8 +70,11 @@ suite() {
 # the driver. The three suites and the benchmark first, then any variant
 # built with gpu_suite.py --compile-flag into build/gpu-suite-*.
 for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
+# About 10 s per variant program (two batches, each loading the weights).
+variants=$(ls build/gpu-bench/*-tile-*.exe 2>/dev/null | wc -l)
 [ -d build/gpu-bench ] &&
-  step gpu-bench 360 python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
+  step gpu-bench $((360 + 10 * variants)) \
+    python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
 for manifest in build/gpu-suite-*/manifest.json; do
   s=$(basename "$(dirname "$manifest")")
   case $s in gpu-suite-f16|gpu-suite-bf16) ;; *) suite "$s" ;; esac
