@@ -23,6 +23,12 @@ namespace mlir::bertc {
 #define GEN_PASS_REGISTRATION
 #include "Codegen/Passes.h.inc"
 
+/// Why bertc-gpu-tile-contractions would reject `options` (its tile, small
+/// tile, warp tile or stages), or "" when it accepts them: for a driver to
+/// report a bad option before running the pipeline.
+std::string checkGPUTileContractionsOptions(
+    MLIRContext *ctx, const GPUTileContractionsOptions &options);
+
 } // namespace mlir::bertc
 
 #endif // BERTC_CODEGEN_PASSES_H

@@ -102,6 +102,40 @@ static int writePTX(ModuleOp module, const std::string &output) {
   return 0;
 }
 
+/// The GPU lowering's options for `options`' --target=cuda flags.
+static void setGPUOptions(GPULoweringOptions &gpu,
+                          const CompileOptions &options) {
+  gpu.sm = options.sm;
+  gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
+  gpu.emulate = options.emulateGPU;
+  gpu.tileContractions = !options.gpuPlainKernels;
+  gpu.rowReductions = !options.gpuPlainKernels;
+  gpu.operandType = options.dtype;
+  gpu.ldmatrix = !options.gpuNoLdmatrix;
+  gpu.prefetch = !options.gpuNoPrefetch;
+  gpu.wideLoads = !options.gpuNoWideLoads;
+  gpu.doubleBuffer = options.gpuDoubleBuffer;
+  if (options.gpuAsyncStages > 0) {
+    gpu.asyncCopies = true;
+    gpu.stages = options.gpuAsyncStages;
+  }
+  gpu.narrowOperands = !options.gpuWideOperands;
+  if (!options.gpuTile.empty()) {
+    gpu.tileM = options.gpuTile[0];
+    gpu.tileN = options.gpuTile[1];
+    gpu.tileK = options.gpuTile[2];
+  }
+  if (!options.gpuWarpTile.empty()) {
+    gpu.warpM = options.gpuWarpTile[0];
+    gpu.warpN = options.gpuWarpTile[1];
+  }
+  if (!options.gpuSmallTile.empty()) {
+    gpu.smallTileM = options.gpuSmallTile[0];
+    gpu.smallTileN = options.gpuSmallTile[1];
+    gpu.smallTileK = options.gpuSmallTile[2];
+  }
+}
+
 int mlir::bertc::compile(const CompileOptions &options) {
   bool cuda = options.target == Target::CUDA;
 #ifndef BERTC_HAS_CUDA
@@ -169,6 +203,20 @@ int mlir::bertc::compile(const CompileOptions &options) {
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 
+  // A tile the kernels cannot have is the user's error: say so before the
+  // model is imported, not as a failed pass.
+  if (cuda && !options.gpuPlainKernels) {
+    GPULoweringOptions gpu;
+    setGPUOptions(gpu, options);
+    std::string why =
+        checkGPUTileContractionsOptions(&ctx, gpuTileContractionsOptions(gpu));
+    if (!why.empty())
+      return fail("the GPU matrix-product kernel options (--gpu-tile, "
+                  "--gpu-small-tile, --gpu-warp-tile, --gpu-async-stages "
+                  "with --dtype) are invalid: " +
+                  why);
+  }
+
   ModelInfo info;
   std::string error;
   ImportOptions importOptions;
@@ -231,35 +279,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
             if (!cuda)
               return buildCPULoweringPipeline(pm, lowering);
             GPULoweringOptions gpu;
-            gpu.sm = options.sm;
-            gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
-            gpu.emulate = options.emulateGPU;
-            gpu.tileContractions = !options.gpuPlainKernels;
-            gpu.rowReductions = !options.gpuPlainKernels;
-            gpu.operandType = options.dtype;
-            gpu.ldmatrix = !options.gpuNoLdmatrix;
-            gpu.prefetch = !options.gpuNoPrefetch;
-            gpu.wideLoads = !options.gpuNoWideLoads;
-            gpu.doubleBuffer = options.gpuDoubleBuffer;
-            if (options.gpuAsyncStages > 0) {
-              gpu.asyncCopies = true;
-              gpu.stages = options.gpuAsyncStages;
-            }
-            gpu.narrowOperands = !options.gpuWideOperands;
-            if (!options.gpuTile.empty()) {
-              gpu.tileM = options.gpuTile[0];
-              gpu.tileN = options.gpuTile[1];
-              gpu.tileK = options.gpuTile[2];
-            }
-            if (!options.gpuWarpTile.empty()) {
-              gpu.warpM = options.gpuWarpTile[0];
-              gpu.warpN = options.gpuWarpTile[1];
-            }
-            if (!options.gpuSmallTile.empty()) {
-              gpu.smallTileM = options.gpuSmallTile[0];
-              gpu.smallTileN = options.gpuSmallTile[1];
-              gpu.smallTileK = options.gpuSmallTile[2];
-            }
+            setGPUOptions(gpu, options);
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

@@ -37,6 +37,39 @@
 
 using namespace mlir;
 
+mlir::bertc::GPUTileContractionsOptions
+mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
+  GPUTileContractionsOptions tile;
+  tile.tensorCores =
+      options.tensorCores && options.operandType != "f32" && options.sm >= 80;
+  // From a sweep on an H200, BERT-base at batch 32 (README "GPU"): FMA
+  // 64x128x16 (the fastest), tensor cores 128x128x32 (16 warps; 128x128x16
+  // was 5% faster in that one run).
+  auto byKind = [&](int64_t set, int64_t mma, int64_t fma) {
+    return set ? set : tile.tensorCores ? mma : fma;
+  };
+  tile.tileM = byKind(options.tileM, 128, 64);
+  tile.tileN = byKind(options.tileN, 128, 128);
+  tile.tileK = byKind(options.tileK, 32, 16);
+  tile.threadM = options.threadM;
+  tile.threadN = options.threadN;
+  tile.operandType = options.operandType;
+  tile.epilogues = options.epilogues;
+  tile.ldmatrix = options.ldmatrix;
+  tile.prefetch = options.prefetch;
+  tile.wideLoads = options.wideLoads;
+  tile.doubleBuffer = options.doubleBuffer;
+  tile.asyncCopies = options.asyncCopies;
+  tile.stages = options.stages;
+  tile.warpM = options.warpM;
+  tile.warpN = options.warpN;
+  tile.smallTileM = options.smallTileM;
+  tile.smallTileN = options.smallTileN;
+  tile.smallTileK = options.smallTileK;
+  tile.smallBelow = options.smallBelow;
+  return tile;
+}
+
 void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
                                            const GPULoweringOptions &options) {
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
@@ -55,37 +88,9 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   // Matrix products and row reductions get their own kernels; every other
   // loop nest becomes a kernel of one thread per iteration; the host keeps
   // allocation, views and the loops around layers.
-  if (options.tileContractions) {
-    GPUTileContractionsOptions tile;
-    tile.tensorCores = options.tensorCores && options.operandType != "f32" &&
-                       options.sm >= 80;
-    // From a sweep on an H200, BERT-base at batch 32 (README "GPU"): FMA
-    // 64x128x16 (the fastest), tensor cores 128x128x32 (16 warps; 128x128x16
-    // was 5% faster in that one run).
-    auto byKind = [&](int64_t set, int64_t mma, int64_t fma) {
-      return set ? set : tile.tensorCores ? mma : fma;
-    };
-    tile.tileM = byKind(options.tileM, 128, 64);
-    tile.tileN = byKind(options.tileN, 128, 128);
-    tile.tileK = byKind(options.tileK, 32, 16);
-    tile.threadM = options.threadM;
-    tile.threadN = options.threadN;
-    tile.operandType = options.operandType;
-    tile.epilogues = options.epilogues;
-    tile.ldmatrix = options.ldmatrix;
-    tile.prefetch = options.prefetch;
-    tile.wideLoads = options.wideLoads;
-    tile.warpM = options.warpM;
-    tile.doubleBuffer = options.doubleBuffer;
-    tile.asyncCopies = options.asyncCopies;
-    tile.stages = options.stages;
-    tile.warpN = options.warpN;
-    tile.smallTileM = options.smallTileM;
-    tile.smallTileN = options.smallTileN;
-    tile.smallTileK = options.smallTileK;
-    tile.smallBelow = options.smallBelow;
-    pm.addNestedPass<func::FuncOp>(createGPUTileContractions(tile));
-  }
+  if (options.tileContractions)
+    pm.addNestedPass<func::FuncOp>(
+        createGPUTileContractions(gpuTileContractionsOptions(options)));
   if (options.rowReductions) {
     GPURowReductionsOptions rows;
     rows.blockSize = options.reductionBlock;

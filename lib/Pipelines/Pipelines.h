@@ -8,6 +8,8 @@
 #ifndef BERTC_PIPELINES_PIPELINES_H
 #define BERTC_PIPELINES_PIPELINES_H
 
+#include "Codegen/Passes.h"
+
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -305,6 +307,12 @@ int64_t cpuLinearWeightPanel(const CPULoweringOptions &options);
 /// llvm contract check.
 void buildGPULoweringPipeline(OpPassManager &pm,
                               const GPULoweringOptions &options);
+
+/// The options of bertc-gpu-tile-contractions in that pipeline: the kernel
+/// kind (tensor cores with f16/bf16 at sm_80 and above) and its default
+/// tile; checkGPUTileContractionsOptions tells whether the pass takes them.
+GPUTileContractionsOptions
+gpuTileContractionsOptions(const GPULoweringOptions &options);
 
 /// Bufferization shared by the CPU and GPU lowerings: one-shot bufferize,
 /// deallocation, memref.copy as linalg.copy.

@@ -907,40 +907,91 @@ struct GPUTileContractionsPass
     : mlir::bertc::impl::GPUTileContractionsBase<GPUTileContractionsPass> {
   using Base::Base;
 
-  void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
+  /// The tile and small tile that `options` (the pass, or its options
+  /// struct) describe, or why they make no kernel (`error`).
+  template <typename Options>
+  static FailureOr<std::pair<GpuTile, std::optional<GpuTile>>>
+  tilesFrom(MLIRContext *ctx, const Options &options, std::string &error) {
+    llvm::raw_string_ostream os(error);
+    StringRef operandType = options.operandType;
     Type operand = operandType == "f16"    ? Float16Type::get(ctx)
                    : operandType == "bf16" ? BFloat16Type::get(ctx)
                    : operandType == "f32"  ? Float32Type::get(ctx)
                                            : Type();
     if (!operand) {
-      getOperation().emitError()
-          << "bertc-gpu-tile-contractions: operand-type must be f32, f16 or "
-             "bf16, got '"
-          << operandType << "'";
-      return signalPassFailure();
+      os << "operand-type must be f32, f16 or bf16, got '" << operandType << "'";
+      return failure();
     }
-    GpuTile tile{tileM, tileN, tileK, threadM, threadN, operand, epilogues};
-    tile.mma = tensorCores;
-    tile.ldmatrix = ldmatrix;
-    tile.prefetch = prefetch;
-    tile.wideLoads = wideLoads;
-    tile.doubleBuffer = doubleBuffer;
-    tile.asyncCopies = asyncCopies;
-    tile.stages = stages;
-    tile.warpM = warpM;
-    tile.warpN = warpN;
-    if (failed(verifyTile(tile, "tile")))
-      return signalPassFailure();
+    GpuTile tile{options.tileM,    options.tileN,   options.tileK,
+                 options.threadM,  options.threadN, operand,
+                 options.epilogues};
+    tile.mma = options.tensorCores;
+    tile.ldmatrix = options.ldmatrix;
+    tile.prefetch = options.prefetch;
+    tile.wideLoads = options.wideLoads;
+    tile.doubleBuffer = options.doubleBuffer;
+    tile.asyncCopies = options.asyncCopies;
+    tile.stages = options.stages;
+    tile.warpM = options.warpM;
+    tile.warpN = options.warpN;
+    // The constraints of one tile (the kernel's shape depends on them).
+    auto check = [&](const GpuTile &t, StringRef what) -> LogicalResult {
+      StringRef prefix = what == "tile" ? "" : what;
+      // Before the thread count, which divides by the warp tile.
+      if (t.mma &&
+          (t.operand.isF32() || t.warpM < 16 || t.warpN < 16 || t.warpM % 16 ||
+           t.warpN % 16 || t.m % t.warpM || t.n % t.warpN || t.k % 16)) {
+        os << prefix << (prefix.empty() ? "" : ": ")
+           << "tensor-cores needs operand-type f16 or bf16, a warp tile of "
+              "multiples of 16, tile-m and tile-n multiples of the warp tile "
+              "and tile-k a multiple of 16 (got "
+           << operandType << ", " << t.m << "x" << t.n << "x" << t.k
+           << ", warp tile " << t.warpM << "x" << t.warpN << ")";
+        return failure();
+      }
+      // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
+      int64_t sliceBytes =
+          t.operand.getIntOrFloatBitWidth() / 8 * (t.k + 8) * (t.m + t.n);
+      if (t.asyncCopies && t.mma &&
+          (t.stages < 2 || t.stages * sliceBytes > kDynamicSharedBytes)) {
+        os << prefix << (prefix.empty() ? "" : ": ")
+           << "async-copies needs 2 or more stages whose slices fit in 227 "
+              "KiB of shared memory (got "
+           << t.stages << " stages of " << sliceBytes << " bytes)";
+        return failure();
+      }
+      if (t.m < 1 || t.n < 1 || t.k < 1 || t.threadM < 1 || t.threadN < 1 ||
+          t.m % t.threadM || t.n % t.threadN || t.threads() > 1024) {
+        os << what << " " << t.m << "x" << t.n << "x" << t.k << " with "
+           << t.threadM << "x" << t.threadN
+           << " per thread needs positive sizes, thread tiles that divide the "
+              "block tile, and at most 1024 threads per block";
+        return failure();
+      }
+      return success();
+    };
+    if (failed(check(tile, "tile")))
+      return failure();
     std::optional<GpuTile> small;
-    if (smallTileM || smallTileN || smallTileK) {
+    if (options.smallTileM || options.smallTileN || options.smallTileK) {
       small = tile;
-      small->m = smallTileM;
-      small->n = smallTileN;
-      small->k = smallTileK;
-      if (failed(verifyTile(*small, "small-tile")))
-        return signalPassFailure();
+      small->m = options.smallTileM;
+      small->n = options.smallTileN;
+      small->k = options.smallTileK;
+      if (failed(check(*small, "small-tile")))
+        return failure();
     }
+    return std::make_pair(tile, small);
+  }
+
+  void runOnOperation() override {
+    std::string error;
+    auto tiles = tilesFrom(&getContext(), *this, error);
+    if (failed(tiles)) {
+      getOperation().emitError() << "bertc-gpu-tile-contractions: " << error;
+      return signalPassFailure();
+    }
+    auto [tile, small] = *tiles;
     SmallVector<Contraction> matched;
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> ct =
@@ -950,44 +1001,12 @@ struct GPUTileContractionsPass
     for (const Contraction &ct : matched)
       TiledKernelEmitter(ct, tile, small, smallBelow).emit();
   }
-
-  /// The `what` tile's constraints (the kernel's shape depends on them).
-  LogicalResult verifyTile(const GpuTile &tile, StringRef what) {
-    // Before the thread count, which divides by the warp tile.
-    if (tile.mma &&
-        (tile.operand.isF32() || tile.warpM < 16 || tile.warpN < 16 ||
-         tile.warpM % 16 || tile.warpN % 16 || tile.m % tile.warpM ||
-         tile.n % tile.warpN || tile.k % 16))
-      return getOperation().emitError()
-             << "bertc-gpu-tile-contractions: "
-             << (what == "tile" ? "" : what + ": ")
-             << "tensor-cores needs operand-type f16 or bf16, a warp tile of "
-                "multiples of 16, tile-m and tile-n multiples of the warp "
-                "tile and tile-k a multiple of 16 (got "
-             << operandType << ", " << tile.m << "x" << tile.n << "x"
-             << tile.k << ", warp tile " << tile.warpM << "x" << tile.warpN
-             << ")";
-    // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
-    int64_t sliceBytes = tile.operand.getIntOrFloatBitWidth() / 8 *
-                         (tile.k + 8) * (tile.m + tile.n);
-    if (tile.asyncCopies && tile.mma &&
-        (tile.stages < 2 || tile.stages * sliceBytes > kDynamicSharedBytes))
-      return getOperation().emitError()
-             << "bertc-gpu-tile-contractions: "
-             << (what == "tile" ? "" : what + ": ")
-             << "async-copies needs 2 or more stages whose slices fit in 227 "
-                "KiB of shared memory (got "
-             << tile.stages << " stages of " << sliceBytes << " bytes)";
-    if (tile.m < 1 || tile.n < 1 || tile.k < 1 || tile.threadM < 1 ||
-        tile.threadN < 1 || tile.m % tile.threadM || tile.n % tile.threadN ||
-        tile.threads() > 1024)
-      return getOperation().emitError()
-             << "bertc-gpu-tile-contractions: " << what << " " << tile.m << "x"
-             << tile.n << "x" << tile.k << " with " << tile.threadM << "x"
-             << tile.threadN
-             << " per thread needs positive sizes, thread tiles that divide "
-                "the block tile, and at most 1024 threads per block";
-    return success();
-  }
 };
 } // namespace
+
+std::string mlir::bertc::checkGPUTileContractionsOptions(
+    MLIRContext *ctx, const GPUTileContractionsOptions &options) {
+  std::string error;
+  (void)GPUTileContractionsPass::tilesFrom(ctx, options, error);
+  return error;
+}
