@@ -205,9 +205,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
 
   // A tile the kernels cannot have is the user's error: say so before the
   // model is imported, not as a failed pass.
-  if (cuda && !options.gpuPlainKernels) {
-    GPULoweringOptions gpu;
+  GPULoweringOptions gpu;
+  if (cuda)
     setGPUOptions(gpu, options);
+  if (cuda && !options.gpuPlainKernels) {
     std::string why =
         checkGPUTileContractionsOptions(&ctx, gpuTileContractionsOptions(gpu));
     if (!why.empty())
@@ -278,8 +279,6 @@ int mlir::bertc::compile(const CompileOptions &options) {
           [&](PassManager &pm) {
             if (!cuda)
               return buildCPULoweringPipeline(pm, lowering);
-            GPULoweringOptions gpu;
-            setGPUOptions(gpu, options);
             buildGPULoweringPipeline(pm, gpu);
           },
           options.timing, error)))

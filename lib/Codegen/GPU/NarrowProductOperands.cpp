@@ -190,21 +190,26 @@ struct GPUNarrowProductOperandsPass
       return signalPassFailure();
     }
 
-    SmallVector<linalg::GenericOp> writers, mixed;
+    SmallVector<linalg::GenericOp> writers;
+    SmallVector<std::pair<linalg::GenericOp, SmallVector<OpOperand *>>> mixed;
     getOperation().walk([&](linalg::GenericOp op) {
       if (op.getNumResults() != 1 ||
           !getElementTypeOrSelf(op.getResult(0).getType()).isF32())
         return;
-      if (onlyProductOperands(op.getResult(0)))
+      if (onlyProductOperands(op.getResult(0))) {
         writers.push_back(op);
-      else if (isElementwise(op) &&
-               !productReadsAmongOthers(op.getResult(0)).empty())
-        mixed.push_back(op);
+      } else if (isElementwise(op)) {
+        SmallVector<OpOperand *> reads =
+            productReadsAmongOthers(op.getResult(0));
+        if (!reads.empty())
+          mixed.push_back({op, reads});
+      }
     });
     // A layer norm's output, read by products and by the residual add:
-    // the products read a rounded copy that the same op writes.
-    for (linalg::GenericOp op : mixed)
-      addRoundedOutput(op, narrow, productReadsAmongOthers(op.getResult(0)));
+    // the products read a rounded copy that the same op writes. (Rewriting
+    // one op leaves the products' operands, listed above, in place.)
+    for (auto &[op, reads] : mixed)
+      addRoundedOutput(op, narrow, reads);
     for (linalg::GenericOp op : writers) {
       Value result = op.getResult(0);
       // An elementwise writer that does not read its output rounds what it

@@ -79,6 +79,13 @@ struct GpuTile {
       llvm::append_range(shape, ArrayRef<int64_t>{k, rows + 1});
     return shape;
   }
+  /// The bytes of sliceShape(rows, stageCount).
+  int64_t sliceBytes(int64_t rows, int64_t stageCount) const {
+    int64_t elements = 1;
+    for (int64_t size : sliceShape(rows, stageCount))
+      elements *= size;
+    return elements * operand.getIntOrFloatBitWidth() / 8;
+  }
 };
 
 /// One m16n8k16 tensor-core product per warp, D = A * B + C, on the
@@ -216,6 +223,9 @@ private:
   /// Round `r`'s `copy.width` elements at ivs as guarded element loads (a
   /// vector when width > 1).
   Value loadElements(const SliceCopy &copy, size_t r);
+  /// Emits `body` for round `r` of `copy`; in a last round with fewer
+  /// groups than threads, only where this thread's group exists.
+  void inRound(const SliceCopy &copy, size_t r, function_ref<void()> body);
   /// Stores `values` (loadSlice's) into the slice.
   void storeSlice(const SliceCopy &copy, ValueRange values);
   /// Whether an operand's slice copy can be cp.async: 16-byte groups along
@@ -425,77 +435,79 @@ bool TiledKernelEmitter::asyncCopyable(Value global, AffineMap map,
              128;
 }
 
+void TiledKernelEmitter::inRound(const SliceCopy &copy, size_t r,
+                                 function_ref<void()> body) {
+  if (!copy.lastLive || r + 1 != copy.kk.size())
+    return body();
+  auto live =
+      scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&live.getThenRegion().front());
+  body();
+}
+
 void TiledKernelEmitter::copySliceAsync(const SliceCopy &copy, Value k0) {
   for (size_t r = 0; r < copy.kk.size(); ++r) {
-    std::optional<scf::IfOp> live;
-    if (copy.lastLive && r + 1 == copy.kk.size()) {
-      live = scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
-      b.setInsertionPointToStart(&live->getThenRegion().front());
-    }
-    aimRound(copy, r, k0);
-    Value inBounds = inBoundsAt(copy, r);
-    SmallVector<Value, 3> at = inSlice({copy.row[r], copy.kk[r]});
-    auto choice = scf::IfOp::create(b, loc, copy.wide, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&choice.getThenRegion().front());
-      // Outside the operand nothing is read (zero source bytes) and the
-      // group is zero-filled; the address is the operand's first element.
-      SmallVector<Value> saved(ivs);
-      for (unsigned d : {copy.dim, ct.k})
-        ivs[d] = arith::SelectOp::create(b, loc, inBounds, ivs[d], cst(0));
-      Value sourceElements = arith::SelectOp::create(
-          b, loc, inBounds, cst(copy.width), cst(0));
-      nvgpu::DeviceAsyncCopyOp::create(
-          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
-          copy.shared, at, copy.global, indices(copy.map),
-          b.getIndexAttr(copy.width), sourceElements, b.getUnitAttr());
-      ivs = saved;
-      b.setInsertionPointToStart(&choice.getElseRegion().front());
-      vector::StoreOp::create(b, loc, loadElements(copy, r), copy.shared, at);
-    }
-    if (live)
-      b.setInsertionPointAfter(*live);
+    inRound(copy, r, [&] {
+      aimRound(copy, r, k0);
+      Value inBounds = inBoundsAt(copy, r);
+      SmallVector<Value, 3> at = inSlice({copy.row[r], copy.kk[r]});
+      auto choice =
+          scf::IfOp::create(b, loc, copy.wide, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&choice.getThenRegion().front());
+        // Outside the operand nothing is read (zero source bytes) and the
+        // group is zero-filled; the address is the operand's first element.
+        SmallVector<Value> saved(ivs);
+        for (unsigned d : {copy.dim, ct.k})
+          ivs[d] = arith::SelectOp::create(b, loc, inBounds, ivs[d], cst(0));
+        Value sourceElements =
+            arith::SelectOp::create(b, loc, inBounds, cst(copy.width), cst(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
+            copy.shared, at, copy.global, indices(copy.map),
+            b.getIndexAttr(copy.width), sourceElements, b.getUnitAttr());
+        ivs = saved;
+        b.setInsertionPointToStart(&choice.getElseRegion().front());
+        vector::StoreOp::create(b, loc, loadElements(copy, r), copy.shared, at);
+      }
+    });
   }
 }
 
 void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
-  for (auto [r, v] : llvm::enumerate(values)) {
-    std::optional<scf::IfOp> live;
-    if (copy.lastLive && r + 1 == values.size()) {
-      live = scf::IfOp::create(b, loc, copy.lastLive, /*withElseRegion=*/false);
-      b.setInsertionPointToStart(&live->getThenRegion().front());
-    }
-    Value narrow = convert(v, tile.operand);
-    auto storeAt = [&](Value element, Value kk, Value row) {
-      SmallVector<Value, 2> at{kk, row};
-      if (tile.rowMajorSlices())
-        at = {row, kk};
-      memref::StoreOp::create(b, loc, element, copy.shared, inSlice(at));
-    };
-    if (copy.width == 1) {
-      storeAt(narrow, copy.kk[r], copy.row[r]);
-    } else if (tile.rowMajorSlices() && copy.kFastest) {
-      // Consecutive in the slice too; rows are 16-byte aligned
-      // (GpuTile::sliceShape) and the group starts at a multiple of width.
-      int64_t bytes = copy.width * tile.operand.getIntOrFloatBitWidth() / 8;
-      vector::StoreOp::create(b, loc, narrow, copy.shared,
-                              inSlice({copy.row[r], copy.kk[r]}),
-                              /*nontemporal=*/false, llvm::Align(bytes));
-    } else {
-      for (int64_t i = 0; i < copy.width; ++i) {
-        Value element = vector::ExtractOp::create(b, loc, narrow,
-                                                  ArrayRef<int64_t>{i});
-        Value kk = copy.kk[r], row = copy.row[r];
-        if (copy.kFastest)
-          kk = add(kk, cst(i));
-        else
-          row = add(row, cst(i));
-        storeAt(element, kk, row);
+  for (size_t r = 0; r < values.size(); ++r) {
+    inRound(copy, r, [&] {
+      Value narrow = convert(values[r], tile.operand);
+      auto storeAt = [&](Value element, Value kk, Value row) {
+        SmallVector<Value, 2> at{kk, row};
+        if (tile.rowMajorSlices())
+          at = {row, kk};
+        memref::StoreOp::create(b, loc, element, copy.shared, inSlice(at));
+      };
+      if (copy.width == 1) {
+        storeAt(narrow, copy.kk[r], copy.row[r]);
+      } else if (tile.rowMajorSlices() && copy.kFastest) {
+        // Consecutive in the slice too; rows are 16-byte aligned
+        // (GpuTile::sliceShape) and the group starts at a multiple of width.
+        int64_t bytes = copy.width * tile.operand.getIntOrFloatBitWidth() / 8;
+        vector::StoreOp::create(b, loc, narrow, copy.shared,
+                                inSlice({copy.row[r], copy.kk[r]}),
+                                /*nontemporal=*/false, llvm::Align(bytes));
+      } else {
+        for (int64_t i = 0; i < copy.width; ++i) {
+          Value element =
+              vector::ExtractOp::create(b, loc, narrow, ArrayRef<int64_t>{i});
+          Value kk = copy.kk[r], row = copy.row[r];
+          if (copy.kFastest)
+            kk = add(kk, cst(i));
+          else
+            row = add(row, cst(i));
+          storeAt(element, kk, row);
+        }
       }
-    }
-    if (live)
-      b.setInsertionPointAfter(*live);
+    });
   }
 }
 
@@ -656,10 +668,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   };
   // Slices past the 48 KiB of static shared memory (cp.async stages) are
   // views of the launch's dynamic shared memory, A's first.
-  int64_t bytesA = sliceType(tile.m).getNumElements() *
-                   tile.operand.getIntOrFloatBitWidth() / 8;
-  int64_t bytesB = sliceType(tile.n).getNumElements() *
-                   tile.operand.getIntOrFloatBitWidth() / 8;
+  int64_t bytesA = tile.sliceBytes(tile.m, stageCount);
+  int64_t bytesB = tile.sliceBytes(tile.n, stageCount);
   bool dynamic = bytesA + bytesB > kStaticSharedBytes;
   Value dynamicBytes;
   if (dynamic)
@@ -950,8 +960,7 @@ struct GPUTileContractionsPass
         return failure();
       }
       // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
-      int64_t sliceBytes =
-          t.operand.getIntOrFloatBitWidth() / 8 * (t.k + 8) * (t.m + t.n);
+      int64_t sliceBytes = t.sliceBytes(t.m, 1) + t.sliceBytes(t.n, 1);
       if (t.asyncCopies && t.mma &&
           (t.stages < 2 || t.stages * sliceBytes > kDynamicSharedBytes)) {
         os << prefix << (prefix.empty() ? "" : ": ")
