@@ -109,6 +109,10 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
     return buildLoopsToLLVMPipeline(pm, /*approximateMath=*/false);
   }
+  // Outlining passes every value a launch uses from outside as a kernel
+  // argument, constants included: ptxas then divides by a parameter where it
+  // could shift. Constants (and dims, selects, compares of them) go inside.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createGPUMergeKernelModules());
   // Launches, copies and frees of one call queue on one stream; the host
