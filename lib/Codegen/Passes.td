@@ -502,9 +502,13 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
        ...` into a partial value that starts from `combine`'s identity
        (neighbouring threads read neighbouring elements when the row is
        contiguous);
-    2. the partials meet in shared memory in a tree of `log2(block-size)`
-       steps, a barrier after each;
-    3. thread 0 combines the total with the output's value and stores it;
+    2. a warp's partials meet by `gpu.shuffle xor` in `log2(w)` steps
+       (`w = min(block-size, 32)` lanes; every lane ends with the warp's
+       total); with more than one warp, lane 0 of each stores its total in
+       shared memory and a barrier follows: no barrier for one warp, one
+       for several (a tree in shared memory needs `log2(block-size)`);
+    3. thread 0 combines the warps' totals, then the total with the
+       output's value, and stores it;
        when a `linalg.fill` of the output comes right before the op, its
        value is used instead and the fill is erased;
     4. with `normalizations`, when the op right after is an all-parallel

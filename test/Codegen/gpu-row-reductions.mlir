@@ -5,8 +5,10 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="chains=0" -cse | FileCheck %s --check-prefix=NOCHAIN
 
 // Layer norm's variance: one block of 128 threads per row (batch x seq
-// rows), each folding the body over a strided share of the row, then a
-// 7-step tree in shared memory, then thread 0 adds to the output.
+// rows), each folding the body over a strided share of the row; a warp's
+// partials meet by 5 butterfly shuffles, lane 0 of each of the 4 warps
+// stores the warp's total, one barrier, then thread 0 adds the 4 totals to
+// the output.
 // CHECK-LABEL: func.func @variance
 // CHECK:         %[[B:.*]] = memref.dim %arg0, %c0
 // CHECK:         %[[S:.*]] = memref.dim %arg0, %c1
@@ -15,7 +17,7 @@
 // CHECK:         %[[GRID:.*]] = arith.maxui %[[ROWS]], %c1
 // CHECK:         gpu.launch blocks(%[[ROW:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GRID]], %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
 // CHECK-SAME:      threads(%[[T:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c128, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1)
-// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<128xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<4xf32, #gpu.address_space<workgroup>>)
 // Row -> (sample, position), dividing by at least 1 (an empty dimension
 // has no valid rows).
 // CHECK:           %[[S1:.*]] = arith.maxui %[[S]], %c1
@@ -32,25 +34,45 @@
 // CHECK:             arith.mulf
 // CHECK:             %[[NEXT:.*]] = arith.addf %[[P]], %{{.*}} fastmath<reassoc>
 // CHECK:             scf.yield %[[NEXT]]
-// CHECK:           memref.store %[[PART]], %[[SH]][%[[T]]]
+// CHECK-NOT:       gpu.barrier
+// CHECK:           %[[C16:.*]] = arith.constant 16 : i32
+// CHECK:           %[[C32:.*]] = arith.constant 32 : i32
+// CHECK:           %[[X16:.*]], %{{.*}} = gpu.shuffle xor %[[PART]], %[[C16]], %[[C32]] : f32
+// CHECK:           %[[W16:.*]] = arith.addf %[[PART]], %[[X16]] fastmath<reassoc>
+// CHECK:           gpu.shuffle xor %[[W16]], %{{.*}}, %[[C32]] : f32
+// CHECK-COUNT-3:   gpu.shuffle xor
+// CHECK:           %[[WARP:.*]] = arith.addf %{{.*}} fastmath<reassoc>
+// CHECK:           %[[LANE:.*]] = arith.remui %[[T]], %c32
+// CHECK:           %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// CHECK:           scf.if %[[LANE0]] {
+// CHECK:             %[[W:.*]] = arith.divui %[[T]], %c32
+// CHECK:             memref.store %[[WARP]], %[[SH]][%[[W]]]
+// CHECK:           }
 // CHECK-NEXT:      gpu.barrier
-// CHECK:           arith.cmpi ult, %[[T]], %c64
-// CHECK-COUNT-7:   gpu.barrier
 // CHECK-NOT:       gpu.barrier
 // CHECK:           %[[FIRST:.*]] = arith.cmpi eq, %[[T]], %c0
 // CHECK:           %[[STORE:.*]] = arith.andi %[[FIRST]], %[[VALID]]
 // CHECK:           scf.if %[[STORE]] {
-// CHECK:             %[[TOTAL:.*]] = memref.load %[[SH]][%c0]
+// CHECK:             %[[T0:.*]] = memref.load %[[SH]][%c0]
+// CHECK:             %[[T1:.*]] = memref.load %[[SH]][%c1]
+// CHECK:             %[[T01:.*]] = arith.addf %[[T0]], %[[T1]] fastmath<reassoc>
+// CHECK:             memref.load %[[SH]][%c2]
+// CHECK:             memref.load %[[SH]][%c3]
+// CHECK:             %[[TOTAL:.*]] = arith.addf %{{.*}} fastmath<reassoc>
 // CHECK:             %[[OLD:.*]] = memref.load %arg2[%[[SAMPLE]], %[[POS]]]
 // CHECK:             %[[SUM:.*]] = arith.addf %[[OLD]], %[[TOTAL]] fastmath<reassoc>
 // CHECK:             memref.store %[[SUM]], %arg2[%[[SAMPLE]], %[[POS]]]
 // CHECK-NOT:     linalg.generic
 
+// One warp: the shuffles leave the total in every lane; no shared memory,
+// no barrier.
 // B32-LABEL: func.func @variance
-// B32:         threads(%{{.*}}) in (%{{.*}} = %c32,
-// B32-COUNT-6: gpu.barrier
-// B32-NOT:     gpu.barrier
-// B32:         gpu.terminator
+// B32:         gpu.launch
+// B32-SAME:      threads(%{{.*}}) in (%{{.*}} = %c32,
+// B32-NOT:       workgroup
+// B32-COUNT-5:   gpu.shuffle xor
+// B32-NOT:       gpu.barrier
+// B32:           gpu.terminator
 
 // POW2: error: bertc-gpu-row-reductions: block-size 96 is not a power of two in [1, 1024]
 func.func @variance(%x: memref<?x?x768xf32>, %mean: memref<?x?xf32>,
@@ -82,10 +104,12 @@ func.func @variance(%x: memref<?x?x768xf32>, %mean: memref<?x?xf32>,
 // CHECK:           scf.for %{{.*}} iter_args(%[[P:.*]] = %[[NEG]])
 // CHECK:             %[[IN:.*]] = memref.load %arg0
 // CHECK:             arith.maximumf %[[IN]], %[[P]] : f32
+// CHECK:           gpu.shuffle xor
 // CHECK:           scf.if
-// CHECK:             %[[TOTAL:.*]] = memref.load
+// CHECK:             memref.load
+// CHECK-COUNT-3:     arith.maximumf
 // CHECK-NOT:         memref.load %arg1[
-// CHECK:             arith.maximumf %[[TOTAL]], %arg2 : f32
+// CHECK:             arith.maximumf %{{.*}}, %arg2 : f32
 func.func @row_max(%x: memref<?x12x?x?xf32>, %y: memref<?x12x?xf32>, %init: f32) {
   linalg.fill ins(%init : f32) outs(%y : memref<?x12x?xf32>)
   linalg.generic {
@@ -211,13 +235,13 @@ func.func @normalize(%e: memref<?x64xf32>, %t: memref<64x64xf32>,
 // -----
 
 // A layer norm: the mean's sum, the variance's sum (which reads the mean
-// at its row) and the normalization run in one block per row. The values
-// go through a 2-float buffer; the variance's body and the normalization
+// at its row) and the normalization run in one block per row. The warps'
+// totals go through a 4-float buffer, the values through a 2-float one; the variance's body and the normalization
 // take the sum from it instead of loading it. With chains=0 the variance
 // is a kernel of its own and the normalization stays with it.
 // CHECK-LABEL: func.func @layer_norm
 // CHECK:         gpu.launch
-// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<128xf32, #gpu.address_space<workgroup>>, %[[VALS:.*]] : memref<2xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[SH:.*]] : memref<4xf32, #gpu.address_space<workgroup>>, %[[VALS:.*]] : memref<2xf32, #gpu.address_space<workgroup>>)
 // CHECK:           memref.store %[[SUM:.*]], %arg1[
 // CHECK-NEXT:      memref.store %[[SUM]], %[[VALS]][%c0]
 // CHECK:           gpu.barrier

@@ -383,7 +383,8 @@ LogicalResult LaunchEmulator::run() {
     return launch.emitError("bertc-gpu-launches-to-loops: only synchronous "
                             "single-block launches without clusters or "
                             "dynamic shared memory");
-  if (failed(bertc::emulateAsyncCopies(launch)) ||
+  if (failed(bertc::emulateShuffles(launch)) ||
+      failed(bertc::emulateAsyncCopies(launch)) ||
       failed(bertc::emulateLdMatrices(launch)) ||
       failed(bertc::emulateWarpMmas(launch)))
     return failure();

@@ -210,11 +210,17 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
   Value grid = arith::MaxUIOp::create(b, loc, rows, one);
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  // The tree's partials, and each reduction's value for the whole block.
+  // Partials meet by shuffles within a warp (`width` lanes), then the
+  // warps' totals in shared memory; each reduction's value for the whole
+  // block goes to the block through shared memory too.
+  int64_t width = std::min<int64_t>(blockSize, 32);
+  int64_t warps = blockSize / width;
   int64_t count = chain.reductions.size();
-  SmallVector<Type> buffers = {MemRefType::get(
-      {blockSize}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup)};
   bool sharesValues = count > 1 || chain.normalize;
+  SmallVector<Type> buffers;
+  if (warps > 1)
+    buffers.push_back(MemRefType::get({warps}, b.getF32Type(),
+                                      MemRefLayoutAttrInterface(), workgroup));
   if (sharesValues)
     buffers.push_back(MemRefType::get({count}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup));
@@ -226,10 +232,11 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
   b.setInsertionPointToEnd(&kernel);
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&kernel);
-  Value shared = launch.getWorkgroupAttributions()[0];
-  Value values;
+  Value warpTotals, values;
+  if (warps > 1)
+    warpTotals = launch.getWorkgroupAttributions()[0];
   if (sharesValues)
-    values = launch.getWorkgroupAttributions()[1];
+    values = launch.getWorkgroupAttributions().back();
   Value tid = launch.getThreadIds().x, row = launch.getBlockIds().x;
 
   SmallVector<Value> ivs(sizes.size());
@@ -256,24 +263,29 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
           scf::YieldOp::create(nb, loc,
                                emitBodyAt(nb, loc, op, ivs, partial[0], known));
         });
-    memref::StoreOp::create(b, loc, fold.getResult(0), shared, tid);
-    gpu::BarrierOp::create(b, loc);
 
-    // 2. The tree over shared memory.
-    for (int64_t stride = blockSize / 2; stride >= 1; stride /= 2) {
-      Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           tid, index(b, loc, stride));
-      auto step = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
+    // 2. The warp's partials meet by butterfly shuffles (every lane ends
+    //    with the warp's total); lane 0 of each warp stores it.
+    Value partial = fold.getResult(0);
+    for (int64_t offset = width / 2; offset >= 1; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(
+          b, loc, partial, static_cast<int32_t>(offset),
+          static_cast<int32_t>(width), gpu::ShuffleMode::XOR);
+      partial = combineWith(b, rr.combine, partial, shuffle.getShuffleResult());
+    }
+    if (warpTotals) {
+      Value lane0 = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, loc, tid, index(b, loc, width)),
+          index(b, loc, 0));
+      auto publish = scf::IfOp::create(b, loc, lane0, /*withElseRegion=*/false);
       {
         OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&step.getThenRegion().front());
-        Value mine = memref::LoadOp::create(b, loc, shared, tid);
-        Value other =
-            memref::LoadOp::create(b, loc, shared,
-                                   ValueRange{arith::AddIOp::create(
-                                       b, loc, tid, index(b, loc, stride))});
-        memref::StoreOp::create(b, loc, combineWith(b, rr.combine, mine, other),
-                                shared, tid);
+        b.setInsertionPointToStart(&publish.getThenRegion().front());
+        memref::StoreOp::create(
+            b, loc, partial, warpTotals,
+            ValueRange{
+                arith::DivUIOp::create(b, loc, tid, index(b, loc, width))});
       }
       gpu::BarrierOp::create(b, loc);
     }
@@ -289,7 +301,14 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
       b.setInsertionPointToStart(&store.getThenRegion().front());
       Value outBuffer = op.getDpsInits()[0];
       SmallVector<Value> at = indicesAt(op.getIndexingMapsArray().back(), ivs);
-      Value total = memref::LoadOp::create(b, loc, shared, index(b, loc, 0));
+      Value total = partial;
+      if (warpTotals) {
+        total = memref::LoadOp::create(b, loc, warpTotals, index(b, loc, 0));
+        for (int64_t w = 1; w < warps; ++w)
+          total = combineWith(
+              b, rr.combine, total,
+              memref::LoadOp::create(b, loc, warpTotals, index(b, loc, w)));
+      }
       // The output's value, or the fill before the op (then erased).
       Value old = writer ? emitOutputInit(b, loc, writer, at)
                          : memref::LoadOp::create(b, loc, outBuffer, at);

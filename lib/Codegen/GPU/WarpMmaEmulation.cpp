@@ -337,3 +337,81 @@ LogicalResult mlir::bertc::emulateAsyncCopies(gpu::LaunchOp launch) {
   }
   return success();
 }
+
+LogicalResult mlir::bertc::emulateShuffles(gpu::LaunchOp launch) {
+  SmallVector<gpu::ShuffleOp> shuffles;
+  launch.getBody().walk([&](gpu::ShuffleOp op) { shuffles.push_back(op); });
+  if (shuffles.empty())
+    return success();
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  std::optional<int64_t> bx = getConstantIntValue(block.x),
+                         by = getConstantIntValue(block.y),
+                         bz = getConstantIntValue(block.z);
+  if (!bx || !by || !bz)
+    return launch.emitError("bertc-gpu-launches-to-loops: shuffles need a "
+                            "constant block size");
+  int64_t threads = *bx * *by * *bz;
+  MLIRContext *ctx = launch.getContext();
+  // One exchange buffer per value type; the barrier after each read lets
+  // the next shuffle reuse it.
+  llvm::DenseMap<Type, Value> exchange;
+  for (gpu::ShuffleOp shuffle : shuffles) {
+    std::optional<int64_t> width = getConstantIntValue(shuffle.getWidth());
+    Type type = shuffle.getValue().getType();
+    if (!width || *width < 1 || *width > 32 || threads % *width ||
+        !type.isIntOrFloat())
+      return shuffle.emitError("bertc-gpu-launches-to-loops: no emulation of "
+                               "this gpu.shuffle (only of a scalar, with a "
+                               "constant width of at most 32 that divides "
+                               "the block)");
+    Value &buffer = exchange[type];
+    if (!buffer)
+      buffer = launch.addWorkgroupAttribution(
+          MemRefType::get({threads}, type, MemRefLayoutAttrInterface(),
+                          gpu::AddressSpaceAttr::get(
+                              ctx, gpu::AddressSpace::Workgroup)),
+          launch.getLoc());
+    OpBuilder b(shuffle);
+    Location at = shuffle.getLoc();
+    auto cst = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, at, v).getResult();
+    };
+    auto cmp = [&](arith::CmpIPredicate pred, Value x, Value y) {
+      return arith::CmpIOp::create(b, at, pred, x, y).getResult();
+    };
+    Value tid = linearThreadId(b, at, launch);
+    memref::StoreOp::create(b, at, shuffle.getValue(), buffer, tid);
+    gpu::BarrierOp::create(b, at);
+    Value lane = arith::RemUIOp::create(b, at, tid, cst(*width));
+    Value base = arith::SubIOp::create(b, at, tid, lane);
+    Value offset = arith::IndexCastUIOp::create(b, at, b.getIndexType(),
+                                                shuffle.getOffset());
+    Value source, valid;
+    switch (shuffle.getMode()) {
+    case gpu::ShuffleMode::XOR:
+      source = arith::XOrIOp::create(b, at, lane, offset);
+      break;
+    case gpu::ShuffleMode::DOWN:
+      source = arith::AddIOp::create(b, at, lane, offset);
+      break;
+    case gpu::ShuffleMode::UP:
+      valid = cmp(arith::CmpIPredicate::uge, lane, offset);
+      source = arith::SelectOp::create(
+          b, at, valid, arith::SubIOp::create(b, at, lane, offset), lane);
+      break;
+    case gpu::ShuffleMode::IDX:
+      source = offset;
+      break;
+    }
+    if (!valid)
+      valid = cmp(arith::CmpIPredicate::ult, source, cst(*width));
+    source = arith::SelectOp::create(b, at, valid, source, lane);
+    Value received = memref::LoadOp::create(
+        b, at, buffer, ValueRange{arith::AddIOp::create(b, at, base, source)});
+    gpu::BarrierOp::create(b, at);
+    shuffle.getShuffleResult().replaceAllUsesWith(received);
+    shuffle.getValid().replaceAllUsesWith(valid);
+    shuffle.erase();
+  }
+  return success();
+}

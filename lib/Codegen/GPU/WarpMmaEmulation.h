@@ -1,8 +1,9 @@
 //===- WarpMmaEmulation.h - tensor-core products without a GPU --*- C++ -*-===//
 //
 // bertc-gpu-launches-to-loops runs kernels one thread at a time; an
-// nvvm.mma.sync needs the fragments of all 32 lanes of a warp at once, and an
-// ldmatrix the row addresses of all of them; cp.async copies complete later.
+// nvvm.mma.sync needs the fragments of all 32 lanes of a warp at once, an
+// ldmatrix the row addresses of all of them, a shuffle another lane's value;
+// cp.async copies complete later.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,15 @@ LogicalResult emulateLdMatrices(gpu::LaunchOp launch);
 /// which the waits then only allow. (So emulation cannot find a missing
 /// wait; racecheck on a GPU can.)
 LogicalResult emulateAsyncCopies(gpu::LaunchOp launch);
+
+/// Replaces each gpu.shuffle in `launch` (reached by every thread of the
+/// block, as a barrier must be) by what each lane receives: every thread
+/// writes its value to a new workgroup buffer, a barrier, a lane reads its
+/// source lane's entry within its group of `width` (its own where the
+/// source is out of range, and `valid` false, as PTX's shfl.sync), a
+/// barrier. Needs constant block and width sizes, the width dividing the
+/// block.
+LogicalResult emulateShuffles(gpu::LaunchOp launch);
 
 } // namespace mlir::bertc
 
