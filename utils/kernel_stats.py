@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Per-kernel static figures of a --target=cuda program's PTX, no GPU needed.
+
+  kernel_stats.py KERNELS.ptx [--ptxas PATH] [--sm 90] [--sass NVDISASM]
+
+For each kernel: ptxas's registers, spill bytes and shared memory, and
+counts read off the PTX: tensor-core products (mma.sync), shuffles,
+barriers, integer divisions and remainders (div/rem .u32/.u64: a kernel
+that divides in its inner loop by what should be a constant is the sign of
+a value passed as a parameter), global stores by width. With --sass (a
+path to nvdisasm, which the CUDA toolkit here lacks; PyPI's
+nvidia-cuda-nvdisasm has it), also the machine instruction count. Make the
+PTX with `bertc compile MODEL --target=cuda [--dtype=f16] --emit=ptx -o F`.
+
+Sessions without a GPU compare these before and after a change; timings
+still need the GPU (utils/gpu_check.sh).
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+PTX_COUNTS = (("mma", re.compile(r"^\s*mma\.sync")),
+              ("shfl", re.compile(r"^\s*shfl\.sync")),
+              ("bar", re.compile(r"^\s*bar\.sync")),
+              ("div/rem", re.compile(r"^\s*(div|rem)\.u(32|64)")),
+              ("st.b16", re.compile(r"^\s*st\.global\.(b|u|f)16")),
+              ("st.b32", re.compile(r"^\s*st\.global\.(b|u|f)32")),
+              ("st.v", re.compile(r"^\s*st\.global\.v")))
+
+
+def ptx_counts(text):
+    """{kernel: Counter} of PTX_COUNTS, kernels in their order."""
+    counts, kernel = collections.OrderedDict(), None
+    for line in text.splitlines():
+        m = re.match(r"^\.visible \.entry (\w+)\(", line)
+        if m:
+            kernel = m.group(1)
+            counts[kernel] = collections.Counter()
+            continue
+        if kernel:
+            for name, pattern in PTX_COUNTS:
+                if pattern.match(line):
+                    counts[kernel][name] += 1
+    return counts
+
+
+def ptxas_info(ptxas, sm, ptx, cubin):
+    """{kernel: (registers, spill bytes, smem bytes)} from ptxas -v."""
+    run = subprocess.run([ptxas, "-arch=sm_%d" % sm, "-v", ptx, "-o", cubin],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit("kernel_stats: ptxas failed:\n" + run.stderr)
+    info, kernel, spill = {}, None, 0
+    for line in run.stderr.splitlines():
+        m = re.search(r"Compiling entry function '(\w+)'", line)
+        if m:
+            kernel, spill = m.group(1), 0
+            continue
+        m = re.search(r"(\d+) bytes spill stores", line)
+        if m:
+            spill = int(m.group(1))
+        m = re.search(r"Used (\d+) registers.*?(?:(\d+) bytes smem)?$", line)
+        if m and kernel:
+            info[kernel] = (int(m.group(1)), spill, int(m.group(2) or 0))
+    return info
+
+
+def sass_counts(nvdisasm, cubin):
+    """{kernel: machine instructions} from nvdisasm's listing."""
+    run = subprocess.run([nvdisasm, "-c", cubin], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        sys.exit("kernel_stats: nvdisasm failed:\n" + run.stderr)
+    counts, kernel = collections.Counter(), None
+    for line in run.stdout.splitlines():
+        m = re.match(r"^\.text\.(\w+):", line)
+        if m:
+            kernel = m.group(1)
+        elif kernel and re.match(r"^\s+/\*[0-9a-f]{4}\*/\s", line):
+            counts[kernel] += 1
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ptx")
+    parser.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
+    parser.add_argument("--sm", type=int, default=90)
+    parser.add_argument("--sass", metavar="NVDISASM",
+                        help="also count machine instructions with nvdisasm")
+    args = parser.parse_args()
+    if not os.path.exists(args.ptx):
+        sys.exit("kernel_stats: %s: no such file" % args.ptx)
+    with open(args.ptx) as f:
+        counts = ptx_counts(f.read())
+    if not counts:
+        sys.exit("kernel_stats: %s: no kernels (.visible .entry) in it"
+                 % args.ptx)
+    with tempfile.TemporaryDirectory() as work:
+        cubin = os.path.join(work, "k.cubin")
+        info = ptxas_info(args.ptxas, args.sm, args.ptx, cubin)
+        sass = sass_counts(args.sass, cubin) if args.sass else None
+
+    columns = ["kernel", "regs", "spill", "smem"]
+    columns += [name for name, _ in PTX_COUNTS]
+    if sass is not None:
+        columns.append("sass")
+    rows, total = [], collections.Counter()
+    for kernel, c in counts.items():
+        regs, spill, smem = info.get(kernel, (0, 0, 0))
+        row = [kernel, regs, spill, smem] + [c[n] for n, _ in PTX_COUNTS]
+        if sass is not None:
+            row.append(sass[kernel])
+        rows.append(row)
+        for name, value in zip(columns[2:], row[2:]):
+            if name != "smem":
+                total[name] += value
+    widths = [max(len(str(r[i])) for r in rows + [columns])
+              for i in range(len(columns))]
+    for row in [columns] + rows:
+        print("  ".join(str(v).rjust(w) if i else str(v).ljust(w)
+                        for i, (v, w) in enumerate(zip(row, widths))))
+    print("%d kernels; total %s" % (len(rows), ", ".join(
+        "%s %d" % (name, total[name]) for name in columns[2:]
+        if name != "smem")))
+
+
+if __name__ == "__main__":
+    main()
