@@ -26,6 +26,9 @@ VARIANTS+=,128x128x32-nowide,128x128x32-wideops,128x128x32-double
 VARIANTS+=,128x128x32-async2,128x128x32-async3,128x128x32-async4
 VARIANTS+=,128x128x32-warp64x32,128x128x32-async3-warp64x32
 VARIANTS+=,64x128x32-async3,128x128x32-small64x128x32
+# Session 15: with constants in the kernels (77-98 registers instead of 128)
+# a k step of 64 halves the barriers per product.
+VARIANTS+=,128x128x64,128x128x64-async3
 
 if [ "${1:-}" = "--build" ]; then
   set -e
