@@ -29,6 +29,10 @@ VARIANTS+=,64x128x32-async3,128x128x32-small64x128x32
 # Session 15: with constants in the kernels (77-98 registers instead of 128)
 # a k step of 64 halves the barriers per product.
 VARIANTS+=,128x128x64,128x128x64-async3
+# 4 warps of 64 x 64 (244 registers, no spill; 2 blocks per SM): half the
+# ldmatrix loads per mma of the 32 x 32 warps.
+VARIANTS+=,128x128x32-warp64x64,128x128x32-async3-warp64x64
+VARIANTS+=,128x128x64-async3-warp64x64
 
 if [ "${1:-}" = "--build" ]; then
   set -e

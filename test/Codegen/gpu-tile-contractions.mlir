@@ -395,6 +395,79 @@ func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
 
 // -----
 
+// A buffer that holds a product's sums and is then reused (bufferization
+// gives Q, K and V's f32 sums one buffer, of which only the rounded copies
+// are read): C is not stored when the next op to touch it overwrites all of
+// it without reading it (%c here, refilled after the rounding), and is
+// stored when the next op reads it (%d, read by the residual add).
+// CHECK-LABEL: func.func @reused_sums
+// CHECK:         %[[C:.*]] = memref.alloc() : memref<4x64xf32>
+// CHECK:         %[[D:.*]] = memref.alloc() : memref<4x64xf32>
+// CHECK:         gpu.launch
+// CHECK-NOT:       memref.store %{{.*}}, %[[C]][
+// CHECK:           %[[H:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK-NEXT:      memref.store %[[H]], %arg2[
+// CHECK-NEXT:    }
+// CHECK:         gpu.terminator
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : memref<4x64xf32>)
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %[[D]][
+// CHECK:           arith.truncf
+// CHECK:           memref.store %{{.*}}, %arg3[
+#id = affine_map<(i, j) -> (i, j)>
+#mm = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>,
+       affine_map<(i, j, k) -> (i, j)>]
+func.func @reused_sums(%x: memref<4x64xf32>, %w: memref<64x64xf32>,
+                       %h1: memref<4x64xf16>, %h2: memref<4x64xf16>,
+                       %y: memref<4x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %c = memref.alloc() : memref<4x64xf32>
+  %d = memref.alloc() : memref<4x64xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x64xf32>)
+  linalg.generic {indexing_maps = #mm,
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x64xf32>, memref<64x64xf32>) outs(%c : memref<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<4x64xf32>) outs(%h1 : memref<4x64xf16>) {
+  ^bb0(%v: f32, %o: f16):
+    %t = arith.truncf %v : f32 to f16
+    linalg.yield %t : f16
+  }
+  linalg.fill ins(%one : f32) outs(%c : memref<4x64xf32>)
+  linalg.fill ins(%zero : f32) outs(%d : memref<4x64xf32>)
+  linalg.generic {indexing_maps = #mm,
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x64xf32>, memref<64x64xf32>) outs(%d : memref<4x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%d : memref<4x64xf32>) outs(%h2 : memref<4x64xf16>) {
+  ^bb0(%v: f32, %o: f16):
+    %t = arith.truncf %v : f32 to f16
+    linalg.yield %t : f16
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%d, %c : memref<4x64xf32>, memref<4x64xf32>) outs(%y : memref<4x64xf32>) {
+  ^bb0(%v: f32, %u: f32, %o: f32):
+    %t = arith.addf %v, %u : f32
+    linalg.yield %t : f32
+  }
+  memref.dealloc %c : memref<4x64xf32>
+  memref.dealloc %d : memref<4x64xf32>
+  return
+}
+
+// -----
+
 // The op after the product reads C once (tanh, as GELU's tail) into a
 // fresh buffer: the kernel stores tanh(sum) there, and C, filled by the op
 // before (folded in) and read by nothing else, is neither stored nor

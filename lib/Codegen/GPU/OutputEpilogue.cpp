@@ -16,6 +16,65 @@ Value mlir::bertc::viewRoot(Value v) {
   return v;
 }
 
+/// Whether `op` writes all of `buffer` (itself or a reshape of it, as its
+/// only init under an identity map) without reading it.
+static bool overwrites(Operation *op, Value buffer) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+    return false;
+  bool written = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    while (v != buffer && isa_and_nonnull<memref::ExpandShapeOp,
+                                          memref::CollapseShapeOp>(
+                              v.getDefiningOp()))
+      v = v.getDefiningOp()->getOperand(0);
+    if (v != buffer)
+      continue;
+    if (!linalgOp.isDpsInit(&operand) ||
+        !linalgOp.getMatchingIndexingMap(&operand).isIdentity() ||
+        linalgOp.payloadUsesValueFromOperand(&operand))
+      return false;
+    written = true;
+  }
+  return written;
+}
+
+/// Whether anything may read the fresh buffer `c` after `epilogue`: c's
+/// allocation is in the epilogue's block (so no loop carries it into an
+/// earlier op), and the first op after the epilogue that touches c or a
+/// view of it, other than `ignore`, reads it (rather than overwriting all
+/// of it or freeing it).
+static bool readAfter(Value c, Operation *epilogue,
+                      ArrayRef<Operation *> ignore) {
+  auto alloc = c.getDefiningOp<memref::AllocOp>();
+  Block *block = epilogue->getBlock();
+  if (!alloc || alloc->getBlock() != block)
+    return true;
+  SmallVector<Value> views = {c};
+  Operation *first = nullptr;
+  for (size_t i = 0; i < views.size(); ++i) {
+    for (Operation *user : views[i].getUsers()) {
+      if (user == epilogue || llvm::is_contained(ignore, user))
+        continue;
+      if (isa<ViewLikeOpInterface>(user)) {
+        llvm::append_range(views, user->getResults());
+        continue;
+      }
+      Operation *at = block->findAncestorOpInBlock(*user);
+      if (!at)
+        return true;
+      if (at->isBeforeInBlock(epilogue))
+        continue;
+      if (at != user)
+        return true; // inside a loop or branch after the epilogue
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    }
+  }
+  return first && !isa<memref::DeallocOp>(first) && !overwrites(first, c);
+}
+
 mlir::bertc::OutputEpilogue
 mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
                                 ArrayRef<Value> reads,
@@ -79,14 +138,11 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   OutputEpilogue epilogue;
   epilogue.op = op;
   epilogue.c = c;
-  // C need not be stored when it is a fresh buffer that nothing but these
-  // ops and its deallocation touches.
-  epilogue.storeC =
-      !llvm::is_contained(outs, c) && (!c.getDefiningOp<memref::AllocOp>() ||
-                   llvm::any_of(c.getUsers(), [&](Operation *user) {
-                     return user != op && !isa<memref::DeallocOp>(user) &&
-                            !llvm::is_contained(ignore, user);
-                   }));
+  // C need not be stored when it is a fresh buffer that nothing reads
+  // after the epilogue (the next op to touch it overwrites or frees it:
+  // bufferization reuses one buffer for Q, K and V's f32 sums, of which
+  // only the rounded copies are read).
+  epilogue.storeC = !llvm::is_contained(outs, c) && readAfter(c, op, ignore);
   return epilogue;
 }
 
