@@ -53,16 +53,24 @@ std::array<Value, 2> widenPair(OpBuilder &b, Location loc, Value pair) {
 }
 } // namespace
 
-/// The block's constant thread count, if a multiple of 32.
-static FailureOr<int64_t> warpThreads(gpu::LaunchOp launch, StringRef what) {
+/// The block's thread count, if constant.
+static std::optional<int64_t> blockThreads(gpu::LaunchOp launch) {
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   std::optional<int64_t> bx = getConstantIntValue(block.x),
                          by = getConstantIntValue(block.y),
                          bz = getConstantIntValue(block.z);
-  if (!bx || !by || !bz || (*bx * *by * *bz) % 32)
+  if (!bx || !by || !bz)
+    return std::nullopt;
+  return *bx * *by * *bz;
+}
+
+/// The block's constant thread count, if a multiple of 32.
+static FailureOr<int64_t> warpThreads(gpu::LaunchOp launch, StringRef what) {
+  std::optional<int64_t> threads = blockThreads(launch);
+  if (!threads || *threads % 32)
     return launch.emitError("bertc-gpu-launches-to-loops: ")
            << what << " need a constant block size, a multiple of 32";
-  return *bx * *by * *bz;
+  return *threads;
 }
 
 /// The thread's linear id, x fastest.
@@ -343,14 +351,10 @@ LogicalResult mlir::bertc::emulateShuffles(gpu::LaunchOp launch) {
   launch.getBody().walk([&](gpu::ShuffleOp op) { shuffles.push_back(op); });
   if (shuffles.empty())
     return success();
-  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-  std::optional<int64_t> bx = getConstantIntValue(block.x),
-                         by = getConstantIntValue(block.y),
-                         bz = getConstantIntValue(block.z);
-  if (!bx || !by || !bz)
+  std::optional<int64_t> threads = blockThreads(launch);
+  if (!threads)
     return launch.emitError("bertc-gpu-launches-to-loops: shuffles need a "
                             "constant block size");
-  int64_t threads = *bx * *by * *bz;
   MLIRContext *ctx = launch.getContext();
   // One exchange buffer per value type; the barrier after each read lets
   // the next shuffle reuse it.
@@ -358,7 +362,7 @@ LogicalResult mlir::bertc::emulateShuffles(gpu::LaunchOp launch) {
   for (gpu::ShuffleOp shuffle : shuffles) {
     std::optional<int64_t> width = getConstantIntValue(shuffle.getWidth());
     Type type = shuffle.getValue().getType();
-    if (!width || *width < 1 || *width > 32 || threads % *width ||
+    if (!width || *width < 1 || *width > 32 || *threads % *width ||
         !type.isIntOrFloat())
       return shuffle.emitError("bertc-gpu-launches-to-loops: no emulation of "
                                "this gpu.shuffle (only of a scalar, with a "
@@ -367,7 +371,7 @@ LogicalResult mlir::bertc::emulateShuffles(gpu::LaunchOp launch) {
     Value &buffer = exchange[type];
     if (!buffer)
       buffer = launch.addWorkgroupAttribution(
-          MemRefType::get({threads}, type, MemRefLayoutAttrInterface(),
+          MemRefType::get({*threads}, type, MemRefLayoutAttrInterface(),
                           gpu::AddressSpaceAttr::get(
                               ctx, gpu::AddressSpace::Workgroup)),
           launch.getLoc());
