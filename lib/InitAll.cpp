@@ -3,6 +3,7 @@
 #include "InitAll.h"
 
 #include "Bert/BertDialect.h"
+#include "Bert/Transforms/Passes.h"
 #include "Codegen/Passes.h"
 #include "Conversion/Passes.h"
 #include "Pipelines/Pipelines.h"
@@ -101,6 +102,7 @@ void mlir::bertc::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::bertc::registerAllPasses() {
+  bert::registerBertTransformsPasses();
   registerBertcConversionPasses();
   registerBertcCodegenPasses();
   registerPipelines();

@@ -29,6 +29,13 @@ def ConvertBertParamsToMemRef
     once at load time) and each use widens them to f32 by an elementwise
     `arith.extf` generic, which fusion folds into the product: weights then
     cross memory at half width. It excludes `linear-weight-panel`.
+
+    The parameters that a `tensor.concat` along dimension 0 joins (the
+    fused query, key and value weights of bert-fuse-linears) get adjacent
+    slots, the first one aligned, and the concatenation becomes one view of
+    them (widened or unpacked as above: panels or f16 only when all of them
+    qualify). Two concatenations that join a parameter with different
+    others, or in another order, are an error.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::bufferization::BufferizationDialect",

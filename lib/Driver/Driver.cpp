@@ -254,6 +254,7 @@ int mlir::bertc::compile(const CompileOptions &options) {
           [&](PassManager &pm) {
             LinalgPipelineOptions linalg;
             linalg.unrollSharedLayers = options.unrollSharedLayers;
+            linalg.fuseLinears = options.fuseLinears;
             // Panels suit the CPU kernels; GPU kernels read [N, K].
             linalg.linearWeightPanel =
                 cuda ? 0 : cpuLinearWeightPanel(lowering);

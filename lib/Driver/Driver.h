@@ -31,6 +31,8 @@ struct CompileOptions {
   bool embedWeights = false;
   /// Clone ALBERT's shared-layer bodies instead of looping (larger code).
   bool unrollSharedLayers = false;
+  /// One product for the linears of one input (bert-fuse-linears).
+  bool fuseLinears = true;
   int sm = 90;
   std::string cpu = "native";
   /// Directory of the bertc executable: the runtime is looked up in

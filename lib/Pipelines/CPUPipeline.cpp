@@ -2,6 +2,7 @@
 
 #include "Pipelines/Pipelines.h"
 
+#include "Bert/Transforms/Passes.h"
 #include "Codegen/Passes.h"
 #include "Conversion/Passes.h"
 
@@ -31,6 +32,8 @@ using namespace mlir;
 
 void mlir::bertc::buildBertToLinalgPipeline(
     OpPassManager &pm, const LinalgPipelineOptions &options) {
+  if (options.fuseLinears)
+    pm.addNestedPass<func::FuncOp>(bert::createBertFuseLinears());
   ConvertBertToSCFOptions scf;
   scf.unroll = options.unrollSharedLayers;
   pm.addNestedPass<func::FuncOp>(createConvertBertToSCF(scf));

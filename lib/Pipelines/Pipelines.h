@@ -43,6 +43,12 @@ struct LinalgPipelineOptions
       llvm::cl::desc("element type of linear weights in the weights buffer: "
                      "f32, f16 or bf16 (see convert-bert-params-to-memref)"),
       llvm::cl::init("f32")};
+  Option<bool> fuseLinears{
+      *this, "fuse-linears",
+      llvm::cl::desc("one product for the linears that read the same input "
+                     "(attention's query, key and value; see "
+                     "bert-fuse-linears)"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the linalg -> LLVM phase for CPUs: the register tiles of the

@@ -118,6 +118,57 @@ func.func @product_then_product(%x: tensor<4x6xf32>, %w: tensor<8x6xf16>,
 
 // -----
 
+// The same through slices: Q and K as two halves of one product's columns
+// (bert-fuse-linears). The slices and reshapes take the narrow type.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#h3 = affine_map<(h, i, j, d) -> (i, h, d)>
+#k3 = affine_map<(h, i, j, d) -> (j, h, d)>
+#s3 = affine_map<(h, i, j, d) -> (h, i, j)>
+
+// CHECK-LABEL: func.func @slices_then_product
+// CHECK: %[[QK:.*]] = linalg.generic
+// CHECK: } -> tensor<4x16xf32>
+// CHECK: %[[QK16:.*]] = linalg.generic
+// CHECK-SAME: ins(%[[QK]] : tensor<4x16xf32>) outs(%{{.*}} : tensor<4x16xf16>)
+// CHECK: %[[Q:.*]] = tensor.extract_slice %[[QK16]][0, 0] [4, 8] [1, 1] : tensor<4x16xf16> to tensor<4x8xf16>
+// CHECK: %[[K:.*]] = tensor.extract_slice %[[QK16]][0, 8] [4, 8] [1, 1] : tensor<4x16xf16> to tensor<4x8xf16>
+// CHECK: %[[QV:.*]] = tensor.expand_shape %[[Q]] {{.*}} into tensor<4x2x4xf16>
+// CHECK: %[[KV:.*]] = tensor.expand_shape %[[K]] {{.*}} into tensor<4x2x4xf16>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[QV]], %[[KV]] : tensor<4x2x4xf16>, tensor<4x2x4xf16>)
+func.func @slices_then_product(%x: tensor<4x6xf32>, %w: tensor<16x6xf16>,
+                               %acc: tensor<4x16xf32>, %s: tensor<2x4x4xf32>)
+    -> tensor<2x4x4xf32> {
+  %qk = linalg.generic {indexing_maps = [#x, #w, #c],
+                        iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<4x6xf32>, tensor<16x6xf16>) outs(%acc : tensor<4x16xf32>) {
+  ^bb0(%a: f32, %b: f16, %o: f32):
+    %bw = arith.extf %b : f16 to f32
+    %p = arith.mulf %a, %bw : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16xf32>
+  %q = tensor.extract_slice %qk[0, 0] [4, 8] [1, 1] : tensor<4x16xf32> to tensor<4x8xf32>
+  %k = tensor.extract_slice %qk[0, 8] [4, 8] [1, 1] : tensor<4x16xf32> to tensor<4x8xf32>
+  %qv = tensor.expand_shape %q [[0], [1, 2]] output_shape [4, 2, 4]
+      : tensor<4x8xf32> into tensor<4x2x4xf32>
+  %kv = tensor.expand_shape %k [[0], [1, 2]] output_shape [4, 2, 4]
+      : tensor<4x8xf32> into tensor<4x2x4xf32>
+  %scores = linalg.generic {indexing_maps = [#h3, #k3, #s3],
+                            iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%qv, %kv : tensor<4x2x4xf32>, tensor<4x2x4xf32>) outs(%s : tensor<2x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x4xf32>
+  return %scores : tensor<2x4x4xf32>
+}
+
+// -----
+
 // An elementwise op whose value a product and something else read (a layer
 // norm's output: the next products and the residual add) writes it twice,
 // as f32 for the residual and rounded for the product.

@@ -344,6 +344,44 @@ func.func @layer_norm_two_outputs(%x: memref<?x32xf32>, %sum: memref<?xf32>,
 
 // -----
 
+// The same in place (bufferization may give the layer norm its input's
+// buffer): each thread stores an element it has read, after the block's
+// last reduction, so it still runs in the reduction's block.
+// CHECK-LABEL: func.func @layer_norm_two_outputs_in_place
+// CHECK:         gpu.launch
+// CHECK:           scf.for
+// CHECK:             %[[Y:.*]] = arith.divf
+// CHECK:             %[[H:.*]] = arith.truncf %[[Y]] : f32 to f16
+// CHECK:             memref.store %[[Y]], %arg0[
+// CHECK:             memref.store %[[H]], %arg2[
+// CHECK:         }
+// CHECK-NOT:     linalg.generic
+func.func @layer_norm_two_outputs_in_place(%x: memref<?x32xf32>, %sum: memref<?xf32>,
+                                           %y16: memref<?x32xf16>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%sum : memref<?xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x32xf32>) outs(%sum : memref<?xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                                   affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum : memref<?x32xf32>, memref<?xf32>)
+      outs(%x, %y16 : memref<?x32xf32>, memref<?x32xf16>) {
+  ^bb0(%v: f32, %s: f32, %o: f32, %o16: f16):
+    %r = arith.divf %v, %s : f32
+    %h = arith.truncf %r : f32 to f16
+    linalg.yield %r, %h : f32, f16
+  }
+  return
+}
+
+// -----
+
 // Two sums that read the same row value %m but over rows of different
 // lengths (12 and 1, as Transformer-XL's adaptive softmax has): %m does not
 // say how long the rows are, so they do not chain: two kernels.

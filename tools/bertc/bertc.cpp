@@ -68,6 +68,12 @@ static cl::opt<bool> unrollSharedLayers(
     cl::desc("ALBERT: copy the shared layer body per layer instead of "
              "looping over it (code grows with depth)"),
     cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> noFuseLinears(
+    "no-fuse-linears",
+    cl::desc("one matrix product per linear layer, rather than one for the "
+             "linears that read the same input (attention's query, key and "
+             "value; bert-fuse-linears), to compare the two on a benchmark"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> noThreads(
     "no-threads",
     cl::desc("single-threaded code that needs no OpenMP runtime (libomp) "
@@ -247,6 +253,7 @@ int main(int argc, char **argv) {
   options.seqLen = seqLen;
   options.embedWeights = embedWeights;
   options.unrollSharedLayers = unrollSharedLayers;
+  options.fuseLinears = !noFuseLinears;
   options.threads = !noThreads;
   options.removePadding = removePadding;
   if (sm < 50 || sm > 121) {

@@ -28,9 +28,10 @@ bool isProduct(linalg::GenericOp op) {
   return matchContractionLoops(op, /*allowWidenedInputs=*/true).has_value();
 }
 
-/// True when every read of `v`, through reshapes, is as an input of a
-/// product: rounding `v` to the operand type where it is written then
-/// changes no product's result.
+/// True when every read of `v`, through reshapes and slices (the query,
+/// key and value of one fused product), is as an input of a product:
+/// rounding `v` to the operand type where it is written then changes no
+/// product's result.
 bool onlyProductOperands(Value v) {
   if (v.use_empty())
     return false;
@@ -38,7 +39,8 @@ bool onlyProductOperands(Value v) {
     Operation *user = use.getOwner();
     if (isa<tensor::DimOp>(user))
       continue; // reads the shape only
-    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user)) {
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+            tensor::ExtractSliceOp>(user)) {
       if (!onlyProductOperands(user->getResult(0)))
         return false;
       continue;
@@ -62,14 +64,16 @@ RankedTensorType withElement(Type type, Type element) {
 
 void retypeReaders(Value v, Type narrow);
 
-/// Gives the reader of `use` (a reshape, or a product) the narrow type of
-/// the value it now reads: a reshape changes its element type, a product
+/// Gives the reader of `use` (a reshape or slice, or a product) the narrow
+/// type of the value it now reads: a reshape or slice changes its element
+/// type, a product
 /// widens the operand in its body as it does for narrow weights.
 void retypeReader(OpOperand &use, Type narrow) {
   Operation *user = use.getOwner();
   if (isa<tensor::DimOp>(user))
     return;
-  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user)) {
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+          tensor::ExtractSliceOp>(user)) {
     Value reshaped = user->getResult(0);
     reshaped.setType(withElement(reshaped.getType(), narrow));
     retypeReaders(reshaped, narrow);

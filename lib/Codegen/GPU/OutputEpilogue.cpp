@@ -104,8 +104,10 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
       ++cInputs;
       if (cMap ? map != cMap : !map.isIdentity())
         return {};
-    } else if (llvm::is_contained(outs, input->get()) &&
-               (outs.size() > 1 || !map.isIdentity())) {
+    } else if (llvm::is_contained(outs, input->get()) && !map.isIdentity()) {
+      // In place at the same element is safe: the thread that stores an
+      // element has read it (with one output or several, as a layer norm
+      // that also writes a rounded copy does in place).
       return {};
     }
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))

@@ -4,7 +4,9 @@
 // argument). Each distinct parameter name gets an aligned slot, and a
 // read-only tensor view of that slot replaces the bert.param. One buffer
 // keeps the calling convention independent of the number of weights and lets
-// the runtime fill it straight from the safetensors file.
+// the runtime fill it straight from the safetensors file. Parameters that a
+// tensor.concat joins (bert-fuse-linears) get adjacent slots, and the
+// concatenation is a view of them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,21 +27,56 @@ using namespace mlir::bertc;
 namespace {
 struct Slot {
   RankedTensorType type;
-  int64_t offset;
+  int64_t offset = -1; // -1: not placed yet
   SmallVector<bert::ParamOp> uses;
   int64_t panel = 0; // > 0: a [N, K] linear weight stored [N/panel, K, panel]
   Type stored;       // the element type in the buffer (narrower than f32
                      // for a linear weight under linear-weight-type)
+  int group = -1;    // the concatenation it is part of, if any
 };
 
-/// True when every use of every op of `slot` is the weight of a bert.linear.
+/// Parameters that tensor.concat ops join along dimension 0, in order: they
+/// are stored adjacently, so that the concatenation is one view.
+struct Group {
+  SmallVector<StringRef> names;
+  SmallVector<tensor::ConcatOp> uses;
+};
+
+/// The concatenation of parameters only (along dimension 0) that `op` is,
+/// as their names, or nothing.
+std::optional<SmallVector<StringRef>> paramNames(tensor::ConcatOp op) {
+  if (op.getDim() != 0)
+    return std::nullopt;
+  SmallVector<StringRef> names;
+  for (Value input : op.getInputs()) {
+    auto param = input.getDefiningOp<bert::ParamOp>();
+    if (!param)
+      return std::nullopt;
+    names.push_back(param.getName());
+  }
+  return names;
+}
+
+/// True when `v` is read only as the weight of a bert.linear.
+bool onlyLinearWeightReads(Value v) {
+  for (OpOperand &use : v.getUses()) {
+    auto linear = dyn_cast<bert::LinearOp>(use.getOwner());
+    if (!linear || use.getOperandNumber() != 1)
+      return false;
+  }
+  return true;
+}
+
+/// True when every use of every op of `slot` is the weight of a bert.linear
+/// (alone, or concatenated with others).
 bool onlyLinearWeight(const Slot &slot) {
   if (slot.type.getRank() != 2 || !slot.type.getElementType().isF32())
     return false;
   for (bert::ParamOp op : slot.uses)
-    for (OpOperand &use : op->getUses()) {
-      auto linear = dyn_cast<bert::LinearOp>(use.getOwner());
-      if (!linear || use.getOperandNumber() != 1)
+    for (Operation *user : op->getUsers()) {
+      auto concat = dyn_cast<tensor::ConcatOp>(user);
+      if (concat ? !onlyLinearWeightReads(concat)
+                 : !onlyLinearWeightReads(op.getResult()))
         return false;
     }
   return true;
@@ -148,18 +185,68 @@ struct ConvertBertParamsToMemRefPass
       return signalPassFailure();
     }
 
-    int64_t total = 0;
-    SmallVector<Attribute> layout;
+    // Concatenations of parameters (bert-fuse-linears). A name joins at
+    // most one sequence of names, however many ops concatenate it.
+    SmallVector<Group> groups;
+    func.walk([&](tensor::ConcatOp op) {
+      std::optional<SmallVector<StringRef>> names = paramNames(op);
+      if (!names)
+        return;
+      int index = slots.lookup(names->front()).group;
+      if (index < 0) {
+        index = groups.size();
+        groups.push_back({*names, {}});
+      }
+      Group &group = groups[index];
+      bool conflict = group.names != *names;
+      for (StringRef name : *names) {
+        Slot &slot = slots.find(name)->second;
+        conflict |= slot.group >= 0 && slot.group != index;
+        slot.group = index;
+      }
+      if (conflict) {
+        op.emitOpError() << "concatenates parameters that another "
+                            "concatenation joins in another order or with "
+                            "others; their slots cannot be adjacent for both";
+        bad = true;
+      }
+      group.uses.push_back(op);
+    });
+    if (bad)
+      return signalPassFailure();
+
     for (auto &[name, slot] : slots) {
       if (linearWeightPanel > 0 && packable(slot, linearWeightPanel))
         slot.panel = linearWeightPanel;
       slot.stored = narrow && onlyLinearWeight(slot)
                         ? narrow
                         : slot.type.getElementType();
-      slot.offset = llvm::alignTo(total, alignment);
-      int64_t bytes = slot.type.getNumElements() *
-                      (slot.stored.getIntOrFloatBitWidth() / 8);
-      total = slot.offset + bytes;
+    }
+    // A group's members share one layout: panels or narrow only if all are.
+    for (Group &group : groups) {
+      bool allPanels = true, allNarrow = true;
+      for (StringRef name : group.names) {
+        const Slot &slot = slots.find(name)->second;
+        allPanels &= slot.panel > 0;
+        allNarrow &= slot.stored != slot.type.getElementType();
+      }
+      for (StringRef name : group.names) {
+        Slot &slot = slots.find(name)->second;
+        if (!allPanels)
+          slot.panel = 0;
+        if (!allNarrow)
+          slot.stored = slot.type.getElementType();
+      }
+    }
+
+    // Offsets in first-use order; a group's members follow each other, from
+    // an aligned offset.
+    int64_t total = 0;
+    SmallVector<Attribute> layout;
+    auto place = [&](StringRef name, Slot &slot, int64_t offset) {
+      slot.offset = offset;
+      total = offset + slot.type.getNumElements() *
+                           (slot.stored.getIntOrFloatBitWidth() / 8);
       SmallVector<NamedAttribute> entry = {
           NamedAttribute(StringAttr::get(ctx, "name"),
                          StringAttr::get(ctx, name)),
@@ -175,6 +262,19 @@ struct ConvertBertParamsToMemRefPass
             StringAttr::get(ctx, "panel"),
             IntegerAttr::get(IntegerType::get(ctx, 64), slot.panel)));
       layout.push_back(DictionaryAttr::get(ctx, entry));
+    };
+    for (auto &[name, slot] : slots) {
+      if (slot.offset >= 0)
+        continue;
+      if (slot.group < 0) {
+        place(name, slot, llvm::alignTo(total, alignment));
+        continue;
+      }
+      int64_t offset = llvm::alignTo(total, alignment);
+      for (StringRef member : groups[slot.group].names) {
+        place(member, slots.find(member)->second, offset);
+        offset = total;
+      }
     }
 
     // The buffer is the first argument; its slots are read-only views.
@@ -185,33 +285,55 @@ struct ConvertBertParamsToMemRefPass
     func.setArgAttr(0, "bert.weights", UnitAttr::get(ctx));
     Value buffer = func.getArgument(0);
     OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
-    for (auto &[name, slot] : slots) {
-      Location loc = slot.uses.front().getLoc();
-      Value off = arith::ConstantIndexOp::create(b, loc, slot.offset);
-      SmallVector<int64_t> shape(slot.type.getShape());
-      if (slot.panel > 0)
-        shape = {shape[0] / slot.panel, shape[1], slot.panel};
-      auto storedType = RankedTensorType::get(shape, slot.stored);
-      auto viewType = MemRefType::get(shape, slot.stored);
+    // Replaces the results of `ops` (of type `type`) by the view at
+    // `offset` of `stored` elements, as `panel`-wide panels if > 0.
+    auto bind = [&](ArrayRef<Operation *> ops, RankedTensorType type,
+                    int64_t offset, int64_t panel, Type stored) {
+      Location loc = ops.front()->getLoc();
+      Value off = arith::ConstantIndexOp::create(b, loc, offset);
+      SmallVector<int64_t> shape(type.getShape());
+      if (panel > 0)
+        shape = {shape[0] / panel, shape[1], panel};
+      auto storedType = RankedTensorType::get(shape, stored);
+      auto viewType = MemRefType::get(shape, stored);
       Value view =
           memref::ViewOp::create(b, loc, viewType, buffer, off, ValueRange{});
       Value tensor = bufferization::ToTensorOp::create(
           b, loc, storedType, view, /*restrict=*/true, /*writable=*/false);
-      for (bert::ParamOp use : slot.uses) {
-        if (slot.panel == 0 && slot.stored == slot.type.getElementType()) {
-          use.replaceAllUsesWith(tensor);
+      for (Operation *use : ops) {
+        if (panel == 0 && stored == type.getElementType()) {
+          use->replaceAllUsesWith(ValueRange{tensor});
           continue;
         }
         // One copy or cast per use, where the param was: each has one
         // consumer for fusion to fold into, inside loops as well.
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(use);
-        use.replaceAllUsesWith(slot.panel > 0
-                                   ? unpack(b, use.getLoc(), tensor, slot.type)
-                                   : widen(b, use.getLoc(), tensor));
+        use->replaceAllUsesWith(
+            ValueRange{panel > 0 ? unpack(b, use->getLoc(), tensor, type)
+                                 : widen(b, use->getLoc(), tensor)});
       }
+    };
+    // Concatenations first, erased at once (never the builder's insertion
+    // point: their operands come before them): their params' other uses
+    // are left.
+    for (Group &group : groups) {
+      const Slot &first = slots.find(group.names.front())->second;
+      SmallVector<Operation *> ops(group.uses.begin(), group.uses.end());
+      bind(ops, group.uses.front().getResultType(), first.offset, first.panel,
+           first.stored);
+      for (Operation *op : ops)
+        op->erase();
     }
-    // Erased last: the builder's insertion point may sit on a param op.
+    for (auto &[name, slot] : slots) {
+      SmallVector<Operation *> ops;
+      for (bert::ParamOp use : slot.uses)
+        if (!use->use_empty())
+          ops.push_back(use);
+      if (!ops.empty())
+        bind(ops, slot.type, slot.offset, slot.panel, slot.stored);
+    }
+    // Erased last: the builder's insertion point may sit on one of them.
     for (auto &entry : slots)
       for (bert::ParamOp use : entry.second.uses)
         use.erase();
