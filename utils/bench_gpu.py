@@ -106,12 +106,14 @@ def shape_checkpoint(work):
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
+    r"(?:-nofuse)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
                  "double": "--gpu-double-buffer",
-                 "wideops": "--gpu-wide-operands"}
+                 "wideops": "--gpu-wide-operands",
+                 "nofuse": "--no-fuse-linears"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages="}
 # Parts for tensor cores (f16) only.
@@ -129,7 +131,7 @@ def build(args):
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
                      "MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-asyncN][-warpMxN][-smallMxNxK]"
+                     "[-nofuse][-asyncN][-warpMxN][-smallMxNxK]"
                      % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -271,10 +273,11 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-asyncN][-warpMxN][-smallMxNxK],...",
+                            "[-nofuse][-asyncN][-warpMxN][-smallMxNxK],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
-                         "--gpu-no-wide-loads, --gpu-double-buffer, and, f16 "
+                         "--gpu-no-wide-loads, --gpu-double-buffer, "
+                         "--no-fuse-linears, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
                          "--gpu-warp-tile; --gpu-small-tile), which run "
                          "times at each batch")

@@ -33,6 +33,9 @@ VARIANTS+=,128x128x64,128x128x64-async3
 # ldmatrix loads per mma of the 32 x 32 warps.
 VARIANTS+=,128x128x32-warp64x64,128x128x32-async3-warp64x64
 VARIANTS+=,128x128x64-async3-warp64x64
+# Session 16: query, key and value as one product (the default) against
+# three (-nofuse), in f32 and f16.
+VARIANTS+=,64x128x16-nofuse,128x128x32-nofuse
 
 if [ "${1:-}" = "--build" ]; then
   set -e

@@ -339,13 +339,17 @@ def GPUTileContractions
       (attention's batch and head), with `tile-m / thread-m` x
       `tile-n / thread-n` threads;
     - each thread keeps `thread-m x thread-n` partial sums as values
-      carried by the loops (registers), for the rows `ty + i * (tile-m / thread-m)` and columns
-      `tx + j * (tile-n / thread-n)`, so that neighbouring threads read
-      neighbouring shared-memory words and store neighbouring elements;
+      carried by the loops (registers); with `thread-m` a multiple of 4,
+      its rows are groups of 4 consecutive ones, `4 ty + i % 4 +
+      4 (tile-m / thread-m) (i / 4)`, which it reads from the slice with
+      one 16-byte load per group (else `ty + i * (tile-m / thread-m)`, a
+      load each), and its columns likewise from `tx` and `thread-n`;
+      a quarter warp's loads then cover 128 contiguous bytes;
     - the `k` loop walks blocks of `tile-k`: after a barrier (the previous
       block's slices are read), all threads copy A's and B's
       slices into two workgroup buffers laid out `[k][m]` and `[k][n]`
-      (one padding column against bank conflicts; the thread order follows
+      (4 padding columns against bank conflicts, which keep k rows 16-byte
+      aligned; the thread order follows
       each operand's contiguous dimension, so global reads coalesce), a
       barrier, then `tile-k` steps of `thread-m * thread-n` fused
       multiply-adds from shared memory. With `prefetch`, each thread's

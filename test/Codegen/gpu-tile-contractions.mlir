@@ -20,7 +20,10 @@
 // CHECK:         %[[GZ:.*]] = arith.maxui %{{.*}}, %c1
 // CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}} = %[[GZ]])
 // CHECK-SAME:      threads({{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1)
-// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>)
+// Thread (tx, ty) owns rows 4 ty to 4 ty + 3 and columns 4 tx to 4 tx + 3.
+// CHECK:           %[[TY4:.*]] = arith.muli %[[TY:arg[0-9]+]], %c4
+// CHECK-NEXT:      %[[RA:.*]] = arith.addi %[[TY4]], %c0
 // The sums start from C, guarded.
 // CHECK:           scf.if %{{.*}} -> (f32) {
 // CHECK-NEXT:        memref.load %arg2[
@@ -44,9 +47,13 @@
 // CHECK-NEXT:        %[[KA:.*]] = arith.addi %[[K1]], %[[KK]]
 // CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}, %[[KA]]]
 // CHECK:             memref.load %arg1[
-// CHECK:             %[[STEP:.*]]:16 = scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args(
-// CHECK-COUNT-4:       memref.load %[[SA]]
-// CHECK-COUNT-4:       memref.load %[[SB]]
+// Per k, a thread reads its 4 rows of A's slice (rows 4 ty to 4 ty + 3)
+// with one 16-byte load, and its 4 columns of W's likewise.
+// CHECK:             %[[STEP:.*]]:16 = scf.for %[[KS:.*]] = %c0 to %c16 step %c1 iter_args(
+// CHECK:               %[[VA:.*]] = vector.load %[[SA]][%[[KS]], %[[RA]]] {alignment = 16 : i64} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-4:       vector.extract %[[VA]][
+// CHECK:               %[[VB:.*]] = vector.load %[[SB]][%[[KS]], %{{.*}}] {alignment = 16 : i64} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-4:       vector.extract %[[VB]][
 // CHECK-COUNT-16:      math.fma
 // CHECK:             scf.yield %[[STEP]]#0,
 // Each sum is stored once, where it is inside C.
@@ -81,11 +88,11 @@
 // SMALLTILE:         scf.if %[[FEW]] {
 // SMALLTILE:           gpu.launch
 // SMALLTILE-SAME:        threads({{.*}}) in (%{{.*}} = %c8, %{{.*}} = %c8, %{{.*}} = %c1)
-// SMALLTILE-SAME:        memref<16x33xf32, #gpu.address_space<workgroup>>
+// SMALLTILE-SAME:        memref<16x36xf32, #gpu.address_space<workgroup>>
 // SMALLTILE:         } else {
 // SMALLTILE:           gpu.launch
 // SMALLTILE-SAME:        threads({{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1)
-// SMALLTILE-SAME:        memref<16x65xf32, #gpu.address_space<workgroup>>
+// SMALLTILE-SAME:        memref<16x68xf32, #gpu.address_space<workgroup>>
 // SMALLTILE-NOT:     linalg.generic
 // SMALLTILE:         return
 // 32 x 16 tiles, 2 x 1 per thread: 16 x 16 threads. A's 32 x 8 slice is one
@@ -93,7 +100,7 @@
 // store nothing): the loop carries 2 sums and one element of each.
 // SMALL-LABEL: func.func @linear
 // SMALL:         threads(%{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1
-// SMALL-SAME:      workgroup(%{{.*}} : memref<8x33xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x17xf32, #gpu.address_space<workgroup>>)
+// SMALL-SAME:      workgroup(%{{.*}} : memref<8x36xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x20xf32, #gpu.address_space<workgroup>>)
 // SMALL:         scf.for {{.*}} -> (f32, f32, f32, f32) {
 // SMALL-NEXT:      gpu.barrier
 // SMALL-NEXT:      memref.store
@@ -115,7 +122,7 @@
 // barrier, at the end.
 // DOUBLE-LABEL: func.func @linear
 // DOUBLE:         gpu.launch
-// DOUBLE-SAME:    workgroup(%[[SA:.*]] : memref<2x16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<2x16x65xf32, #gpu.address_space<workgroup>>)
+// DOUBLE-SAME:    workgroup(%[[SA:.*]] : memref<2x16x68xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<2x16x68xf32, #gpu.address_space<workgroup>>)
 // DOUBLE:         memref.store %{{.*}}, %[[SA]][%c0,
 // DOUBLE:         memref.store %{{.*}}, %[[SB]][%c0,
 // DOUBLE:         gpu.barrier
@@ -123,7 +130,7 @@
 // DOUBLE-NEXT:      %[[BLOCK:.*]] = arith.divui %[[K]], %c16
 // DOUBLE-NEXT:      %[[STAGE:.*]] = arith.remui %[[BLOCK]], %c2
 // DOUBLE-NOT:       gpu.barrier
-// DOUBLE:           memref.load %[[SA]][%[[STAGE]],
+// DOUBLE:           vector.load %[[SA]][%[[STAGE]],
 // DOUBLE-NOT:       gpu.barrier
 // DOUBLE:           %[[OTHER:.*]] = arith.subi %c1, %[[STAGE]]
 // DOUBLE-NOT:       gpu.barrier
@@ -290,7 +297,7 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // stall the thread on the load.
 // CHECK-LABEL: func.func @narrow_weight
 // CHECK:           gpu.launch
-// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[SA:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
 // CHECK-NEXT:      scf.yield %[[W]] : f16
 // CHECK:           gpu.barrier
@@ -302,7 +309,7 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // CHECK:           math.fma
 // NARROW-LABEL: func.func @narrow_weight
 // NARROW:          gpu.launch
-// NARROW-SAME:     workgroup(%[[SA:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x65xf16, #gpu.address_space<workgroup>>)
+// NARROW-SAME:     workgroup(%[[SA:.*]] : memref<16x68xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<16x68xf16, #gpu.address_space<workgroup>>)
 // NARROW:          %[[X:.*]] = memref.load %arg0[{{.*}}] : memref<?x8x32xf32>
 // NARROW-NEXT:     scf.yield %[[X]] : f32
 // NARROW:          %[[W:.*]] = memref.load %arg1[{{.*}}] : memref<64x32xf16>
@@ -311,10 +318,10 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // NARROW:          %[[XH:.*]] = arith.truncf %{{.*}} : f32 to f16
 // NARROW-NEXT:     memref.store %[[XH]], %[[SA]]
 // NARROW:          gpu.barrier
-// NARROW:          %[[A:.*]] = memref.load %[[SA]]
-// NARROW-NEXT:     arith.extf %[[A]] : f16 to f32
-// NARROW:          %[[B:.*]] = memref.load %[[SB]]
-// NARROW-NEXT:     arith.extf %[[B]] : f16 to f32
+// NARROW:          %[[A:.*]] = vector.load %[[SA]]{{.*}} {alignment = 8 : i64} : memref<16x68xf16, #gpu.address_space<workgroup>>, vector<4xf16>
+// NARROW-NEXT:     arith.extf %[[A]] : vector<4xf16> to vector<4xf32>
+// NARROW:          %[[B:.*]] = vector.load %[[SB]]
+// NARROW-NEXT:     arith.extf %[[B]] : vector<4xf16> to vector<4xf32>
 // NARROW:          math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
 // Tensor cores: 4 warps of 32 lanes (a 32 x 32 tile of C each), 32 sums
 // per lane. The slices are [row][k] with rows of 16 + 8 (k pairs are

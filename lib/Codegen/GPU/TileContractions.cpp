@@ -65,9 +65,18 @@ struct GpuTile {
   /// are [row][k], each row padded by 8 elements: 16 bytes, which keeps rows
   /// 16-byte aligned and puts the 8 rows x 4 pairs of a fragment load in 32
   /// different banks (a row is 4 (2j + 1) words for k = 16 j). FMA threads
-  /// read rows along m or n at one k, so theirs are [k][row], with one
-  /// padding column against the bank conflicts of the copies along k.
+  /// read rows along m or n at one k, so theirs are [k][row], padded by 4
+  /// elements against the bank conflicts of the copies along k (a k row is
+  /// then 4 words off the 32 banks) and keeping k rows 16-byte aligned for
+  /// the vector reads.
   bool rowMajorSlices() const { return mma; }
+  /// FMA threads own groups of 4 consecutive rows and columns (when their
+  /// counts allow) and read each group from the slices with one vector
+  /// load; else single rows and columns, threadsY (threadsX) apart.
+  static constexpr int64_t kGroup = 4;
+  bool groupedRows() const { return threadM % kGroup == 0; }
+  bool groupedCols() const { return threadN % kGroup == 0; }
+
   /// `stageCount` > 1: a stage dimension, outermost.
   SmallVector<int64_t, 3> sliceShape(int64_t rows, int64_t stageCount) const {
     SmallVector<int64_t, 3> shape;
@@ -76,7 +85,7 @@ struct GpuTile {
     if (rowMajorSlices())
       llvm::append_range(shape, ArrayRef<int64_t>{rows, k + 8});
     else
-      llvm::append_range(shape, ArrayRef<int64_t>{k, rows + 1});
+      llvm::append_range(shape, ArrayRef<int64_t>{k, rows + kGroup});
     return shape;
   }
   /// The bytes of sliceShape(rows, stageCount).
@@ -729,10 +738,19 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
               {add(warpRow, add(group, cst(mt * 16 + 8 * (q / 2)))),
                add(warpCol, add(mul(quad, cst(2)), cst(nt * 8 + q % 2)))});
   } else {
+    // Thread t's i-th row (column): 4 t + i % 4 in group i / 4, groups 4
+    // threads' width apart; ungrouped, t + i threads apart.
+    auto owner = [&](Value t, int64_t threads, bool grouped, int64_t i) {
+      if (!grouped)
+        return add(t, cst(i * threads));
+      int64_t g = GpuTile::kGroup;
+      return add(mul(t, cst(g)), cst(i / g * threads * g + i % g));
+    };
     for (int64_t i = 0; i < tile.threadM; ++i)
       for (int64_t j = 0; j < tile.threadN; ++j)
-        owned.push_back({add(ty, cst(i * tile.threadsY())),
-                         add(tx, cst(j * tile.threadsX()))});
+        owned.push_back(
+            {owner(ty, tile.threadsY(), tile.groupedRows(), i),
+             owner(tx, tile.threadsX(), tile.groupedCols(), j)});
   }
   auto forEachOutput = [&](function_ref<void(size_t, Value)> fn) {
     for (auto [index, rowCol] : llvm::enumerate(owned)) {
@@ -769,18 +787,42 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
           b.setInsertionPoint(nested.getInsertionBlock(),
                               nested.getInsertionPoint());
           // This thread's rows and columns (owned's first column and
-          // first row). Narrow slices widen in registers: products of
-          // f16/bf16 values are exact in f32, as on tensor cores.
-          auto sliceAt = [&](Value shared, Value rowOrCol) {
-            return convert(memref::LoadOp::create(b, loc, shared,
-                                                  inSlice({kk, rowOrCol})),
-                           f32);
+          // first row), a vector load per group. Narrow slices widen in
+          // registers: products of f16/bf16 values are exact in f32, as on
+          // tensor cores.
+          auto read = [&](Value shared, int64_t count, bool grouped,
+                          function_ref<Value(int64_t)> rowOrCol) {
+            SmallVector<Value> values;
+            int64_t g = grouped ? GpuTile::kGroup : 1;
+            for (int64_t e = 0; e < count; e += g) {
+              SmallVector<Value, 3> at = inSlice({kk, rowOrCol(e)});
+              if (!grouped) {
+                values.push_back(convert(
+                    memref::LoadOp::create(b, loc, shared, at), f32));
+                continue;
+              }
+              // Groups start at multiples of 4 in 16-byte aligned k rows
+              // (GpuTile::sliceShape).
+              auto type = VectorType::get({g}, tile.operand);
+              int64_t bytes = g * tile.operand.getIntOrFloatBitWidth() / 8;
+              Value group = convert(
+                  vector::LoadOp::create(b, loc, type, shared, at,
+                                         /*nontemporal=*/false,
+                                         llvm::Align(bytes)),
+                  f32);
+              for (int64_t i = 0; i < g; ++i)
+                values.push_back(vector::ExtractOp::create(
+                    b, loc, group, ArrayRef<int64_t>{i}));
+            }
+            return values;
           };
-          SmallVector<Value> as, bs, next;
-          for (int64_t i = 0; i < tile.threadM; ++i)
-            as.push_back(sliceAt(sharedA, owned[i * tile.threadN].first));
-          for (int64_t j = 0; j < tile.threadN; ++j)
-            bs.push_back(sliceAt(sharedB, owned[j].second));
+          SmallVector<Value> next;
+          SmallVector<Value> as =
+              read(sharedA, tile.threadM, tile.groupedRows(),
+                   [&](int64_t i) { return owned[i * tile.threadN].first; });
+          SmallVector<Value> bs =
+              read(sharedB, tile.threadN, tile.groupedCols(),
+                   [&](int64_t j) { return owned[j].second; });
           for (int64_t i = 0; i < tile.threadM; ++i)
             for (int64_t j = 0; j < tile.threadN; ++j)
               next.push_back(math::FmaOp::create(b, loc, as[i], bs[j],
