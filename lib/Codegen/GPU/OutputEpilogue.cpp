@@ -142,8 +142,8 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   epilogue.c = c;
   // C need not be stored when it is a fresh buffer that nothing reads
   // after the epilogue (the next op to touch it overwrites or frees it:
-  // bufferization reuses one buffer for Q, K and V's f32 sums, of which
-  // only the rounded copies are read).
+  // bufferization may reuse the buffer of an f32 product of which only
+  // the rounded copy is read, such as the fused Q, K and V's).
   epilogue.storeC = !llvm::is_contained(outs, c) && readAfter(c, op, ignore);
   return epilogue;
 }
