@@ -289,8 +289,9 @@ def GPUNarrowProductOperands
     type as they stage them (bertc-gpu-tile-contractions). A tensor whose
     every reader, through `tensor.expand_shape`/`collapse_shape` and
     `tensor.extract_slice` (Q, K and V as slices of one product:
-    bert-fuse-linears), is an input of such a product (one whose loops and body `matchContraction`
-    takes; other products read their inputs unrounded) can then be stored
+    bert-fuse-linears), is an input of such a product (one whose loops and
+    body `matchContraction` takes; other products read their inputs
+    unrounded) can then be stored
     rounded: Q, K and V, the attention probabilities, the attention's
     output, GELU's output. No product's result changes, the kernel that
     writes the tensor stores half the bytes and the products load half.

@@ -66,8 +66,8 @@ void retypeReaders(Value v, Type narrow);
 
 /// Gives the reader of `use` (a reshape or slice, or a product) the narrow
 /// type of the value it now reads: a reshape or slice changes its element
-/// type, a product
-/// widens the operand in its body as it does for narrow weights.
+/// type, a product widens the operand in its body as it does for narrow
+/// weights.
 void retypeReader(OpOperand &use, Type narrow) {
   Operation *user = use.getOwner();
   if (isa<tensor::DimOp>(user))

@@ -57,9 +57,15 @@ std::optional<SmallVector<StringRef>> paramNames(tensor::ConcatOp op) {
   return names;
 }
 
-/// True when `v` is read only as the weight of a bert.linear.
+/// True when `v` is read only as the weight of a bert.linear, directly or
+/// through concatenations.
 bool onlyLinearWeightReads(Value v) {
   for (OpOperand &use : v.getUses()) {
+    if (auto concat = dyn_cast<tensor::ConcatOp>(use.getOwner())) {
+      if (!onlyLinearWeightReads(concat))
+        return false;
+      continue;
+    }
     auto linear = dyn_cast<bert::LinearOp>(use.getOwner());
     if (!linear || use.getOperandNumber() != 1)
       return false;
@@ -72,14 +78,9 @@ bool onlyLinearWeightReads(Value v) {
 bool onlyLinearWeight(const Slot &slot) {
   if (slot.type.getRank() != 2 || !slot.type.getElementType().isF32())
     return false;
-  for (bert::ParamOp op : slot.uses)
-    for (Operation *user : op->getUsers()) {
-      auto concat = dyn_cast<tensor::ConcatOp>(user);
-      if (concat ? !onlyLinearWeightReads(concat)
-                 : !onlyLinearWeightReads(op.getResult()))
-        return false;
-    }
-  return true;
+  return llvm::all_of(slot.uses, [](bert::ParamOp op) {
+    return onlyLinearWeightReads(op.getResult());
+  });
 }
 
 /// A linear weight whose rows split into whole panels.
@@ -192,7 +193,7 @@ struct ConvertBertParamsToMemRefPass
       std::optional<SmallVector<StringRef>> names = paramNames(op);
       if (!names)
         return;
-      int index = slots.lookup(names->front()).group;
+      int index = slots.find(names->front())->second.group;
       if (index < 0) {
         index = groups.size();
         groups.push_back({*names, {}});

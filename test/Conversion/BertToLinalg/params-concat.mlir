@@ -69,6 +69,24 @@ func.func @narrow(%x: tensor<1x3xf32>) -> tensor<1x16xf32> {
 
 // -----
 
+// A weight read alone by one linear and concatenated for another is still
+// only a linear weight: with f16 the joined weights are stored narrow, and
+// the use alone widens its own slot's view.
+// F16-LABEL: func.func @alone_and_joined
+// F16-SAME: bert.weights_layout = [{name = "q", offset = 0 : i64, shape = array<i64: 2, 3>, type = f16}, {name = "k", offset = 12 : i64, shape = array<i64: 2, 3>, type = f16}]
+// F16: memref.view %{{.*}} : memref<?xi8> to memref<4x3xf16>
+// F16: memref.view %{{.*}} : memref<?xi8> to memref<2x3xf16>
+func.func @alone_and_joined(%x: tensor<1x3xf32>) -> (tensor<1x4xf32>, tensor<1x2xf32>) {
+  %q = bert.param "q" : tensor<2x3xf32>
+  %k = bert.param "k" : tensor<2x3xf32>
+  %w = tensor.concat dim(0) %q, %k : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %y = bert.linear %x, %w : (tensor<1x3xf32>, tensor<4x3xf32>) -> tensor<1x4xf32>
+  %z = bert.linear %x, %k : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %y, %z : tensor<1x4xf32>, tensor<1x2xf32>
+}
+
+// -----
+
 // Two concatenations of the same names in the same order share the slots
 // (an unrolled shared layer); in another order they cannot.
 func.func @conflict() -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
