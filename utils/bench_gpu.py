@@ -24,7 +24,9 @@ weights, tensor-core products, f32 sums and everything else f32), with its
 ratio to PyTorch fp16 and its largest difference from PyTorch fp32. The last columns
 time the same model compiled with --gpu-plain-kernels (one thread per output
 element everywhere, median of at most 5 calls), which the tiled matrix
-products and block-per-row reductions replace. With build --tiles, run also
+products and block-per-row reductions replace. After the tables, the
+fp32 and fp16 programs built with --profile print batch 32's time per
+kernel. With build --tiles, run also
 times each tile-size variant at each batch against PyTorch in the same dtype
 (small batches want smaller tiles than batch 32: README "GPU").
 """
@@ -47,6 +49,11 @@ BATCHES = (1, 32)
 PROGRAMS = (("bert-base-cuda.exe", []),
             ("bert-base-cuda-plain.exe", ["--gpu-plain-kernels"]),
             ("bert-base-cuda-f16.exe", ["--dtype=f16"]))
+# The same programs built with --profile: where batch 32's time goes, per
+# kernel (CUDA events around each launch), printed after the tables.
+PROFILED = (("bert-base-cuda-profile.exe", ["--profile"], "fp32"),
+            ("bert-base-cuda-f16-profile.exe", ["--dtype=f16", "--profile"],
+             "fp16"))
 
 
 # BertConfig()'s defaults: BERT-base.
@@ -126,7 +133,7 @@ def build(args):
     # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
     os.makedirs(args.work, exist_ok=True)
     model = shape_checkpoint(args.work)
-    programs = list(PROGRAMS)
+    programs = list(PROGRAMS) + [(name, flags) for name, flags, _ in PROFILED]
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
@@ -161,6 +168,20 @@ def time_program(exe, inputs, out, weights, runs):
         print("%s failed: %s" % (os.path.basename(exe), r.stderr.strip()))
         return None
     return float(re.search(r"median=([0-9.]+)", r.stderr).group(1))
+
+
+def profile_table(exe, inputs, weights, runs):
+    """The --profile program's per-kernel table (its stderr after the
+    latency line), or why there is none."""
+    if not os.path.exists(exe):
+        return "(not built)"
+    r = subprocess.run([exe, "--input", inputs, "--output", inputs + ".prof",
+                        "--weights", weights, "--repeat", str(runs)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return "failed: " + r.stderr.strip()
+    return "\n".join(line for line in r.stderr.splitlines()
+                     if not line.startswith("latency_ms"))
 
 
 def tile_sweep(args, inputs, weights, ref32, timings):
@@ -236,6 +257,11 @@ def run(args):
                      timings[torch.float16], diff, plain_ms, half_ms,
                      half_diff))
         sweep[batch] = tile_sweep(args, inputs, weights, ref32, timings)
+        if batch == BATCHES[-1]:
+            profiles = [(dtype, profile_table(os.path.join(args.dir, name),
+                                              inputs, weights,
+                                              min(args.runs, 10)))
+                        for name, _, dtype in PROFILED]
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "
@@ -250,6 +276,10 @@ def run(args):
               (batch, fmt(b), p32, over(b, p32), err(diff), fmt(half), p16,
                over(half, p16), err(half_diff), fmt(plain), over(b, plain)))
     print("max diff: largest |bertc - PyTorch fp32| of last_hidden_state")
+    for dtype, table in profiles:
+        print("\nWhere batch %d's time goes, %s (--profile: kernel times from "
+              "CUDA events; per run):" % (BATCHES[-1], dtype))
+        print(table)
     for batch, variants in sweep.items():
         if not variants:
             continue

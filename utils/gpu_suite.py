@@ -119,8 +119,8 @@ def fake_driver_problem(trace):
     summary = [l for l in lines if l.startswith("summary:")]
     if not summary:
         return "no summary: the kernels were never unloaded"
-    if not summary[-1].endswith(", 0 live buffers"):
-        return "device buffers left: " + summary[-1]
+    if not summary[-1].endswith(", 0 live buffers, 0 live events"):
+        return "device buffers or events left: " + summary[-1]
     return None
 
 

@@ -615,6 +615,36 @@ def GPUMergeKernelModules
   }];
 }
 
+def GPUProfileKernels : Pass<"bertc-gpu-profile-kernels", "ModuleOp"> {
+  let summary = "Describe every kernel for the GPU runtime's profiler";
+  let description = [{
+    The GPU half of `bertc compile --profile`. Run after outlining (and
+    bertc-gpu-merge-kernel-modules), it writes one constant table that
+    names what each launched kernel computes, one record per kernel:
+
+    ```
+    KERNEL<TAB>KIND<TAB>NAME<NUL> ... <NUL>
+    ```
+
+    - KERNEL: the kernel's symbol (`bertc_forward_kernel_3`), as the host
+      code asks the runtime for it;
+    - KIND: what the pass that made the launch said it computes
+      (`matmul ?x?x2304x768 128x128x32 mma`, `reduction ?x?x768 x2
+      +epilogue`, `elementwise ?x?x768`, `one thread`: see
+      Codegen/GPU/KernelKind.h), or `kernel`;
+    - NAME: the launch's location name, the Hugging Face module path
+      (`encoder.layer.0.attention.self.query+key+value`).
+
+    The table is the external constant `bertc_gpu_kernel_profile`. The
+    runtime (lib/Runtime/cuda/KernelTimers.cpp) finds it when the program
+    starts; then every launch of a kernel in it is timed by CUDA events on
+    the launch's stream, and the program prints the times per run grouped
+    by kind and name when it exits, as a CPU program built with `--profile`
+    does. Without the table nothing is timed.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def GPUAlignWorkgroupMemory
     : Pass<"bertc-gpu-align-workgroup-memory", "gpu::GPUModuleOp"> {
   let summary = "Give every kernel's shared-memory buffers one alignment";

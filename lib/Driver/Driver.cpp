@@ -108,6 +108,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
   gpu.sm = options.sm;
   gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
   gpu.emulate = options.emulateGPU;
+  gpu.profile = options.profile;
   gpu.tileContractions = !options.gpuPlainKernels;
   gpu.rowReductions = !options.gpuPlainKernels;
   gpu.operandType = options.dtype;
@@ -147,9 +148,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--emit=ptx needs --target=cuda");
   if (options.emulateGPU && (!cuda || options.emit == Phase::PTX))
     return fail("--emulate-gpu needs --target=cuda and makes no PTX");
-  if (options.profile && cuda)
-    return fail("--profile times CPU kernels; it does not combine with "
-                "--target=cuda");
+  if (options.profile && options.emulateGPU)
+    return fail("--profile does not combine with --emulate-gpu: emulated "
+                "kernels are host loops, and their times would say nothing "
+                "about the GPU's");
   if (options.profile && options.emit == Phase::Lib)
     return fail("--profile: the executable prints the kernels' times when "
                 "it exits; a library (--emit=lib) has no call that reports "

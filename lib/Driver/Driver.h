@@ -39,8 +39,9 @@ struct CompileOptions {
   /// <dir>/../lib and <dir>/../include.
   std::string toolDir;
   bool timing = false;
-  /// CPU only: instrument every kernel (bertc-profile-regions); the
-  /// program prints the times when it exits.
+  /// Time every kernel (CPU: bertc-profile-regions; GPU: CUDA events
+  /// around each launch, bertc-gpu-profile-kernels); the program prints the
+  /// times when it exits.
   bool profile = false;
   /// --target=cuda only: run the kernels as host loops, a CPU program with
   /// the GPU lowering's host/kernel split (tests the mapping without a GPU).

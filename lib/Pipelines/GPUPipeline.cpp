@@ -115,6 +115,8 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createGPUMergeKernelModules());
+  if (options.profile)
+    pm.addPass(createGPUProfileKernels());
   // Launches, copies and frees of one call queue on one stream; the host
   // waits only where it reads a result.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());

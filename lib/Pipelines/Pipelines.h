@@ -285,6 +285,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("run the kernels as host loops instead (CPU code, no "
                      "GPU): tests the host/kernel split where no GPU is"),
       llvm::cl::init(false)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("the program times every kernel launch with CUDA events "
+                     "and prints the times when it exits "
+                     "(bertc-gpu-profile-kernels; not with emulate)"),
+      llvm::cl::init(false)};
   Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit whose ptxas and libdevice are used "

@@ -53,19 +53,23 @@ extern "C" int64_t bertc_profile_now(void) {
 
 extern "C" void bertc_profile_add(int64_t id, int64_t start,
                                   int64_t description) {
-  int64_t elapsed = bertc_profile_now() - start;
+  bertc::rt::profileAdd(id, bertc_profile_now() - start,
+                        reinterpret_cast<const char *>(description));
+}
+
+namespace bertc::rt {
+
+void profileAdd(int64_t id, int64_t ns, const char *description) {
   std::lock_guard<std::mutex> lock(mutex);
   if (id < 0)
     return;
   if ((size_t)id >= kernels.size())
     kernels.resize(id + 1);
   Kernel &k = kernels[id];
-  k.description = reinterpret_cast<const char *>(description);
-  k.ns += elapsed;
+  k.description = description;
+  k.ns += ns;
   ++k.calls;
 }
-
-namespace bertc::rt {
 
 bool profileRecorded() {
   std::lock_guard<std::mutex> lock(mutex);
@@ -110,12 +114,17 @@ void profileReport(std::FILE *out, long long runs, double wallMs) {
                "kernels (%.1f%%)\n",
                runs, wallPerRun, kernelMs,
                wallPerRun > 0 ? 100.0 * kernelMs / wallPerRun : 0.0);
-  std::fprintf(out, "%10s %6s %8s %8s  %-28s %s\n", "ms/run", "%", "kernels",
-               "calls", "kind", "name");
+  // The kind column is as wide as its widest entry (GPU kinds are long).
+  int kindWidth = 28;
   for (const Group &g : groups)
-    std::fprintf(out, "%10.3f %6.1f %8lld %8.1f  %-28s %s\n", g.ns * perRun,
+    kindWidth = std::max(kindWidth, (int)g.kind.size());
+  std::fprintf(out, "%10s %6s %8s %8s  %-*s %s\n", "ms/run", "%", "kernels",
+               "calls", kindWidth, "kind", "name");
+  for (const Group &g : groups)
+    std::fprintf(out, "%10.3f %6.1f %8lld %8.1f  %-*s %s\n", g.ns * perRun,
                  totalNs ? 100.0 * g.ns / totalNs : 0.0, (long long)g.kernels,
-                 (double)g.calls / runs, g.kind.c_str(), g.name.c_str());
+                 (double)g.calls / runs, kindWidth, g.kind.c_str(),
+                 g.name.c_str());
 }
 
 } // namespace bertc::rt

@@ -2,7 +2,9 @@
 //
 // Compiled code built with `bertc compile --profile` calls
 // bertc_profile_now / bertc_profile_add around each of its kernels
-// (bertc-profile-regions); the runtime sums the times per kernel.
+// (bertc-profile-regions), and the GPU runtime times the launches of GPU
+// programs built with it (cuda/KernelTimers.h); the times are summed per
+// kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,9 @@ void bertc_profile_add(int64_t id, int64_t start, int64_t description);
 }
 
 namespace bertc::rt {
+
+/// Adds `ns` to kernel `id`, described by "KIND\tNAME".
+void profileAdd(int64_t id, int64_t ns, const char *description);
 
 /// Whether any kernel was timed (the program was built with --profile).
 bool profileRecorded();

@@ -173,9 +173,10 @@ static cl::opt<std::string> gpuWarpTile(
     cl::value_desc("MxN"), cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> profile(
     "profile",
-    cl::desc("CPU programs: time every kernel as it runs and print the "
-             "times per kernel (grouped by kind and model module, layers "
-             "folded) on stderr when the program exits"),
+    cl::desc("time every kernel as it runs and print the times per "
+             "kernel (grouped by kind and model module, layers folded) on "
+             "stderr when the program exits (--target=cuda: CUDA events "
+             "around each launch)"),
     cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("print the time spent in each pass"),

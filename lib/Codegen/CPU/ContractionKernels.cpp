@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Codegen/ContractionMatch.h"
-#include "Codegen/CPU/KernelDescription.h"
 #include "Codegen/CPU/KernelFusion.h"
+#include "Codegen/ContractionMatch.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"

@@ -1,6 +1,6 @@
 //===- ParallelRows.cpp - parallel outer loops, sequential inner loop ------===//
 
-#include "Codegen/CPU/KernelDescription.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Codegen/CPU/KernelDescription.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -24,19 +24,6 @@ namespace {
 constexpr const char *kNow = "bertc_profile_now";
 constexpr const char *kAdd = "bertc_profile_add";
 constexpr const char *kDescriptions = "bertc_profile_descriptions";
-
-/// The Hugging Face module path the importer put on the op's bert origin.
-std::string locationName(Location loc) {
-  std::string name;
-  loc->walk([&](Location inner) {
-    if (auto named = dyn_cast<NameLoc>(inner)) {
-      name = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name.empty() ? "(model)" : name;
-}
 
 std::string kindOf(Operation *op) {
   if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
@@ -93,7 +80,7 @@ struct ProfileRegionsPass
     for (auto &[func, regions] : funcs)
       for (Operation *op : regions) {
         offsets.push_back(table.size());
-        table += kindOf(op) + "\t" + locationName(op->getLoc());
+        table += kindOf(op) + "\t" + bertc::locationName(op->getLoc());
         table.push_back('\0');
       }
     if (offsets.empty())

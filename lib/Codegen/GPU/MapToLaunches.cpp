@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/GPU/KernelKind.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,6 +22,7 @@ namespace mlir::bertc {
 } // namespace mlir::bertc
 
 using namespace mlir;
+using namespace mlir::bertc;
 
 namespace {
 
@@ -74,10 +77,11 @@ bool inKernel(Operation *op) {
 
 /// Creates a 1-D launch of `grid` x `block` threads before `at` and leaves
 /// `b` inside its body, before the terminator.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid,
-                           Value block) {
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, Value block,
+                           StringRef kind) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, block, one, one);
+  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
+                                      one, block, one, one);
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
   gpu::TerminatorOp::create(b, loc);
@@ -108,7 +112,17 @@ LogicalResult mapParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
   Value grid = arith::MaxUIOp::create(
       b, loc, arith::CeilDivUIOp::create(b, loc, total, block), one);
 
-  gpu::LaunchOp launch = createLaunch(b, loc, grid, block);
+  SmallVector<int64_t> sizes;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    std::optional<int64_t> l = getConstantIntValue(lb),
+                           u = getConstantIntValue(ub),
+                           s = getConstantIntValue(step);
+    sizes.push_back(l && u && s && *s > 0 ? llvm::divideCeil(*u - *l, *s)
+                                          : ShapedType::kDynamic);
+  }
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, grid, block, "elementwise " + describeSizes(sizes));
   Value id = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, block),
       launch.getThreadIds().x);
@@ -138,7 +152,7 @@ LogicalResult mapParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
 void runOnOneThread(Operation *op) {
   OpBuilder b(op);
   Value one = arith::ConstantIndexOp::create(b, op->getLoc(), 1);
-  createLaunch(b, op->getLoc(), one, one);
+  createLaunch(b, op->getLoc(), one, one, "one thread");
   op->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
 }
 
@@ -165,7 +179,7 @@ void stageLoad(memref::LoadOp load) {
   {
     OpBuilder::InsertionGuard guard(b);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    createLaunch(b, loc, one, one);
+    createLaunch(b, loc, one, one, "one thread, read by the host");
     Value value = memref::LoadOp::create(b, loc, load.getMemref(),
                                          load.getIndices());
     memref::StoreOp::create(b, loc, value, scratch, zero);

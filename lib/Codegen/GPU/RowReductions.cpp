@@ -5,8 +5,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/GPU/GenericBody.h"
+#include "Codegen/GPU/KernelKind.h"
 #include "Codegen/GPU/OutputEpilogue.h"
 #include "Codegen/GPU/OutputInit.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -224,10 +226,16 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
   if (sharesValues)
     buffers.push_back(MemRefType::get({count}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup));
-  auto launch = gpu::LaunchOp::create(
-      b, loc, grid, one, one, index(b, loc, blockSize), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      ValueRange{}, buffers);
+  std::string kind = "reduction " + describeSizes(first.getStaticLoopRanges());
+  if (count > 1)
+    kind += " x" + std::to_string(count);
+  if (chain.normalize)
+    kind += " +epilogue";
+  auto launch =
+      gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one, one,
+                            index(b, loc, blockSize), one, one,
+                            /*dynamicSharedMemorySize=*/nullptr,
+                            /*asyncTokenType=*/nullptr, ValueRange{}, buffers);
   Block &kernel = launch.getBody().front();
   b.setInsertionPointToEnd(&kernel);
   gpu::TerminatorOp::create(b, loc);

@@ -10,8 +10,10 @@
 
 #include "Codegen/ContractionMatch.h"
 #include "Codegen/GPU/GenericBody.h"
+#include "Codegen/GPU/KernelKind.h"
 #include "Codegen/GPU/OutputEpilogue.h"
 #include "Codegen/GPU/OutputInit.h"
+#include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -684,9 +686,17 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   if (dynamic)
     dynamicBytes = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                                 bytesA + bytesB);
+  std::string kind = "matmul " + describeSizes(op.getStaticLoopRanges()) + " " +
+                     describeSizes({tile.m, tile.n, tile.k}) +
+                     (tile.mma ? " mma" : " fma");
+  if (async)
+    kind += " cp.async";
+  if (epilogue)
+    kind += " +epilogue";
   auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, gridZ, cst(tile.threadsX()), cst(tile.threadsY()),
-      one, dynamicBytes, /*asyncTokenType=*/nullptr, ValueRange{},
+      b, withKernelKind(loc, kind), gridX, gridY, gridZ, cst(tile.threadsX()),
+      cst(tile.threadsY()), one, dynamicBytes, /*asyncTokenType=*/nullptr,
+      ValueRange{},
       dynamic ? TypeRange{} : TypeRange{sliceType(tile.m), sliceType(tile.n)});
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);

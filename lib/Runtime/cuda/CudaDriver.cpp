@@ -43,6 +43,10 @@ Loaded &load() {
   }
     BERTC_CUDA_FUNCTIONS(BERTC_CUDA_RESOLVE)
 #undef BERTC_CUDA_RESOLVE
+    for (const char *name : {"cuEventElapsedTime_v2", "cuEventElapsedTime"})
+      if (!api.eventElapsedTime)
+        api.eventElapsedTime =
+            reinterpret_cast<decltype(api.eventElapsedTime)>(dlsym(lib, name));
     errorString = api.cuGetErrorString;
     if (CUresult r = api.cuInit(0); r != CUDA_SUCCESS) {
       loaded.error = "no usable NVIDIA GPU: " + describe("cuInit", r);

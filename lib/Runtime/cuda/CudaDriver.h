@@ -54,6 +54,9 @@ struct Driver {
 #define BERTC_CUDA_POINTER(name) decltype(&::name) name = nullptr;
   BERTC_CUDA_FUNCTIONS(BERTC_CUDA_POINTER)
 #undef BERTC_CUDA_POINTER
+  /// Only --profile programs time launches, and cuda.h names the version
+  /// of drivers from 12.8 on: null where neither version resolves.
+  decltype(&::cuEventElapsedTime) eventElapsedTime = nullptr;
 };
 
 /// The driver with a current context on the calling thread, or null with

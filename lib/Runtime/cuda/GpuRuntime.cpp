@@ -11,8 +11,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cuda/CudaDriver.h"
 #include "cuda/GpuRuntime.h"
+#include "cuda/CudaDriver.h"
+#include "cuda/KernelTimers.h"
 
 #include <cstdint>
 
@@ -89,8 +90,9 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     return nullptr;
   }
   CUfunction function = nullptr;
-  check("cuModuleGetFunction", api->cuModuleGetFunction(
-                                   &function, (CUmodule)module, name));
+  if (check("cuModuleGetFunction",
+            api->cuModuleGetFunction(&function, (CUmodule)module, name)))
+    timersNameFunction(function, name);
   return function;
 }
 
@@ -110,10 +112,14 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                  CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                  sharedBytes)))
     return;
+  LaunchTimer timer;
+  bool timed = timerStart(*api, (CUfunction)function, (CUstream)stream, timer);
   check("cuLaunchKernel",
         api->cuLaunchKernel((CUfunction)function, gridX, gridY, gridZ, blockX,
                             blockY, blockZ, sharedBytes, (CUstream)stream,
                             params, extra));
+  if (timed)
+    timerStop(*api, (CUfunction)function, (CUstream)stream, timer);
 }
 
 void *mgpuStreamCreate() {
@@ -129,14 +135,18 @@ void *mgpuStreamCreate() {
 }
 
 void mgpuStreamDestroy(void *stream) {
-  if (const Driver *api = driver(); api && stream)
+  if (const Driver *api = driver(); api && stream) {
+    timersCollect(*api, (CUstream)stream);
     api->cuStreamDestroy((CUstream)stream);
+  }
 }
 
 void mgpuStreamSynchronize(void *stream) {
   // Also after a failure: the stream must drain before its buffers go.
-  if (const Driver *api = driver(); api && stream)
+  if (const Driver *api = driver(); api && stream) {
     check("cuStreamSynchronize", api->cuStreamSynchronize((CUstream)stream));
+    timersCollect(*api, (CUstream)stream);
+  }
 }
 
 void mgpuStreamWaitEvent(void *stream, void *event) {

@@ -38,6 +38,11 @@
 
 namespace {
 
+struct Event {
+  unsigned flags;
+  long recordedAt = -1; // launches before its last record
+};
+
 struct State {
   std::mutex mutex;
   FILE *trace = nullptr;
@@ -51,6 +56,7 @@ struct State {
   // A cuMemcpyHtoD that no synchronization of the legacy stream has waited
   // for since.
   bool uploadInFlight = false;
+  long liveEvents = 0;
 
   State() {
     if (const char *path = std::getenv("BERTC_FAKE_CUDA_TRACE"))
@@ -65,9 +71,9 @@ struct State {
 
   void summary() {
     log("summary: %ld launches, htod %ld (%zu bytes), dtoh %ld (%zu bytes), "
-        "dtod %ld (%zu bytes), %zu live buffers",
+        "dtod %ld (%zu bytes), %zu live buffers, %ld live events",
         launches, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
-        live.size());
+        live.size(), liveEvents);
   }
 
   void log(const char *format, ...) __attribute__((format(printf, 2, 3))) {
@@ -356,17 +362,44 @@ CUresult CUDAAPI cuStreamWaitEvent(CUstream, CUevent, unsigned int) {
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuEventCreate(CUevent *event, unsigned int) {
-  *event = (CUevent) new int(0);
+CUresult CUDAAPI cuEventCreate(CUevent *event, unsigned int flags) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.liveEvents;
+  *event = (CUevent) new Event{flags};
   return CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuEventDestroy(CUevent event) {
-  delete (int *)event;
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  --s.liveEvents;
+  delete (Event *)event;
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuEventRecord(CUevent, CUstream) { return CUDA_SUCCESS; }
+CUresult CUDAAPI cuEventRecord(CUevent event, CUstream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ((Event *)event)->recordedAt = s.launches;
+  return CUDA_SUCCESS;
+}
+
+// Every launch takes one microsecond (what --profile tests check). Only
+// the version of drivers from 12.8 on, which the runtime asks for first.
+CUresult CUDAAPI cuEventElapsedTime_v2(float *ms, CUevent start, CUevent stop) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto *a = (Event *)start, *b = (Event *)stop;
+  if ((a->flags | b->flags) & CU_EVENT_DISABLE_TIMING || a->recordedAt < 0 ||
+      b->recordedAt < 0) {
+    s.log("error: elapsed time between events without timing or not "
+          "recorded");
+    return CUDA_ERROR_INVALID_HANDLE;
+  }
+  *ms = 0.001f * (float)(b->recordedAt - a->recordedAt);
+  return CUDA_SUCCESS;
+}
 
 CUresult CUDAAPI cuEventSynchronize(CUevent) { return CUDA_SUCCESS; }
 

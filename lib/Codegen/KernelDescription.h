@@ -1,14 +1,16 @@
 //===- KernelDescription.h - how kernels are named to people ----*- C++ -*-===//
 //
-// The kernels' tile-loop attribute, and the text of it and of --profile's
-// table.
+// The CPU kernels' tile-loop attribute, and the text of it and of
+// --profile's tables (CPU and GPU).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef BERTC_CODEGEN_CPU_KERNELDESCRIPTION_H
-#define BERTC_CODEGEN_CPU_KERNELDESCRIPTION_H
+#ifndef BERTC_CODEGEN_KERNELDESCRIPTION_H
+#define BERTC_CODEGEN_KERNELDESCRIPTION_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/IR/Location.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -35,6 +37,21 @@ inline std::string describeSizes(ArrayRef<int64_t> sizes) {
       },
       "x");
   return text;
+}
+
+/// The first name in `loc`: the Hugging Face module path the importer gave
+/// the bert op a kernel comes from (`encoder.layer.0.output.dense`), or
+/// "(model)".
+inline std::string locationName(Location loc) {
+  std::string name = "(model)";
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
 }
 
 } // namespace mlir::bertc
