@@ -4,6 +4,7 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s --check-prefix=WIDEEPI
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
@@ -56,9 +57,22 @@
 // CHECK-COUNT-4:       vector.extract %[[VB]][
 // CHECK-COUNT-16:      math.fma
 // CHECK:             scf.yield %[[STEP]]#0,
-// Each sum is stored once, where it is inside C.
+// Each sum is stored once, where it is inside C: a thread's 4 consecutive
+// columns of a row with one 16-byte store where all 4 are inside C and C's
+// rows are 16-byte aligned (checked once), else one by one.
+// CHECK:           %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %arg2
+// CHECK-NEXT:      arith.remui %[[PTR]], %c16
 // CHECK:           scf.if %{{.*}} {
-// CHECK-NEXT:        memref.store %[[SUMS]]#0, %arg2[
+// CHECK-NEXT:        %[[FOUR_COLS:.*]] = vector.from_elements %[[SUMS]]#0, %[[SUMS]]#1, %[[SUMS]]#2, %[[SUMS]]#3 : vector<4xf32>
+// CHECK-NEXT:        vector.store %[[FOUR_COLS]], %arg2[%[[B:.*]], %[[R:.*]], %[[C:.*]]] {alignment = 16 : i64} : memref<?x128x3072xf32>, vector<4xf32>
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        scf.if %{{.*}} {
+// CHECK-NEXT:          memref.store %[[SUMS]]#0, %arg2[%[[B]], %[[R]], %[[C]]]
+// CHECK-COUNT-3:       memref.store
+// CHECK-NOT:           memref.store
+// CHECK:             }
+// CHECK-NEXT:      }
+// CHECK-COUNT-3:   vector.store %{{.*}}, %arg2[
 // CHECK-NOT:       linalg.generic
 // CHECK:           gpu.terminator
 
@@ -366,11 +380,16 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // MMA:              %[[FOUR:.*]] = nvgpu.ldmatrix %[[SA]][%[[ROW]], %[[COL]]] {numTiles = 4 : i32, transpose = false} : memref<64x24xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // MMA:              vector.extract %[[FOUR]][0] : vector<2xbf16> from vector<4x2xbf16>
 // MMA-COUNT-3:      nvgpu.ldmatrix
+// MMA-COUNT-4:      vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
 // MMA-NOT:          nvgpu.ldmatrix
-// MMA-COUNT-12:     vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
 // MMA-COUNT-8:      nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // MMA-NOT:          nvvm.mma.sync
 // MMA:              scf.yield
+// A C fragment's two columns of a row are one 8-byte store where both are
+// inside C: 16 per thread.
+// MMA-COUNT-16:     vector.store %{{.*}}, %arg2[{{.*}}] {alignment = 8 : i64} : memref<?x8x64xf32>, vector<2xf32>
+// MMA-NOT:          vector.store
+// MMA:              gpu.terminator
 // Without ldmatrix, each pair is one aligned 32-bit load.
 // PAIRS-LABEL: func.func @narrow_weight
 // PAIRS:          gpu.launch
@@ -412,9 +431,20 @@ func.func @narrow_weight(%x: memref<?x8x32xf32>, %w: memref<64x32xf16>,
 // CHECK:         %[[D:.*]] = memref.alloc() : memref<4x64xf32>
 // CHECK:         gpu.launch
 // CHECK-NOT:       memref.store %{{.*}}, %[[C]][
+// CHECK-NOT:       vector.store %{{.*}}, %[[C]][
+// The rounding reads nothing but the sums: it runs unguarded, and 4
+// consecutive columns are one 8-byte store.
 // CHECK:           %[[H:.*]] = arith.truncf %{{.*}} : f32 to f16
-// CHECK-NEXT:      memref.store %[[H]], %arg2[
-// CHECK-NEXT:    }
+// CHECK-COUNT-3:   arith.truncf
+// CHECK-NEXT:      %[[IN:.*]] = arith.andi
+// CHECK-NEXT:      scf.if %[[IN]] {
+// CHECK-NEXT:        %[[V:.*]] = vector.from_elements %[[H]],
+// CHECK-NEXT:        vector.store %[[V]], %arg2[{{.*}}] {alignment = 8 : i64} : memref<4x64xf16>, vector<4xf16>
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        scf.if
+// CHECK-NEXT:          memref.store %[[H]], %arg2[
+// CHECK-NOT:       memref.store %{{.*}}, %[[C]][
+// CHECK-NOT:       vector.store %{{.*}}, %[[C]][
 // CHECK:         gpu.terminator
 // CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : memref<4x64xf32>)
 // CHECK:         gpu.launch
@@ -486,13 +516,54 @@ func.func @reused_sums(%x: memref<4x64xf32>, %w: memref<64x64xf32>,
 // CHECK:         %[[OUT:.*]] = memref.alloc() : memref<4x64xf32>
 // CHECK:         gpu.launch
 // CHECK:           %[[T:.*]] = math.tanh %{{.*}}#0 : f32
-// CHECK-NEXT:      memref.store %[[T]], %[[OUT]][
-// CHECK-NEXT:    }
+// CHECK:           vector.from_elements %[[T]],
+// CHECK-NEXT:      vector.store %{{.*}}, %[[OUT]][
+// CHECK:           memref.store %[[T]], %[[OUT]][
+// CHECK:         gpu.terminator
+// The residual add reads %r: each element's sum is computed where it is
+// inside C (wide-loads=0), then C and the sum are stored, 4 columns at a
+// time where all 4 are inside C.
 // CHECK:         gpu.launch
-// CHECK:           memref.store %[[SUM:[^#]*]]#0, %arg3[
-// CHECK-NEXT:      %[[R:.*]] = memref.load %arg2[
-// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[SUM]]#0, %[[R]] : f32
-// CHECK-NEXT:      memref.store %[[S]], %arg4[
+// CHECK:           memref.extract_aligned_pointer_as_index %arg4
+// CHECK:           %[[S:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT:        %[[R:.*]] = memref.load %arg2[
+// CHECK-NEXT:        %[[ADD:.*]] = arith.addf %[[SUM:[^#]*]]#0, %[[R]] : f32
+// CHECK-NEXT:        scf.yield %[[ADD]] : f32
+// CHECK:           %[[IN:.*]] = arith.andi
+// CHECK-NEXT:      scf.if %[[IN]] {
+// CHECK-NEXT:        vector.from_elements %[[SUM]]#0, %[[SUM]]#1, %[[SUM]]#2, %[[SUM]]#3
+// CHECK-NEXT:        vector.store %{{.*}}, %arg3[
+// CHECK-NEXT:        vector.from_elements %[[S]],
+// CHECK-NEXT:        vector.store %{{.*}}, %arg4[
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        scf.if %{{.*}} {
+// CHECK-NEXT:          memref.store %[[SUM]]#0, %arg3[
+// CHECK-NEXT:          memref.store %[[S]], %arg4[
+// With wide loads, %r is read where C is 4 columns at a time too: one
+// 16-byte load where all 4 are inside C (else one by one where inside),
+// and the add runs unguarded.
+// WIDEEPI-LABEL: func.func @epilogues
+// WIDEEPI:         gpu.launch
+// WIDEEPI:         gpu.launch
+// WIDEEPI:           memref.extract_aligned_pointer_as_index %arg4
+// WIDEEPI:           memref.extract_aligned_pointer_as_index %arg2
+// WIDEEPI:           %[[R:.*]] = scf.if %{{.*}} -> (vector<4xf32>) {
+// WIDEEPI-NEXT:        %[[RV:.*]] = vector.load %arg2[{{.*}}] {alignment = 16 : i64} : memref<4x64xf32>, vector<4xf32>
+// WIDEEPI-NEXT:        scf.yield %[[RV]] : vector<4xf32>
+// WIDEEPI-NEXT:      } else {
+// WIDEEPI-NEXT:        scf.if %{{.*}} -> (f32) {
+// WIDEEPI-NEXT:          memref.load %arg2[
+// WIDEEPI:             vector.from_elements
+// WIDEEPI:           %[[R0:.*]] = vector.extract %[[R]][0] : f32 from vector<4xf32>
+// WIDEEPI-COUNT-3:   vector.extract %[[R]]
+// WIDEEPI-NEXT:      %[[S:.*]] = arith.addf %[[SUM:[^#]*]]#0, %[[R0]] : f32
+// WIDEEPI-COUNT-3:   arith.addf %[[SUM]]
+// WIDEEPI-NEXT:      %[[IN:.*]] = arith.andi
+// WIDEEPI-NEXT:      scf.if %[[IN]] {
+// WIDEEPI-NEXT:        vector.from_elements %[[SUM]]#0, %[[SUM]]#1, %[[SUM]]#2, %[[SUM]]#3
+// WIDEEPI-NEXT:        vector.store %{{.*}}, %arg3[
+// WIDEEPI-NEXT:        vector.from_elements %[[S]],
+// WIDEEPI-NEXT:        vector.store %{{.*}}, %arg4[
 // CHECK:         gpu.launch
 // CHECK:         linalg.generic
 // CHECK-SAME:      outs(%arg0 : memref<4x64xf32>)

@@ -148,19 +148,27 @@ mlir::bertc::findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
   return epilogue;
 }
 
-void mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
-                                     const OutputEpilogue &epilogue,
-                                     Value value, ValueRange ivs,
-                                     ArrayRef<std::pair<Value, Value>> known) {
+SmallVector<Value>
+mlir::bertc::outputEpilogueValues(OpBuilder &b, Location loc,
+                                  const OutputEpilogue &epilogue, Value value,
+                                  ValueRange ivs,
+                                  ArrayRef<std::pair<Value, Value>> known) {
   linalg::GenericOp op = epilogue.op;
   Value out;
   if (op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
     out = memref::LoadOp::create(b, loc, op.getDpsInits()[0], ivs);
   SmallVector<std::pair<Value, Value>> values(known);
   values.push_back({epilogue.c, value});
+  return emitBodyValuesAt(b, loc, op, SmallVector<Value>(ivs), out, values);
+}
+
+void mlir::bertc::emitOutputEpilogue(OpBuilder &b, Location loc,
+                                     const OutputEpilogue &epilogue,
+                                     Value value, ValueRange ivs,
+                                     ArrayRef<std::pair<Value, Value>> known) {
+  linalg::GenericOp op = epilogue.op;
   for (auto [result, buffer] :
-       llvm::zip(emitBodyValuesAt(b, loc, op, SmallVector<Value>(ivs), out,
-                                  values),
+       llvm::zip(outputEpilogueValues(b, loc, epilogue, value, ivs, known),
                  op.getDpsInits()))
     memref::StoreOp::create(b, loc, result, buffer, ivs);
 }

@@ -41,6 +41,15 @@ OutputEpilogue findOutputEpilogue(Operation *producer, Value c, AffineMap cMap,
 /// The buffer `v` is a view of (through view-like ops), or `v`.
 Value viewRoot(Value v);
 
+/// The values the epilogue stores into its outputs (one per output, in
+/// order) at its loop point `ivs` when C holds `value` there; `known` as
+/// below.
+SmallVector<Value>
+outputEpilogueValues(OpBuilder &b, Location loc,
+                     const OutputEpilogue &epilogue, Value value,
+                     ValueRange ivs,
+                     ArrayRef<std::pair<Value, Value>> known = {});
+
 /// Stores the epilogue's values at its loop point `ivs` when C holds
 /// `value` there into its outputs at `ivs` (identity maps). `known` gives
 /// other inputs' values (earlier row reductions).

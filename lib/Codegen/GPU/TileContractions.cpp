@@ -239,6 +239,15 @@ private:
   void inRound(const SliceCopy &copy, size_t r, function_ref<void()> body);
   /// Stores `values` (loadSlice's) into the slice.
   void storeSlice(const SliceCopy &copy, ValueRange values);
+  /// The columns per vector store of the sums into `outputs` (C and the
+  /// epilogue's), or 1 where they cannot be stored as vectors.
+  int64_t storeRun(ArrayRef<Value> outputs);
+  /// Stores the thread's `sums` (at `owned` in the block's tile at m0, n0)
+  /// into `outputs` through `epilogue`, `run` consecutive columns at a time.
+  void storeRuns(int64_t run, ArrayRef<Value> outputs,
+                 const OutputEpilogue &epilogue,
+                 ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0,
+                 Value limitM, Value sizeN, ValueRange sums);
   /// Whether an operand's slice copy can be cp.async: 16-byte groups along
   /// k of elements already of the slices' type, into [row][k] slices.
   bool asyncCopyable(Value global, AffineMap map, bool kFastest);
@@ -952,17 +961,182 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
 
   // The epilogue (GELU, a residual add) runs on the sums and stores where
   // it would have; C is stored too only where something else reads it.
-  forEachOutput([&](size_t index, Value ok) {
-    auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+  SmallVector<Value> outputs;
+  if (!epilogue || epilogue.storeC)
+    outputs.push_back(ct.c);
+  if (epilogue)
+    llvm::append_range(outputs, linalg::GenericOp(epilogue.op).getDpsInits());
+  int64_t run = storeRun(outputs);
+  if (run == 1) {
+    forEachOutput([&](size_t index, Value ok) {
+      auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+      Value sum = kLoop.getResult(index);
+      SmallVector<Value> at = indices(ct.cMap);
+      if (!epilogue || epilogue.storeC)
+        memref::StoreOp::create(b, loc, sum, ct.c, at);
+      if (epilogue)
+        emitOutputEpilogue(b, loc, epilogue, sum, at);
+    });
+    return;
+  }
+  storeRuns(run, outputs, epilogue, owned, m0, n0, limitM, sizeN,
+            kLoop.getResults());
+}
+
+void TiledKernelEmitter::storeRuns(
+    int64_t run, ArrayRef<Value> outputs, const OutputEpilogue &epilogue,
+    ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0, Value limitM,
+    Value sizeN, ValueRange sums) {
+  // One vector store per output where the whole run is in bounds (its last
+  // column is: one row, ascending columns) and every output's groups are
+  // aligned (checked once), else the elements' own stores.
+  Value wide = wideAllowed(outputs.front(), run);
+  for (Value output : outputs.drop_front())
+    wide = both(wide, wideAllowed(output, run));
+  SmallVector<Type> types;
+  for (Value output : outputs)
+    types.push_back(cast<MemRefType>(output.getType()).getElementType());
+  ArrayRef<Type> epilogueTypes =
+      ArrayRef<Type>(types).drop_front(epilogue && !epilogue.storeC ? 0 : 1);
+
+  // The epilogue's other inputs read where C is (a residual) are read a run
+  // at a time too (with wide loads), and the epilogue then computes
+  // unguarded; one that reads anything else runs only where its element is
+  // in bounds.
+  SmallVector<Value> runInputs, inputWide;
+  bool guarded = false;
+  if (epilogue) {
+    linalg::GenericOp op = epilogue.op;
+    guarded = op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      if (input->get() == epilogue.c ||
+          !op.payloadUsesValueFromOperand(input))
+        continue;
+      auto type = dyn_cast<MemRefType>(input->get().getType());
+      unsigned bits = type ? type.getElementTypeBitWidth() : 0;
+      if (tile.wideLoads && type &&
+          op.getMatchingIndexingMap(input).isIdentity() &&
+          type.isLastDimUnitStride() && (bits == 16 || bits == 32)) {
+        if (!llvm::is_contained(runInputs, input->get()))
+          runInputs.push_back(input->get());
+      } else {
+        guarded = true;
+      }
+    }
+    // A buffer read both ways is loaded by the body.
+    if (guarded)
+      runInputs.clear();
+  }
+  for (Value input : runInputs)
+    inputWide.push_back(wideAllowed(input, run));
+
+  for (size_t first = 0; first < owned.size(); first += run) {
+    SmallVector<Value> oks;
+    SmallVector<SmallVector<Value>> ats, values;
+    for (size_t index = first; index < first + run; ++index) {
+      ivs[ct.m] = add(m0, owned[index].first);
+      ivs[ct.n] = add(n0, owned[index].second);
+      oks.push_back(both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
+      ats.push_back(indices(ct.cMap));
+    }
+    // Each input's run: a vector load, or guarded element loads.
+    SmallVector<SmallVector<std::pair<Value, Value>>> known(run);
+    for (auto [input, inWide] : llvm::zip(runInputs, inputWide)) {
+      Type element = cast<MemRefType>(input.getType()).getElementType();
+      auto vector = VectorType::get({run}, element);
+      auto load = scf::IfOp::create(b, loc, vector, both(inWide, oks.back()),
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&load.getThenRegion().front());
+      int64_t bytes = run * element.getIntOrFloatBitWidth() / 8;
+      scf::YieldOp::create(b, loc,
+                           ValueRange{vector::LoadOp::create(
+                               b, loc, vector, input, ats.front(),
+                               /*nontemporal=*/false, llvm::Align(bytes))});
+      b.setInsertionPointToStart(&load.getElseRegion().front());
+      SmallVector<Value> elements;
+      for (int64_t i = 0; i < run; ++i)
+        elements.push_back(valueOrZero(oks[i], element, [&] {
+          return memref::LoadOp::create(b, loc, input, ats[i]);
+        }));
+      scf::YieldOp::create(
+          b, loc,
+          ValueRange{vector::FromElementsOp::create(b, loc, vector, elements)});
+      b.setInsertionPointAfter(load);
+      for (int64_t i = 0; i < run; ++i)
+        known[i].push_back({input, vector::ExtractOp::create(
+                                       b, loc, load.getResult(0),
+                                       ArrayRef<int64_t>{i})});
+    }
+    for (int64_t i = 0; i < run; ++i) {
+      Value sum = sums[first + i];
+      SmallVector<Value> element;
+      if (!epilogue || epilogue.storeC)
+        element.push_back(sum);
+      if (epilogue && !guarded) {
+        llvm::append_range(element, outputEpilogueValues(
+                                        b, loc, epilogue, sum, ats[i],
+                                        known[i]));
+      } else if (epilogue) {
+        auto inBounds = scf::IfOp::create(b, loc, epilogueTypes, oks[i],
+                                          /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&inBounds.getThenRegion().front());
+        scf::YieldOp::create(
+            b, loc, outputEpilogueValues(b, loc, epilogue, sum, ats[i]));
+        b.setInsertionPointToStart(&inBounds.getElseRegion().front());
+        SmallVector<Value> zeros;
+        for (Type type : epilogueTypes)
+          zeros.push_back(
+              arith::ConstantOp::create(b, loc, b.getZeroAttr(type)));
+        scf::YieldOp::create(b, loc, zeros);
+        llvm::append_range(element, inBounds.getResults());
+      }
+      values.push_back(element);
+    }
+    auto choice = scf::IfOp::create(b, loc, both(wide, oks.back()),
+                                    /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&store.getThenRegion().front());
-    Value sum = kLoop.getResult(index);
-    SmallVector<Value> at = indices(ct.cMap);
-    if (!epilogue || epilogue.storeC)
-      memref::StoreOp::create(b, loc, sum, ct.c, at);
-    if (epilogue)
-      emitOutputEpilogue(b, loc, epilogue, sum, at);
-  });
+    b.setInsertionPointToStart(&choice.getThenRegion().front());
+    for (auto [o, output] : llvm::enumerate(outputs)) {
+      SmallVector<Value> elements;
+      for (const SmallVector<Value> &element : values)
+        elements.push_back(element[o]);
+      int64_t bytes = run * types[o].getIntOrFloatBitWidth() / 8;
+      vector::StoreOp::create(
+          b, loc,
+          vector::FromElementsOp::create(
+              b, loc, VectorType::get({run}, types[o]), elements),
+          output, ats.front(), /*nontemporal=*/false, llvm::Align(bytes));
+    }
+    b.setInsertionPointToStart(&choice.getElseRegion().front());
+    for (int64_t i = 0; i < run; ++i) {
+      auto store = scf::IfOp::create(b, loc, oks[i], /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+      for (auto [o, output] : llvm::enumerate(outputs))
+        memref::StoreOp::create(b, loc, values[i][o], output, ats[i]);
+    }
+  }
+}
+
+int64_t TiledKernelEmitter::storeRun(ArrayRef<Value> outputs) {
+  // A C fragment's pair of columns; an FMA thread's groups of 4.
+  int64_t run = tile.mma ? 2 : tile.groupedCols() ? GpuTile::kGroup : 1;
+  if (run == 1 || outputs.empty() ||
+      wideWidth(ct.c, ct.cMap, ct.n, run) != run)
+    return 1;
+  // The epilogue's outputs are indexed as C is (identity maps over its
+  // indices), so their last index is n too.
+  for (Value output : outputs) {
+    auto type = cast<MemRefType>(output.getType());
+    unsigned bits = type.getElementTypeBitWidth();
+    if (!type.isLastDimUnitStride() || (bits != 16 && bits != 32))
+      return 1;
+  }
+  return run;
 }
 
 struct GPUTileContractionsPass
