@@ -114,7 +114,8 @@ TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
     r"(?:-nofuse)?"
-    r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?$")
+    r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
+    r"(?:-minblocks\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
@@ -122,7 +123,8 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "wideops": "--gpu-wide-operands",
                  "nofuse": "--no-fuse-linears"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
-              "async": "--gpu-async-stages="}
+              "async": "--gpu-async-stages=",
+              "minblocks": "--gpu-min-blocks-per-sm="}
 # Parts for tensor cores (f16) only.
 F16_ONLY = ("-warp", "-async", "-wideops")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
@@ -138,7 +140,7 @@ def build(args):
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
                      "MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-nofuse][-asyncN][-warpMxN][-smallMxNxK]"
+                     "[-nofuse][-asyncN][-warpMxN][-smallMxNxK][-minblocksN]"
                      % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -303,13 +305,15 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-nofuse][-asyncN][-warpMxN][-smallMxNxK],...",
+                            "[-nofuse][-asyncN][-warpMxN][-smallMxNxK]"
+                            "[-minblocksN],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "
                          "--no-fuse-linears, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
-                         "--gpu-warp-tile; --gpu-small-tile), which run "
+                         "--gpu-warp-tile; --gpu-small-tile, "
+                         "--gpu-min-blocks-per-sm), which run "
                          "times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")

@@ -36,6 +36,10 @@ VARIANTS+=,128x128x64-async3-warp64x64
 # Session 16: query, key and value as one product (the default) against
 # three (-nofuse), in f32 and f16.
 VARIANTS+=,64x128x16-nofuse,128x128x32-nofuse
+# Session 18: two blocks per SM (ptxas holds the 512-thread products to 64
+# registers, a few spills) against one; -minblocks2 applies to f32 too.
+VARIANTS+=,128x128x32-minblocks2,128x128x32-async3-minblocks2
+VARIANTS+=,64x128x16-minblocks2
 
 if [ "${1:-}" = "--build" ]; then
   set -e

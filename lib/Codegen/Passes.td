@@ -670,6 +670,33 @@ def GPUAlignWorkgroupMemory
   ];
 }
 
+def GPUMinBlocksPerSM
+    : Pass<"bertc-gpu-min-blocks-per-sm", "gpu::GPUModuleOp"> {
+  let summary = "Ask ptxas to fit N blocks of every kernel on one SM";
+  let description = [{
+    Sets `nvvm.minctasm = N` on every kernel, which becomes PTX's
+    `.minnctapersm N`: with the kernel's `.maxntid` ptxas then keeps each
+    thread within 65536 / (N x threads) registers, spilling if it must. The
+    tensor-core products (512 threads, 70 to 98 registers) otherwise fit
+    one block per SM: 16 warps to hide a k block's loads. With N = 2 they
+    get 64 registers (ptxas spills 8 to 72 bytes in some of BERT-base's
+    products) and 32 warps per SM. Which wins is for a GPU to say
+    (`--gpu-min-blocks-per-sm`, bench_gpu.py's `-minblocksN` variants).
+
+    Example (blocks=2):
+
+    ```mlir
+    gpu.func @k() kernel attributes {known_block_size = array<i32: 32, 16, 1>}
+    // becomes
+    gpu.func @k() kernel attributes {known_block_size = array<i32: 32, 16, 1>, nvvm.minctasm = 2 : i32}
+    ```
+  }];
+  let options = [
+    Option<"blocks", "blocks", "int64_t", /*default=*/"2",
+           "blocks per SM (1 or more)">,
+  ];
+}
+
 def GPUExternDynamicShared
     : Pass<"bertc-gpu-extern-dynamic-shared", "gpu::GPUModuleOp"> {
   let summary = "Declare the dynamic shared memory base as PTX .extern";

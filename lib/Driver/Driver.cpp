@@ -121,6 +121,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
     gpu.stages = options.gpuAsyncStages;
   }
   gpu.narrowOperands = !options.gpuWideOperands;
+  gpu.minBlocksPerSM = options.gpuMinBlocksPerSM;
   if (!options.gpuTile.empty()) {
     gpu.tileM = options.gpuTile[0];
     gpu.tileN = options.gpuTile[1];
@@ -179,6 +180,13 @@ int mlir::bertc::compile(const CompileOptions &options) {
   if (options.gpuAsyncStages < 0 || options.gpuAsyncStages == 1)
     return fail("--gpu-async-stages must be 0 (off) or 2 or more, got " +
                 std::to_string(options.gpuAsyncStages));
+  if (options.gpuMinBlocksPerSM != 0 && (!cuda || options.emulateGPU))
+    return fail("--gpu-min-blocks-per-sm needs --target=cuda (and a GPU, "
+                "not --emulate-gpu)");
+  if (options.gpuMinBlocksPerSM < 0)
+    return fail("--gpu-min-blocks-per-sm must be 0 (ptxas's choice) or 1 or "
+                "more, got " +
+                std::to_string(options.gpuMinBlocksPerSM));
   if (options.gpuWideOperands && (!cuda || options.dtype == "f32"))
     return fail("--gpu-wide-operands needs --target=cuda and --dtype=f16 or "
                 "bf16");

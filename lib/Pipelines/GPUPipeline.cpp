@@ -133,6 +133,11 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createGPUAlignWorkgroupMemory());
+  if (options.minBlocksPerSM > 0) {
+    GPUMinBlocksPerSMOptions occupancy;
+    occupancy.blocks = options.minBlocksPerSM;
+    kernels.addPass(createGPUMinBlocksPerSM(occupancy));
+  }
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createGPUExternDynamicShared());

@@ -285,6 +285,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("run the kernels as host loops instead (CPU code, no "
                      "GPU): tests the host/kernel split where no GPU is"),
       llvm::cl::init(false)};
+  Option<int64_t> minBlocksPerSM{
+      *this, "min-blocks-per-sm",
+      llvm::cl::desc("ask ptxas to fit this many blocks of every kernel on "
+                     "an SM, registers permitting (0: leave it to ptxas; "
+                     "bertc-gpu-min-blocks-per-sm)"),
+      llvm::cl::init(0)};
   Option<bool> profile{
       *this, "profile",
       llvm::cl::desc("the program times every kernel launch with CUDA events "

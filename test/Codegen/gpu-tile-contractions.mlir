@@ -235,12 +235,17 @@ func.func @row_max(%x: memref<?x768xf32>, %y: memref<?xf32>) {
 // The bias broadcast right before the product becomes the sums' start (its
 // body on the bias, where the element is inside C): no kernel of its own,
 // and C is not read. A fill would be taken the same way.
+// The bias is the same down each column: a thread loads each of its 4
+// columns' once (guarded by the column alone) for its 16 sums.
 // CHECK-LABEL: func.func @biased
 // CHECK-NOT:     linalg.generic
 // CHECK:         gpu.launch
-// CHECK:           scf.if %{{.*}} -> (f32) {
-// CHECK-NEXT:        %[[BIAS:.*]] = memref.load %arg2[%{{.*}}] : memref<3072xf32>
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[COL:.*]], %c3072 : index
+// CHECK:           scf.if %[[IN]] -> (f32) {
+// CHECK-NEXT:        %[[BIAS:.*]] = memref.load %arg2[%[[COL]]] : memref<3072xf32>
 // CHECK-NEXT:        scf.yield %[[BIAS]] : f32
+// CHECK-COUNT-3:   memref.load %arg2[
+// CHECK-NOT:       memref.load %arg2[
 // CHECK-NOT:       memref.load %arg3[
 // CHECK:           scf.for
 // CHECK-NOT:     linalg.generic

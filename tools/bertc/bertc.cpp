@@ -150,6 +150,14 @@ static cl::opt<int> gpuAsyncStages(
              "flight; 0: register copies, the default; to compare on a GPU)"),
     cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<int> gpuMinBlocksPerSM(
+    "gpu-min-blocks-per-sm",
+    cl::desc("with --target=cuda: ptxas keeps every kernel's registers low "
+             "enough for N blocks per SM (the 512-thread tensor-core "
+             "products: 64 registers for N = 2, with some spills; 0: "
+             "ptxas's choice, the default; to compare on a GPU)"),
+    cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<std::string> gpuTile(
     "gpu-tile",
     cl::desc("with --target=cuda: the tiled matrix products' block tile as "
@@ -273,6 +281,7 @@ int main(int argc, char **argv) {
   options.gpuNoWideLoads = gpuNoWideLoads;
   options.gpuDoubleBuffer = gpuDoubleBuffer;
   options.gpuAsyncStages = gpuAsyncStages;
+  options.gpuMinBlocksPerSM = gpuMinBlocksPerSM;
   options.gpuWideOperands = gpuWideOperands;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||

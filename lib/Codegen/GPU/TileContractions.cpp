@@ -239,6 +239,9 @@ private:
   void inRound(const SliceCopy &copy, size_t r, function_ref<void()> body);
   /// Stores `values` (loadSlice's) into the slice.
   void storeSlice(const SliceCopy &copy, ValueRange values);
+  /// Whether the value `writer` gives C's elements is the same down each
+  /// column: the op reads its inputs and loop indices without C's row.
+  bool initIgnoresRows(const OutputInit &writer);
   /// The columns per vector store of the sums into `outputs` (C and the
   /// epilogue's), or 1 where they cannot be stored as vectors.
   int64_t storeRun(ArrayRef<Value> outputs);
@@ -750,12 +753,18 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
                   cst(tile.warpM));
     warpCol = mul(arith::RemUIOp::create(b, loc, ty, cst(tile.warpsN())),
                   cst(tile.warpN));
+    // One value per distinct row and column (a bias is loaded once per
+    // column): row mt * 16 + 8 h + group, column nt * 8 + 2 quad + c.
+    SmallVector<Value> rows, cols;
+    for (int64_t r = 0; r < tile.mmaRows() * 2; ++r)
+      rows.push_back(add(warpRow, add(group, cst(r * 8))));
+    for (int64_t c = 0; c < tile.mmaCols() * 2; ++c)
+      cols.push_back(
+          add(warpCol, add(mul(quad, cst(2)), cst(c / 2 * 8 + c % 2))));
     for (int64_t mt = 0; mt < tile.mmaRows(); ++mt)
       for (int64_t nt = 0; nt < tile.mmaCols(); ++nt)
         for (int64_t q = 0; q < 4; ++q)
-          owned.push_back(
-              {add(warpRow, add(group, cst(mt * 16 + 8 * (q / 2)))),
-               add(warpCol, add(mul(quad, cst(2)), cst(nt * 8 + q % 2)))});
+          owned.push_back({rows[mt * 2 + q / 2], cols[nt * 2 + q % 2]});
   } else {
     // Thread t's i-th row (column): 4 t + i % 4 in group i / 4, groups 4
     // threads' width apart; ungrouped, t + i threads apart.
@@ -765,11 +774,14 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       int64_t g = GpuTile::kGroup;
       return add(mul(t, cst(g)), cst(i / g * threads * g + i % g));
     };
+    SmallVector<Value> rows, cols;
+    for (int64_t i = 0; i < tile.threadM; ++i)
+      rows.push_back(owner(ty, tile.threadsY(), tile.groupedRows(), i));
+    for (int64_t j = 0; j < tile.threadN; ++j)
+      cols.push_back(owner(tx, tile.threadsX(), tile.groupedCols(), j));
     for (int64_t i = 0; i < tile.threadM; ++i)
       for (int64_t j = 0; j < tile.threadN; ++j)
-        owned.push_back(
-            {owner(ty, tile.threadsY(), tile.groupedRows(), i),
-             owner(tx, tile.threadsX(), tile.groupedCols(), j)});
+        owned.push_back({rows[i], cols[j]});
   }
   auto forEachOutput = [&](function_ref<void(size_t, Value)> fn) {
     for (auto [index, rowCol] : llvm::enumerate(owned)) {
@@ -782,13 +794,24 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   // values, or from what the op before wrote there (a bias, zeros), which
   // then has no kernel of its own.
   SmallVector<Value> init;
-  forEachOutput([&](size_t, Value ok) {
-    init.push_back(writer ? valueOrZero(ok, f32,
-                                        [&] {
-                                          return emitOutputInit(
-                                              b, loc, writer, indices(ct.cMap));
-                                        })
-                          : loadOrZero(ct.c, ct.cMap, ok, f32));
+  // A bias broadcast down the rows has one value per column: each of the
+  // thread's columns is loaded once, guarded by the column alone (the
+  // values of rows outside C are never stored).
+  bool perColumn = writer && initIgnoresRows(writer);
+  DenseMap<Value, Value> columnInit;
+  forEachOutput([&](size_t index, Value ok) {
+    auto value = [&] {
+      return emitOutputInit(b, loc, writer, indices(ct.cMap));
+    };
+    if (!perColumn) {
+      init.push_back(writer ? valueOrZero(ok, f32, value)
+                            : loadOrZero(ct.c, ct.cMap, ok, f32));
+      return;
+    }
+    auto [it, fresh] = columnInit.try_emplace(owned[index].second);
+    if (fresh)
+      it->second = valueOrZero(lt(ivs[ct.n], sizeN), f32, value);
+    init.push_back(it->second);
   });
   SliceCopy copyA = planSlice(ct.a, ct.aMap, ct.m, tile.m, m0, limitM,
                               sharedA, /*kFastest=*/true);
@@ -1120,6 +1143,31 @@ void TiledKernelEmitter::storeRuns(
         memref::StoreOp::create(b, loc, values[i][o], output, ats[i]);
     }
   }
+}
+
+bool TiledKernelEmitter::initIgnoresRows(const OutputInit &writer) {
+  auto op = dyn_cast<linalg::GenericOp>(writer.op);
+  // A fill is a constant (nothing to load); through a view, C's row is
+  // folded into the op's indices.
+  if (!op || writer.view)
+    return false;
+  // The op's loops are C's indices (its output map is the identity).
+  std::optional<unsigned> row;
+  for (auto [position, result] : llvm::enumerate(ct.cMap.getResults()))
+    if (auto dim = dyn_cast<AffineDimExpr>(result);
+        dim && dim.getPosition() == ct.m)
+      row = position;
+  if (!row)
+    return false;
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (op.payloadUsesValueFromOperand(input) &&
+        op.getMatchingIndexingMap(input).isFunctionOfDim(*row))
+      return false;
+  WalkResult rowIndex = op->walk([&](linalg::IndexOp index) {
+    return index.getDim() == *row ? WalkResult::interrupt()
+                                  : WalkResult::advance();
+  });
+  return !rowIndex.wasInterrupted();
 }
 
 int64_t TiledKernelEmitter::storeRun(ArrayRef<Value> outputs) {
