@@ -11,6 +11,9 @@ a value passed as a parameter), global stores by width. With --sass (a
 path to nvdisasm, which the CUDA toolkit here lacks; PyPI's
 nvidia-cuda-nvdisasm has it), also the machine instruction count. Make the
 PTX with `bertc compile MODEL --target=cuda [--dtype=f16] --emit=ptx -o F`.
+With --sass, `loop` is the size of the loop with the most multiply-adds
+(HMMA, FFMA: a product's k-block loop) and `loop.ldl` the local loads and
+stores (register spills) inside it.
 
 Sessions without a GPU compare these before and after a change; timings
 still need the GPU (utils/gpu_check.sh).
@@ -69,19 +72,48 @@ def ptxas_info(ptxas, sm, ptx, cubin):
     return info
 
 
+MATH = re.compile(r"\b(HMMA|FFMA|HFMA2)\b")
+LOCAL = re.compile(r"\b(LDL|STL)\b")
+
+
+def main_loop(instructions, labels):
+    """(instructions, LDL/STL) of the loop with the most multiply-adds
+    (HMMA, FFMA): the span from a backward branch's target to the branch;
+    None without one."""
+    best = None
+    for i, text in enumerate(instructions):
+        m = re.search(r"BRA.*`\((\.L_x_\d+)\)", text)
+        if not m or labels.get(m.group(1), i + 1) > i:
+            continue
+        body = instructions[labels[m.group(1)]:i + 1]
+        math = sum(1 for t in body if MATH.search(t))
+        key = (math, -len(body))
+        if math and (best is None or key > best[0]):
+            best = (key, len(body), sum(1 for t in body if LOCAL.search(t)))
+    return best and best[1:]
+
+
 def sass_counts(nvdisasm, cubin):
-    """{kernel: machine instructions} from nvdisasm's listing."""
+    """{kernel: (machine instructions, main loop's instructions, its
+    LDL/STL)} from nvdisasm's listing (loop figures None without one)."""
     run = subprocess.run([nvdisasm, "-c", cubin], capture_output=True,
                          text=True)
     if run.returncode != 0:
         sys.exit("kernel_stats: nvdisasm failed:\n" + run.stderr)
-    counts, kernel = collections.Counter(), None
+    listing, kernel = collections.OrderedDict(), None
     for line in run.stdout.splitlines():
         m = re.match(r"^\.text\.(\w+):", line)
         if m:
             kernel = m.group(1)
+            listing[kernel] = ([], {})
         elif kernel and re.match(r"^\s+/\*[0-9a-f]{4}\*/\s", line):
-            counts[kernel] += 1
+            listing[kernel][0].append(line)
+        elif kernel and re.match(r"^(\.L_x_\d+):", line):
+            listing[kernel][1][line.split(":")[0]] = len(listing[kernel][0])
+    counts = {}
+    for kernel, (instructions, labels) in listing.items():
+        loop = main_loop(instructions, labels) or (None, None)
+        counts[kernel] = (len(instructions),) + tuple(loop)
     return counts
 
 
@@ -108,16 +140,17 @@ def main():
     columns = ["kernel", "regs", "spill", "smem"]
     columns += [name for name, _ in PTX_COUNTS]
     if sass is not None:
-        columns.append("sass")
+        columns += ["sass", "loop", "loop.ldl"]
     rows, total = [], collections.Counter()
     for kernel, c in counts.items():
         regs, spill, smem = info.get(kernel, (0, 0, 0))
         row = [kernel, regs, spill, smem] + [c[n] for n, _ in PTX_COUNTS]
         if sass is not None:
-            row.append(sass[kernel])
+            row += ["-" if v is None else v
+                    for v in sass.get(kernel, (0, None, None))]
         rows.append(row)
         for name, value in zip(columns[2:], row[2:]):
-            if name != "smem":
+            if name not in ("smem", "loop") and value != "-":
                 total[name] += value
     widths = [max(len(str(r[i])) for r in rows + [columns])
               for i in range(len(columns))]
@@ -126,7 +159,7 @@ def main():
                         for i, (v, w) in enumerate(zip(row, widths))))
     print("%d kernels; total %s" % (len(rows), ", ".join(
         "%s %d" % (name, total[name]) for name in columns[2:]
-        if name != "smem")))
+        if name not in ("smem", "loop"))))
 
 
 if __name__ == "__main__":
