@@ -920,6 +920,10 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     llvm::append_range(init, aValues);
     llvm::append_range(init, bValues);
   }
+  // cp.async: the loop carries the stage it reads (block i's: i mod
+  // stages), cheaper to step than to compute from k.
+  if (async)
+    init.push_back(cst(0));
   auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -933,16 +937,27 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       bValues.assign(loaded.begin() + copyA.kk.size(), loaded.end());
     }
     SmallVector<Value> newSums;
+    Value nextStage;
     if (async) {
-      Value block = arith::DivUIOp::create(b, loc, k0, cst(tile.k));
+      Value read = carried.back();
+      auto is = [&](Value v, int64_t c) {
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v,
+                                     cst(c));
+      };
       nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
                                        b.getI32IntegerAttr(stageCount - 2));
       gpu::BarrierOp::create(b, loc);
-      stage = arith::RemUIOp::create(b, loc, add(block, cst(stageCount - 1)),
-                                     cst(stageCount));
+      // Block i + stages - 1 goes to stage (i - 1) mod stages, which the
+      // previous block's products read before the barrier.
+      stage = arith::SelectOp::create(
+          b, loc, is(read, 0), cst(stageCount - 1),
+          arith::SubIOp::create(b, loc, read, cst(1)));
       copyBoth(add(k0, cst((stageCount - 1) * tile.k)));
-      stage = arith::RemUIOp::create(b, loc, block, cst(stageCount));
+      stage = read;
       newSums = products(sums);
+      Value after = add(read, cst(1));
+      nextStage = arith::SelectOp::create(b, loc, is(after, stageCount),
+                                          cst(0), after);
     } else if (tile.doubleBuffer) {
       stage = arith::RemUIOp::create(
           b, loc, arith::DivUIOp::create(b, loc, k0, cst(tile.k)), cst(2));
@@ -974,6 +989,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       llvm::append_range(yielded, aValues);
       llvm::append_range(yielded, bValues);
     }
+    if (async)
+      yielded.push_back(nextStage);
     scf::YieldOp::create(b, loc, yielded);
   }
   stage = nullptr;
