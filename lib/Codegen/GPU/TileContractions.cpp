@@ -1065,7 +1065,7 @@ void TiledKernelEmitter::storeRuns(
         guarded = true;
       }
     }
-    // A buffer read both ways is loaded by the body.
+    // Anything read otherwise: the body loads all its inputs itself.
     if (guarded)
       runInputs.clear();
   }
