@@ -84,10 +84,11 @@ suite() {
 # the driver. The three suites and the benchmark first, then any variant
 # built with gpu_suite.py --compile-flag into build/gpu-suite-*.
 for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
-# About 10 s per variant program (two batches, each loading the weights).
+# About 10 s per variant program (two batches, each loading the weights),
+# and 40 s for the two --profile programs.
 variants=$(ls build/gpu-bench/*-tile-*.exe 2>/dev/null | wc -l)
 [ -d build/gpu-bench ] &&
-  step gpu-bench $((360 + 10 * variants)) \
+  step gpu-bench $((400 + 10 * variants)) \
     python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
 for manifest in build/gpu-suite-*/manifest.json; do
   s=$(basename "$(dirname "$manifest")")
