@@ -119,7 +119,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                             blockY, blockZ, sharedBytes, (CUstream)stream,
                             params, extra));
   if (timed)
-    timerStop(*api, (CUfunction)function, (CUstream)stream, timer);
+    timerStop(*api, (CUstream)stream, timer);
 }
 
 void *mgpuStreamCreate() {

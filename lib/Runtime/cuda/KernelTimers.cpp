@@ -26,7 +26,6 @@ struct Described {
 struct Pending {
   CUstream stream;
   LaunchTimer timer;
-  Described kernel;
 };
 
 struct Timers {
@@ -60,8 +59,8 @@ void finish(const Driver &api, Pending &p) {
   // A stream destroyed before it synchronized still ends its work.
   if (api.cuEventSynchronize(p.timer.stop) == CUDA_SUCCESS &&
       api.eventElapsedTime(&ms, p.timer.start, p.timer.stop) == CUDA_SUCCESS)
-    bertc::rt::profileAdd(p.kernel.id, (int64_t)(ms * 1e6),
-                          p.kernel.description);
+    bertc::rt::profileAdd(p.timer.id, (int64_t)(ms * 1e6),
+                          p.timer.description);
   api.cuEventDestroy(p.timer.start);
   api.cuEventDestroy(p.timer.stop);
 }
@@ -85,8 +84,11 @@ bool bertc::rt::cuda::timerStart(const Driver &api, CUfunction function,
     return false;
   {
     std::lock_guard<std::mutex> lock(t->mutex);
-    if (!t->byFunction.count(function))
+    auto it = t->byFunction.find(function);
+    if (it == t->byFunction.end())
       return false;
+    timer.id = it->second.id;
+    timer.description = it->second.description;
   }
   // Timing events (flags 0): mgpuEventCreate's disable timing.
   if (api.cuEventCreate(&timer.start, 0) != CUDA_SUCCESS)
@@ -101,17 +103,16 @@ bool bertc::rt::cuda::timerStart(const Driver &api, CUfunction function,
   return true;
 }
 
-void bertc::rt::cuda::timerStop(const Driver &api, CUfunction function,
-                                CUstream stream, LaunchTimer &timer) {
-  Timers *t = timers();
-  bool recorded = api.cuEventRecord(timer.stop, stream) == CUDA_SUCCESS;
-  std::lock_guard<std::mutex> lock(t->mutex);
-  if (recorded) {
-    t->pending.push_back({stream, timer, t->byFunction.at(function)});
+void bertc::rt::cuda::timerStop(const Driver &api, CUstream stream,
+                                const LaunchTimer &timer) {
+  if (api.cuEventRecord(timer.stop, stream) != CUDA_SUCCESS) {
+    api.cuEventDestroy(timer.start);
+    api.cuEventDestroy(timer.stop);
     return;
   }
-  api.cuEventDestroy(timer.start);
-  api.cuEventDestroy(timer.stop);
+  Timers *t = timers();
+  std::lock_guard<std::mutex> lock(t->mutex);
+  t->pending.push_back({stream, timer});
 }
 
 void bertc::rt::cuda::timersCollect(const Driver &api, CUstream stream) {

@@ -14,14 +14,18 @@
 
 #include "cuda/CudaDriver.h"
 
+#include <cstdint>
+
 namespace bertc::rt::cuda {
 
 /// Records that `function` is the kernel `name` (from mgpuModuleGetFunction).
 void timersNameFunction(CUfunction function, const char *name);
 
-/// The events of one timed launch.
+/// The events of one timed launch, and the kernel's record in the table.
 struct LaunchTimer {
   CUevent start = nullptr, stop = nullptr;
+  int64_t id = -1;
+  const char *description = nullptr; // "KIND\tNAME"
 };
 
 /// Starts timing a launch of `function` on `stream`: false (and nothing
@@ -30,8 +34,7 @@ bool timerStart(const Driver &api, CUfunction function, CUstream stream,
                 LaunchTimer &timer);
 
 /// Ends the launch's time and queues it until its stream synchronizes.
-void timerStop(const Driver &api, CUfunction function, CUstream stream,
-               LaunchTimer &timer);
+void timerStop(const Driver &api, CUstream stream, const LaunchTimer &timer);
 
 /// After `stream` has synchronized: adds its queued launches' times to the
 /// profile and frees their events.
