@@ -181,9 +181,16 @@ private:
     return arith::ExtFOp::create(b, loc, like(to), x);
   }
 
-  /// `value()` (emitted under the guard, of type `type`) where `inBounds`,
-  /// else 0.
-  Value valueOrZero(Value inBounds, Type type, function_ref<Value()> value);
+  /// `values()` (emitted under the guard, of `types`) where `inBounds`,
+  /// else zeros.
+  SmallVector<Value> valuesOrZero(Value inBounds, TypeRange types,
+                                  function_ref<SmallVector<Value>()> values);
+  /// valuesOrZero of one value.
+  Value valueOrZero(Value inBounds, Type type, function_ref<Value()> value) {
+    return valuesOrZero(inBounds, type, [&] {
+      return SmallVector<Value>{value()};
+    }).front();
+  }
   /// `mem[map(ivs)]` as a `type` where `inBounds`, else 0.
   Value loadOrZero(Value mem, AffineMap map, Value inBounds, Type type) {
     return valueOrZero(inBounds, type, [&] {
@@ -300,18 +307,20 @@ private:
   Value stage; // double buffering: the stage of the slices accessed now
 };
 
-Value TiledKernelEmitter::valueOrZero(Value inBounds, Type type,
-                                      function_ref<Value()> value) {
-  auto branch = scf::IfOp::create(b, loc, type, inBounds,
+SmallVector<Value>
+TiledKernelEmitter::valuesOrZero(Value inBounds, TypeRange types,
+                                 function_ref<SmallVector<Value>()> values) {
+  auto branch = scf::IfOp::create(b, loc, types, inBounds,
                                   /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&branch.getThenRegion().front());
-  scf::YieldOp::create(b, loc, value());
+  scf::YieldOp::create(b, loc, values());
   b.setInsertionPointToStart(&branch.getElseRegion().front());
-  scf::YieldOp::create(
-      b, loc,
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(type)).getResult());
-  return branch.getResult(0);
+  SmallVector<Value> zeros;
+  for (Type type : types)
+    zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(type)));
+  scf::YieldOp::create(b, loc, zeros);
+  return SmallVector<Value>(branch.getResults());
 }
 
 TiledKernelEmitter::SliceCopy
@@ -1120,19 +1129,10 @@ void TiledKernelEmitter::storeRuns(
                                         b, loc, epilogue, sum, ats[i],
                                         known[i]));
       } else if (epilogue) {
-        auto inBounds = scf::IfOp::create(b, loc, epilogueTypes, oks[i],
-                                          /*withElseRegion=*/true);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&inBounds.getThenRegion().front());
-        scf::YieldOp::create(
-            b, loc, outputEpilogueValues(b, loc, epilogue, sum, ats[i]));
-        b.setInsertionPointToStart(&inBounds.getElseRegion().front());
-        SmallVector<Value> zeros;
-        for (Type type : epilogueTypes)
-          zeros.push_back(
-              arith::ConstantOp::create(b, loc, b.getZeroAttr(type)));
-        scf::YieldOp::create(b, loc, zeros);
-        llvm::append_range(element, inBounds.getResults());
+        llvm::append_range(element, valuesOrZero(oks[i], epilogueTypes, [&] {
+                             return outputEpilogueValues(b, loc, epilogue, sum,
+                                                         ats[i]);
+                           }));
       }
       values.push_back(element);
     }
