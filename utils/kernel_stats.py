@@ -3,7 +3,8 @@
 
   kernel_stats.py KERNELS.ptx [--ptxas PATH] [--sm 90] [--sass NVDISASM]
 
-For each kernel: ptxas's registers, spill bytes and shared memory, and
+For each kernel: its threads per block (.maxntid), ptxas's registers,
+spill bytes and shared memory, and
 counts read off the PTX: tensor-core products (mma.sync), shuffles,
 barriers, integer divisions and remainders (div/rem .u32/.u64: a kernel
 that divides in its inner loop by what should be a constant is the sign of
@@ -36,7 +37,8 @@ PTX_COUNTS = (("mma", re.compile(r"^\s*mma\.sync")),
 
 
 def ptx_counts(text):
-    """{kernel: Counter} of PTX_COUNTS, kernels in their order."""
+    """{kernel: Counter} of PTX_COUNTS and "threads" (.maxntid's product),
+    kernels in their order."""
     counts, kernel = collections.OrderedDict(), None
     for line in text.splitlines():
         m = re.match(r"^\.visible \.entry (\w+)\(", line)
@@ -44,6 +46,10 @@ def ptx_counts(text):
             kernel = m.group(1)
             counts[kernel] = collections.Counter()
             continue
+        m = re.match(r"^\.maxntid (\d+), (\d+), (\d+)", line)
+        if kernel and m:
+            counts[kernel]["threads"] = (int(m.group(1)) * int(m.group(2)) *
+                                         int(m.group(3)))
         if kernel:
             for name, pattern in PTX_COUNTS:
                 if pattern.match(line):
@@ -137,19 +143,20 @@ def main():
         info = ptxas_info(args.ptxas, args.sm, args.ptx, cubin)
         sass = sass_counts(args.sass, cubin) if args.sass else None
 
-    columns = ["kernel", "regs", "spill", "smem"]
+    columns = ["kernel", "threads", "regs", "spill", "smem"]
     columns += [name for name, _ in PTX_COUNTS]
     if sass is not None:
         columns += ["sass", "loop", "loop.ldl"]
     rows, total = [], collections.Counter()
     for kernel, c in counts.items():
         regs, spill, smem = info.get(kernel, (0, 0, 0))
-        row = [kernel, regs, spill, smem] + [c[n] for n, _ in PTX_COUNTS]
+        row = [kernel, c["threads"] or "-", regs, spill, smem]
+        row += [c[n] for n, _ in PTX_COUNTS]
         if sass is not None:
             row += ["-" if v is None else v
                     for v in sass.get(kernel, (0, None, None))]
         rows.append(row)
-        for name, value in zip(columns[2:], row[2:]):
+        for name, value in zip(columns[3:], row[3:]):
             if name not in ("smem", "loop") and value != "-":
                 total[name] += value
     widths = [max(len(str(r[i])) for r in rows + [columns])
@@ -158,7 +165,7 @@ def main():
         print("  ".join(str(v).rjust(w) if i else str(v).ljust(w)
                         for i, (v, w) in enumerate(zip(row, widths))))
     print("%d kernels; total %s" % (len(rows), ", ".join(
-        "%s %d" % (name, total[name]) for name in columns[2:]
+        "%s %d" % (name, total[name]) for name in columns[3:]
         if name not in ("smem", "loop"))))
 
 

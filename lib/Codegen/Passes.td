@@ -389,10 +389,13 @@ def GPUTileContractions
       more registers per thread. These slices are `[m][k]` and `[n][k]`
       (rows padded by 8 elements), and a fragment is one `nvgpu.ldmatrix`
       of four 8 x 8 matrices per 16 of A's rows or 2 x 8 of B's (with
-      `ldmatrix=false`, a 32-bit load per pair).
+      `ldmatrix=false`, a 32-bit load per pair). A B contiguous along n
+      (V in P.V) has a `[k][n]` slice instead, copied along n, whose
+      fragments are `nvgpu.ldmatrix` with `transpose`.
     - With `async-copies` (tensor cores, both operands already of
-      `operand-type`, contiguous in k, 16-byte groups: weights and the
-      tensors bertc-gpu-narrow-product-operands stores narrow), the slices
+      `operand-type`, contiguous in k or B in n, 16-byte groups: weights
+      and the tensors bertc-gpu-narrow-product-operands stores narrow),
+      the slices
       get `stages` buffers and each thread copies its groups with
       `nvgpu.device_async_copy` (cp.async, 16 bytes, zero-filled outside
       the operand): the first `stages - 1` k blocks before the loop, one
@@ -403,6 +406,12 @@ def GPUTileContractions
       global to shared without registers. Where the run-time check of
       `wide-loads` fails, element loads and stores fill the same buffer.
 
+    - With `fit-tiles` (default), a product whose static m or n is at most
+      half the tile's gets a tile halved along it, as long as the half
+      still divides into warp (or thread) tiles: the rows and columns past
+      the product would only multiply zeros. Attention's P.V (64 columns,
+      a head) runs 128 x 64 tiles of 8 warps instead of 128 x 128 ones of
+      16, half of them idle.
     - With `small-tile-*`, the launch is two: an `scf.if` on the host runs
       the small tile's when the tile's grid would have fewer than
       `small-below` blocks (a small batch), else the tile's. Sizes may be
@@ -464,7 +473,7 @@ def GPUTileContractions
            "k block instead of two (twice the shared memory)">,
     Option<"asyncCopies", "async-copies", "bool", "false",
            "tensor-cores, both operands of operand-type and contiguous in "
-           "k: copy the slices with 16-byte cp.async (nvgpu.device_async_"
+           "k (B: or in n): copy the slices with 16-byte cp.async (nvgpu.device_async_"
            "copy) into `stages` buffers, several k blocks in flight, one "
            "barrier per k block; no registers in between (prefetch and "
            "double-buffer then do not apply)">,
@@ -478,6 +487,9 @@ def GPUTileContractions
            "columns of C per block of the small tile">,
     Option<"smallTileK", "small-tile-k", "int64_t", "0",
            "k step of the small tile">,
+    Option<"fitTiles", "fit-tiles", "bool", "true",
+           "halve the tile (and the small tile) along m or n while the half "
+           "still covers the product's static size there">,
     Option<"smallBelow", "small-below", "int64_t", "132",
            "products whose launch with the tile has fewer blocks than this "
            "(an H100/H200 has 132 SMs) use the small tile, chosen on the "

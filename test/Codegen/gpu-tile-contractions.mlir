@@ -1,13 +1,13 @@
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="wide-loads=0" -cse | FileCheck %s
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1 wide-loads=0" -cse | FileCheck %s --check-prefix=SMALL
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=f16 wide-loads=0" -cse | FileCheck %s --check-prefix=NARROW
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions -cse | FileCheck %s --check-prefix=WIDEEPI
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="wide-loads=0 fit-tiles=0" -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1 wide-loads=0" -cse | FileCheck %s --check-prefix=SMALL
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=f16 wide-loads=0" -cse | FileCheck %s --check-prefix=NARROW
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0" -cse | FileCheck %s --check-prefix=WIDEEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices
@@ -378,10 +378,10 @@ func.func @reads_c(%x: memref<?x128x768xf32>, %w: memref<3072x768xf32>,
 // MMA:              %[[LOW:.*]] = arith.remui %[[MAT]], %c2
 // MMA:              %[[HIGH:.*]] = arith.divui %[[MAT]], %c2
 // MMA:              %[[DOWN:.*]] = arith.muli %[[LOW]], %c8
-// MMA:              %[[ROWOFF:.*]] = arith.addi %[[R]], %[[DOWN]]
-// MMA:              %[[ROW:.*]] = arith.addi %{{.*}}, %[[ROWOFF]]
+// MMA:              %[[FIRST:.*]] = arith.addi %{{.*}}, %[[DOWN]]
 // MMA:              %[[RIGHT:.*]] = arith.muli %[[HIGH]], %c8
 // MMA:              %[[COL:.*]] = arith.addi %c0, %[[RIGHT]]
+// MMA:              %[[ROW:.*]] = arith.addi %[[FIRST]], %[[R]]
 // MMA:              %[[FOUR:.*]] = nvgpu.ldmatrix %[[SA]][%[[ROW]], %[[COL]]] {numTiles = 4 : i32, transpose = false} : memref<64x24xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // MMA:              vector.extract %[[FOUR]][0] : vector<2xbf16> from vector<4x2xbf16>
 // MMA-COUNT-3:      nvgpu.ldmatrix

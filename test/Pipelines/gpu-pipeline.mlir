@@ -10,8 +10,9 @@
 // CHECK-LABEL: gpu.module @encoder_kernel
 // CHECK: gpu.func @encoder_kernel({{(%arg[0-9]+: memref<[0-9x]+x(i64|f16|f32)>(, )?)+}}) kernel
 // CHECK: gpu.func @encoder_kernel({{(%arg[0-9]+: memref<[0-9x]+x(i64|f16|f32)>(, )?)+}}) workgroup({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>
-// The Q product on tensor cores: 16 warps of 32 lanes.
-// CHECK: gpu.func @encoder_kernel({{(%arg[0-9]+: memref<[0-9x]+x(i64|f16|f32)>(, )?)+}}) workgroup({{.*}}) kernel attributes {known_block_size = array<i32: 32, 16, 1>
+// The Q product on tensor cores, its 128 x 128 tile fitted to the 16 rows
+// (per sample) and 8 columns: one warp of 32 lanes.
+// CHECK: gpu.func @encoder_kernel({{(%arg[0-9]+: memref<[0-9x]+x(i64|f16|f32)>(, )?)+}}) workgroup({{.*}}) kernel attributes {known_block_size = array<i32: 32, 1, 1>
 // CHECK: %[[TX:.*]] = gpu.thread_id x
 // CHECK: %[[C4:.*]] = arith.constant 4 : index
 // CHECK: arith.divui %[[TX]], %[[C4]] : index

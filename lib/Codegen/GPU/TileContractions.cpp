@@ -46,6 +46,7 @@ struct GpuTile {
   bool prefetch = true;  // load the next k block during this one's products
   bool wideLoads = true; // 16-byte global loads where the operand allows
   bool doubleBuffer = false; // two stages of slices, one barrier per k block
+  bool fit = true; // halve m, n to the product's static sizes (fittedTo)
   // Tensor cores, both operands already of the slices' type and contiguous
   // in k: cp.async copies into `stages` slices, no registers in between.
   bool asyncCopies = false;
@@ -66,12 +67,18 @@ struct GpuTile {
   /// Tensor cores read k pairs of a row as one 32-bit word, so their slices
   /// are [row][k], each row padded by 8 elements: 16 bytes, which keeps rows
   /// 16-byte aligned and puts the 8 rows x 4 pairs of a fragment load in 32
-  /// different banks (a row is 4 (2j + 1) words for k = 16 j). FMA threads
+  /// different banks (a row is 4 (2j + 1) words for k = 16 j). An operand
+  /// contiguous along its rows instead (B = V in attention's P.V) keeps
+  /// that order in a [k][row] slice, padded by 8 too, whose fragments
+  /// ldmatrix loads transposed: its copies are then 16-byte stores or
+  /// cp.async rather than a transposing store per element. FMA threads
   /// read rows along m or n at one k, so theirs are [k][row], padded by 4
   /// elements against the bank conflicts of the copies along k (a k row is
   /// then 4 words off the 32 banks) and keeping k rows 16-byte aligned for
-  /// the vector reads.
-  bool rowMajorSlices() const { return mma; }
+  /// the vector reads. `kFastest`: the operand is copied along k.
+  bool kMajorSlice(bool kFastest) const {
+    return !mma || (ldmatrix && !kFastest);
+  }
   /// FMA threads own groups of 4 consecutive rows and columns (when their
   /// counts allow) and read each group from the slices with one vector
   /// load; else single rows and columns, threadsY (threadsX) apart.
@@ -79,21 +86,39 @@ struct GpuTile {
   bool groupedRows() const { return threadM % kGroup == 0; }
   bool groupedCols() const { return threadN % kGroup == 0; }
 
+  /// This tile with m and n halved while the halves still cover the
+  /// product's static `sizeM` and `sizeN` (dynamic: kept) and still divide
+  /// into warp or thread tiles: a block's rows or columns past the product
+  /// would only multiply zeros (attention's P.V has 64 columns, a head).
+  GpuTile fittedTo(int64_t sizeM, int64_t sizeN) const {
+    GpuTile fitted = *this;
+    auto halve = [&](int64_t &extent, int64_t size, int64_t unit) {
+      while (fit && !ShapedType::isDynamic(size) && extent % 2 == 0 &&
+             extent / 2 >= size && (extent / 2) % unit == 0)
+        extent /= 2;
+    };
+    halve(fitted.m, sizeM, mma ? warpM : threadM);
+    halve(fitted.n, sizeN, mma ? warpN : threadN);
+    return fitted;
+  }
+
   /// `stageCount` > 1: a stage dimension, outermost.
-  SmallVector<int64_t, 3> sliceShape(int64_t rows, int64_t stageCount) const {
+  SmallVector<int64_t, 3> sliceShape(int64_t rows, int64_t stageCount,
+                                     bool kMajor) const {
     SmallVector<int64_t, 3> shape;
     if (stageCount > 1)
       shape.push_back(stageCount);
-    if (rowMajorSlices())
+    if (!kMajor)
       llvm::append_range(shape, ArrayRef<int64_t>{rows, k + 8});
     else
-      llvm::append_range(shape, ArrayRef<int64_t>{k, rows + kGroup});
+      llvm::append_range(shape,
+                         ArrayRef<int64_t>{k, rows + (mma ? 8 : kGroup)});
     return shape;
   }
-  /// The bytes of sliceShape(rows, stageCount).
-  int64_t sliceBytes(int64_t rows, int64_t stageCount) const {
+  /// The bytes of sliceShape(rows, stageCount, kMajor).
+  int64_t sliceBytes(int64_t rows, int64_t stageCount, bool kMajor) const {
     int64_t elements = 1;
-    for (int64_t size : sliceShape(rows, stageCount))
+    for (int64_t size : sliceShape(rows, stageCount, kMajor))
       elements *= size;
     return elements * operand.getIntOrFloatBitWidth() / 8;
   }
@@ -134,12 +159,19 @@ public:
   TiledKernelEmitter(const Contraction &ct, const GpuTile &tile,
                      std::optional<GpuTile> small = std::nullopt,
                      int64_t smallBelow = 0)
-      : ct(ct), tile(tile), small(small), smallBelow(smallBelow), b(ct.op),
-        loc(this->ct.op.getLoc()) {}
+      : ct(ct), tile(fitted(tile)), small(small), smallBelow(smallBelow),
+        b(ct.op), loc(this->ct.op.getLoc()) {
+    if (this->small)
+      this->small = fitted(*this->small);
+  }
 
   void emit();
 
 private:
+  GpuTile fitted(const GpuTile &t) {
+    SmallVector<int64_t, 4> ranges = ct.op.getStaticLoopRanges();
+    return t.fittedTo(ranges[ct.m], ranges[ct.n]);
+  }
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
@@ -210,6 +242,7 @@ private:
     unsigned dim;
     Value rowBase, rowLimit, shared;
     bool kFastest;
+    bool kMajor; // the slice is [k][row] (GpuTile::kMajorSlice)
     int64_t width = 1; // > 1: a vector load of `width` where `wide` holds
     Value wide;        // i1: this operand's `width`-groups are aligned to
                        // their size and never cross its end (else `width`
@@ -218,6 +251,10 @@ private:
     Value lastLive; // the last round has fewer groups than threads: tid's
                     // group exists (null: every round is full)
   };
+  /// Element (kk, row) of `copy`'s slice, in its order (and stage).
+  SmallVector<Value, 3> sliceAt(const SliceCopy &copy, Value kk, Value row) {
+    return copy.kMajor ? inSlice({kk, row}) : inSlice({row, kk});
+  }
   /// The elements per load of `global` along loop `contiguous` (1, or
   /// 16 bytes' worth when its map ends in that loop alone, its last
   /// dimension is contiguous, and `extent` is a multiple).
@@ -258,9 +295,12 @@ private:
                  const OutputEpilogue &epilogue,
                  ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0,
                  Value limitM, Value sizeN, ValueRange sums);
-  /// Whether an operand's slice copy can be cp.async: 16-byte groups along
-  /// k of elements already of the slices' type, into [row][k] slices.
-  bool asyncCopyable(Value global, AffineMap map, bool kFastest);
+  /// Whether an operand's slice copy (rows along `dim`) can be cp.async:
+  /// 16-byte groups of elements already of the slices' type, consecutive
+  /// in the operand and in the slice (along k into [row][k], along the rows
+  /// into [k][row]).
+  bool asyncCopyable(Value global, AffineMap map, unsigned dim, int64_t rows,
+                     bool kFastest);
   /// Starts the copy of the k block at `k0` into the current stage: a
   /// 16-byte cp.async per group (zero-filled outside the operand) where
   /// `wide` holds, else element loads and stores.
@@ -271,7 +311,7 @@ private:
   /// and their mmaRows x mmaCols products; `sums` in the order of `owned`.
   SmallVector<Value> mmaSteps(Value sharedA, Value sharedB, ValueRange sums,
                               Value lane, Value group, Value quad,
-                              Value warpRow, Value warpCol);
+                              Value warpRow, Value warpCol, bool bKMajor);
   /// The pair (shared[row][k], shared[row][k + 1]) as an mma operand.
   Value pair(Value shared, Value k, Value row);
   /// A 16-bit pair (vector<2xT>) as an mma operand (bf16: an i32).
@@ -280,9 +320,12 @@ private:
   /// 2 or i / 2)` and columns `k + 8 (i / 2 or i % 2)` for i < 4 (`aOrder`:
   /// A's order, rows first), as each lane's four pairs: lane l gets row l /
   /// 4, columns 2 (l % 4) + {0, 1} of each; lane 8 i + r names row r of
-  /// matrix i.
+  /// matrix i. `kMajor` (B only): `shared` is [k][row], and ldmatrix
+  /// transposes each matrix on the way, so that the lanes get the same
+  /// pairs (k 2 (l % 4) + {0, 1} of row l / 4).
   SmallVector<Value> loadMatrices(Value shared, Value rowBase, Value k,
-                                  Value lane, bool aOrder);
+                                  Value lane, bool aOrder,
+                                  bool kMajor = false);
 
   /// The launch of `tile` (the emitter's current one) at b's insertion
   /// point, computing `writer`'s values as C's start and running
@@ -327,7 +370,8 @@ TiledKernelEmitter::SliceCopy
 TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
                               int64_t rows, Value rowBase, Value rowLimit,
                               Value shared, bool kFastest) {
-  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, kFastest};
+  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, kFastest,
+                 tile.kMajorSlice(kFastest)};
   if (tile.wideLoads)
     copy.width = wideWidth(global, map, kFastest ? ct.k : dim,
                            kFastest ? tile.k : rows);
@@ -458,11 +502,15 @@ SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
 }
 
 bool TiledKernelEmitter::asyncCopyable(Value global, AffineMap map,
+                                       unsigned dim, int64_t rows,
                                        bool kFastest) {
   auto type = cast<MemRefType>(global.getType());
-  return tile.asyncCopies && tile.mma && kFastest && tile.wideLoads &&
+  // The copied groups must be consecutive in the slice too.
+  return tile.asyncCopies && tile.mma && tile.wideLoads &&
+         tile.kMajorSlice(kFastest) != kFastest &&
          type.getElementType() == tile.operand &&
-         wideWidth(global, map, ct.k, tile.k) *
+         wideWidth(global, map, kFastest ? ct.k : dim,
+                   kFastest ? tile.k : rows) *
                  type.getElementTypeBitWidth() ==
              128;
 }
@@ -483,7 +531,7 @@ void TiledKernelEmitter::copySliceAsync(const SliceCopy &copy, Value k0) {
     inRound(copy, r, [&] {
       aimRound(copy, r, k0);
       Value inBounds = inBoundsAt(copy, r);
-      SmallVector<Value, 3> at = inSlice({copy.row[r], copy.kk[r]});
+      SmallVector<Value, 3> at = sliceAt(copy, copy.kk[r], copy.row[r]);
       auto choice =
           scf::IfOp::create(b, loc, copy.wide, /*withElseRegion=*/true);
       {
@@ -513,20 +561,22 @@ void TiledKernelEmitter::storeSlice(const SliceCopy &copy, ValueRange values) {
     inRound(copy, r, [&] {
       Value narrow = convert(values[r], tile.operand);
       auto storeAt = [&](Value element, Value kk, Value row) {
-        SmallVector<Value, 2> at{kk, row};
-        if (tile.rowMajorSlices())
-          at = {row, kk};
-        memref::StoreOp::create(b, loc, element, copy.shared, inSlice(at));
+        memref::StoreOp::create(b, loc, element, copy.shared,
+                                sliceAt(copy, kk, row));
       };
       if (copy.width == 1) {
         storeAt(narrow, copy.kk[r], copy.row[r]);
-      } else if (tile.rowMajorSlices() && copy.kFastest) {
-        // Consecutive in the slice too; rows are 16-byte aligned
-        // (GpuTile::sliceShape) and the group starts at a multiple of width.
-        int64_t bytes = copy.width * tile.operand.getIntOrFloatBitWidth() / 8;
-        vector::StoreOp::create(b, loc, narrow, copy.shared,
-                                inSlice({copy.row[r], copy.kk[r]}),
-                                /*nontemporal=*/false, llvm::Align(bytes));
+      } else if (copy.kMajor != copy.kFastest) {
+        // Consecutive in the slice too, from a multiple of width in a row
+        // that starts aligned to its length's bytes (GpuTile::sliceShape).
+        int64_t bits = tile.operand.getIntOrFloatBitWidth();
+        int64_t rowBytes =
+            cast<MemRefType>(copy.shared.getType()).getShape().back() * bits /
+            8;
+        vector::StoreOp::create(
+            b, loc, narrow, copy.shared,
+            sliceAt(copy, copy.kk[r], copy.row[r]), /*nontemporal=*/false,
+            llvm::Align(llvm::MinAlign(copy.width * bits / 8, rowBytes)));
       } else {
         for (int64_t i = 0; i < copy.width; ++i) {
           Value element =
@@ -552,19 +602,24 @@ Value TiledKernelEmitter::pair(Value shared, Value k, Value row) {
 
 SmallVector<Value> TiledKernelEmitter::loadMatrices(Value shared,
                                                     Value rowBase, Value k,
-                                                    Value lane, bool aOrder) {
+                                                    Value lane, bool aOrder,
+                                                    bool kMajor) {
   Value matrix = arith::DivUIOp::create(b, loc, lane, cst(8));
   Value r = arith::RemUIOp::create(b, loc, lane, cst(8));
   Value low = arith::RemUIOp::create(b, loc, matrix, cst(2));
   Value high = arith::DivUIOp::create(b, loc, matrix, cst(2));
   Value rowStep = aOrder ? low : high, colStep = aOrder ? high : low;
-  Value row = add(rowBase, add(r, mul(rowStep, cst(8))));
+  Value row = add(rowBase, mul(rowStep, cst(8)));
   Value col = add(k, mul(colStep, cst(8)));
-  // Rows start 16-byte aligned (GpuTile::sliceShape, and the slices are
-  // aligned by bertc-gpu-align-workgroup-memory), as ldmatrix needs.
+  // Lane 8 i + r names row r of matrix i in the slice: a row along k of
+  // [row][k], a k of [k][row]. Slice rows start 16-byte aligned
+  // (GpuTile::sliceShape, and the slices are aligned by
+  // bertc-gpu-align-workgroup-memory), as ldmatrix needs.
+  SmallVector<Value, 3> at =
+      kMajor ? inSlice({add(col, r), row}) : inSlice({add(row, r), col});
   Value four = nvgpu::LdMatrixOp::create(
-      b, loc, VectorType::get({4, 2}, tile.operand), shared,
-      inSlice({row, col}), /*transpose=*/false, /*numTiles=*/4);
+      b, loc, VectorType::get({4, 2}, tile.operand), shared, at,
+      /*transpose=*/kMajor, /*numTiles=*/4);
   SmallVector<Value> pairs;
   for (int64_t i = 0; i < 4; ++i)
     pairs.push_back(mmaOperand(
@@ -583,7 +638,8 @@ Value TiledKernelEmitter::mmaOperand(Value v) {
 SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
                                                 ValueRange sums, Value lane,
                                                 Value group, Value quad,
-                                                Value warpRow, Value warpCol) {
+                                                Value warpRow, Value warpCol,
+                                                bool bKMajor) {
   SmallVector<Value> next(sums);
   Value twoQuad = mul(quad, cst(2));
   for (int64_t k0 = 0; k0 < tile.k; k0 += 16) {
@@ -598,7 +654,7 @@ SmallVector<Value> TiledKernelEmitter::mmaSteps(Value sharedA, Value sharedB,
       for (int64_t j = 0; j < cols / 2; ++j) {
         SmallVector<Value> four = loadMatrices(
             sharedB, add(warpCol, cst(j * 16)), cst(k0), lane,
-            /*aOrder=*/false);
+            /*aOrder=*/false, bKMajor);
         bs[2 * j] = {four[0], four[1]};
         bs[2 * j + 1] = {four[2], four[3]};
       }
@@ -690,18 +746,23 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     return gpu::AddressSpaceAttr::get(ctx, s);
   };
   // cp.async needs both operands copyable (one loop shape for the two).
-  bool async = asyncCopyable(ct.a, ct.aMap, /*kFastest=*/true) &&
-               asyncCopyable(ct.b, ct.bMap, /*kFastest=*/ct.dotForm);
+  // A is copied along k (its groups are elements where A is not contiguous
+  // in k); B along k in the dot form (B = W of x.W^T), else along n.
+  bool aKMajor = tile.kMajorSlice(/*kFastest=*/true),
+       bKMajor = tile.kMajorSlice(/*kFastest=*/ct.dotForm);
+  bool async =
+      asyncCopyable(ct.a, ct.aMap, ct.m, tile.m, /*kFastest=*/true) &&
+      asyncCopyable(ct.b, ct.bMap, ct.n, tile.n, /*kFastest=*/ct.dotForm);
   int64_t stageCount = async ? tile.stages : tile.doubleBuffer ? 2 : 1;
-  auto sliceType = [&](int64_t rows) {
-    return MemRefType::get(tile.sliceShape(rows, stageCount), tile.operand,
-                           MemRefLayoutAttrInterface(),
+  auto sliceType = [&](int64_t rows, bool kMajor) {
+    return MemRefType::get(tile.sliceShape(rows, stageCount, kMajor),
+                           tile.operand, MemRefLayoutAttrInterface(),
                            space(gpu::AddressSpace::Workgroup));
   };
   // Slices past the 48 KiB of static shared memory (cp.async stages) are
   // views of the launch's dynamic shared memory, A's first.
-  int64_t bytesA = tile.sliceBytes(tile.m, stageCount);
-  int64_t bytesB = tile.sliceBytes(tile.n, stageCount);
+  int64_t bytesA = tile.sliceBytes(tile.m, stageCount, aKMajor);
+  int64_t bytesB = tile.sliceBytes(tile.n, stageCount, bKMajor);
   bool dynamic = bytesA + bytesB > kStaticSharedBytes;
   Value dynamicBytes;
   if (dynamic)
@@ -718,7 +779,9 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       b, withKernelKind(loc, kind), gridX, gridY, gridZ, cst(tile.threadsX()),
       cst(tile.threadsY()), one, dynamicBytes, /*asyncTokenType=*/nullptr,
       ValueRange{},
-      dynamic ? TypeRange{} : TypeRange{sliceType(tile.m), sliceType(tile.n)});
+      dynamic ? TypeRange{}
+              : TypeRange{sliceType(tile.m, aKMajor),
+                          sliceType(tile.n, bKMajor)});
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
   gpu::TerminatorOp::create(b, loc);
@@ -730,9 +793,9 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                         MemRefLayoutAttrInterface(),
                         space(gpu::AddressSpace::Workgroup)));
-    sharedA = memref::ViewOp::create(b, loc, sliceType(tile.m), raw, cst(0),
-                                     ValueRange{});
-    sharedB = memref::ViewOp::create(b, loc, sliceType(tile.n), raw,
+    sharedA = memref::ViewOp::create(b, loc, sliceType(tile.m, aKMajor), raw,
+                                     cst(0), ValueRange{});
+    sharedB = memref::ViewOp::create(b, loc, sliceType(tile.n, bKMajor), raw,
                                      cst(bytesA), ValueRange{});
   } else {
     sharedA = launch.getWorkgroupAttributions()[0];
@@ -830,7 +893,7 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   auto products = [&](ValueRange sums) -> SmallVector<Value> {
     if (tile.mma)
       return mmaSteps(sharedA, sharedB, sums, lane, group, quad, warpRow,
-                      warpCol);
+                      warpCol, bKMajor);
     auto step = scf::ForOp::create(
         b, loc, cst(0), cst(tile.k), one, sums,
         [&](OpBuilder &nested, Location, Value kk, ValueRange sums) {
@@ -1231,6 +1294,7 @@ struct GPUTileContractionsPass
     tile.prefetch = options.prefetch;
     tile.wideLoads = options.wideLoads;
     tile.doubleBuffer = options.doubleBuffer;
+    tile.fit = options.fitTiles;
     tile.asyncCopies = options.asyncCopies;
     tile.stages = options.stages;
     tile.warpM = options.warpM;
@@ -1251,7 +1315,11 @@ struct GPUTileContractionsPass
         return failure();
       }
       // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
-      int64_t sliceBytes = t.sliceBytes(t.m, 1) + t.sliceBytes(t.n, 1);
+      // B's slice is [n][k] or [k][n], as the product's B is laid out.
+      int64_t sliceBytes =
+          t.sliceBytes(t.m, 1, t.kMajorSlice(true)) +
+          std::max(t.sliceBytes(t.n, 1, t.kMajorSlice(true)),
+                   t.sliceBytes(t.n, 1, t.kMajorSlice(false)));
       if (t.asyncCopies && t.mma &&
           (t.stages < 2 || t.stages * sliceBytes > kDynamicSharedBytes)) {
         os << prefix << (prefix.empty() ? "" : ": ")

@@ -108,7 +108,7 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
   for (nvgpu::LdMatrixOp load : loads) {
     auto type = cast<VectorType>(load.getRes().getType());
     auto memref = cast<MemRefType>(load.getSrcMemref().getType());
-    if (load.getTranspose() || memref.getRank() < 2 ||
+    if (memref.getRank() < 2 ||
         type.getRank() != 2 || type.getDimSize(1) != 2 ||
         type.getDimSize(0) != load.getNumTiles() ||
         type.getElementType().getIntOrFloatBitWidth() != 16 ||
@@ -118,8 +118,8 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
                  !ShapedType::isDynamic(extract.getStaticPosition()[0]);
         }))
       return load.emitError("bertc-gpu-launches-to-loops: no emulation of "
-                            "this nvgpu.ldmatrix (only untransposed 8 x 8 "
-                            "16-bit matrices from a buffer of rank 2 or "
+                            "this nvgpu.ldmatrix (only 8 x 8 16-bit "
+                            "matrices from a buffer of rank 2 or "
                             "more, whose pairs are taken apart with "
                             "vector.extract)");
     OpBuilder b(load);
@@ -137,25 +137,28 @@ LogicalResult mlir::bertc::emulateLdMatrices(gpu::LaunchOp launch) {
                               ValueRange{tid, cst(d)});
     gpu::BarrierOp::create(b, at);
     // Lane l receives, of matrix i, row l / 4 (named by lane 8 i + l / 4)
-    // at columns 2 (l % 4) + {0, 1}.
+    // at columns 2 (l % 4) + {0, 1}; transposed, rows 2 (l % 4) + {0, 1}
+    // at column l / 4.
     Value lane = arith::RemUIOp::create(b, at, tid, cst(32));
     Value warpBase = arith::SubIOp::create(b, at, tid, lane);
-    Value rowInMatrix = arith::DivUIOp::create(b, at, lane, cst(4));
-    Value colInRow = arith::MulIOp::create(
+    Value byFour = arith::DivUIOp::create(b, at, lane, cst(4));
+    Value twiceRem = arith::MulIOp::create(
         b, at, arith::RemUIOp::create(b, at, lane, cst(4)), cst(2));
+    bool transposed = load.getTranspose();
     // Each pair as a 1-d vector (2-d vectors do not lower on the host).
     SmallVector<Value> pairs;
     auto pairType = VectorType::get({2}, type.getElementType());
     for (int64_t i = 0; i < type.getDimSize(0); ++i) {
-      Value source = add(warpBase, add(cst(8 * i), rowInMatrix));
-      SmallVector<Value, 3> indices;
-      for (int64_t d = 0; d < dims; ++d)
-        indices.push_back(
-            memref::LoadOp::create(b, at, rows, ValueRange{source, cst(d)}));
-      Value col = add(indices.back(), colInRow);
       SmallVector<Value, 2> elements;
       for (int64_t e = 0; e < 2; ++e) {
-        indices.back() = add(col, cst(e));
+        Value row = transposed ? add(twiceRem, cst(e)) : byFour;
+        Value source = add(warpBase, add(cst(8 * i), row));
+        SmallVector<Value, 3> indices;
+        for (int64_t d = 0; d < dims; ++d)
+          indices.push_back(memref::LoadOp::create(
+              b, at, rows, ValueRange{source, cst(d)}));
+        indices.back() = add(indices.back(),
+                             transposed ? byFour : add(twiceRem, cst(e)));
         elements.push_back(
             memref::LoadOp::create(b, at, load.getSrcMemref(), indices));
       }

@@ -21,6 +21,15 @@
 // IR-NOT: gpu.barrier
 // IR: scf.yield
 // IR: nvgpu.device_async_wait %[[FIRST]] {numGroups = 0 : i32}
+// A B contiguous in n (V in attention's P.V) is copied along n into a
+// [k][n] slice (rows of 32 + 8), whose fragments ldmatrix transposes.
+// IR-LABEL: func.func private @productOuter
+// IR: gpu.launch
+// IR-SAME: workgroup(%{{.*}} : memref<3x32x24xf16, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<3x16x40xf16, #gpu.address_space<workgroup>>)
+// IR: nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<40x24xf16> to memref<3x16x40xf16
+// IR: scf.for
+// IR: nvgpu.ldmatrix %[[SB]][{{.*}}] {numTiles = 4 : i32, transpose = true}
+// IR: nvvm.mma.sync
 // An f32 operand (rounded as it is staged) keeps the register copies.
 // RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=32 tile-n=32 tile-k=16 operand-type=f16 tensor-cores=1 warp-m=16 warp-n=16 async-copies=1" \
 // RUN:   | FileCheck %s --check-prefix=F32
@@ -49,7 +58,7 @@
 // Three stages of a 128 x 128 x 32 tile (60 KiB) go past the 48 KiB of
 // static shared memory: the slices are views of the launch's dynamic
 // shared memory, A's at 0 and B's after A's three stages.
-// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3" \
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3 fit-tiles=0" \
 // RUN:   | FileCheck %s --check-prefix=DYN
 // DYN: %[[BYTES:.*]] = arith.constant 61440 : i32
 // DYN: gpu.launch
@@ -57,20 +66,22 @@
 // DYN: %[[RAW:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // DYN: memref.view %[[RAW]][%c0{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x128x40xf16, #gpu.address_space<workgroup>>
 // DYN: memref.view %[[RAW]][%c30720{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x128x40xf16, #gpu.address_space<workgroup>>
-// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3" \
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=128 tile-n=128 tile-k=32 operand-type=f16 tensor-cores=1 async-copies=1 stages=3 fit-tiles=0" \
 // RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // Aligned operands (cp.async), A at an offset of one element (element
-// copies), and the f32 A of @product32.
+// copies), the f32 A of @product32, and B as [k][n] (@productOuter).
 // CHECK: 1
+// CHECK-NEXT: 1
 // CHECK-NEXT: 1
 // CHECK-NEXT: 1
 
 #a = affine_map<(b, m, n, k) -> (b, m, k)>
 #bDot = affine_map<(b, m, n, k) -> (n, k)>
+#bOuter = affine_map<(b, m, n, k) -> (k, n)>
 #c = affine_map<(b, m, n, k) -> (b, m, n)>
 !A = memref<2x20x40xf16, strided<[800, 40, 1], offset: ?>>
 !A32 = memref<2x20x40xf32>
@@ -196,6 +207,28 @@ func.func private @product32(%a: !A32, %w: memref<24x40xf16>, %out: memref<2x20x
   return
 }
 
+// The same product with B given as [k][n].
+func.func private @productOuter(%a: !A, %wT: memref<40x24xf16>, %out: memref<2x20x24xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<2x20x24xf32>)
+  linalg.generic {indexing_maps = [#a, #bOuter, #c],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %wT : !A, memref<40x24xf16>) outs(%out : memref<2x20x24xf32>) {
+  ^bb0(%x: f16, %y: f16, %acc: f32):
+    %xw = arith.extf %x : f16 to f32
+    %yw = arith.extf %y : f16 to f32
+    %p = arith.mulf %xw, %yw : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+func.func private @transpose(%w: memref<24x40xf16>, %wT: memref<40x24xf16>) {
+  linalg.transpose ins(%w : memref<24x40xf16>) outs(%wT : memref<40x24xf16>) permutation = [1, 0]
+  return
+}
+
 func.func @main() {
   %c0 = arith.constant 0 : index
   %c960 = arith.constant 960 : index
@@ -234,6 +267,10 @@ func.func @main() {
   func.call @product(%odd, %w16, %got) : (!A, memref<24x40xf16>, memref<2x20x24xf32>) -> ()
   func.call @check(%got, %want) : (memref<2x20x24xf32>, memref<2x20x24xf32>) -> ()
   func.call @product32(%a32, %w16, %got) : (!A32, memref<24x40xf16>, memref<2x20x24xf32>) -> ()
+  func.call @check(%got, %want) : (memref<2x20x24xf32>, memref<2x20x24xf32>) -> ()
+  %wT16 = memref.alloc() {alignment = 16 : i64} : memref<40x24xf16>
+  func.call @transpose(%w16, %wT16) : (memref<24x40xf16>, memref<40x24xf16>) -> ()
+  func.call @productOuter(%a16, %wT16, %got) : (!A, memref<40x24xf16>, memref<2x20x24xf32>) -> ()
   func.call @check(%got, %want) : (memref<2x20x24xf32>, memref<2x20x24xf32>) -> ()
   return
 }
