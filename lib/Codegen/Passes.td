@@ -487,6 +487,9 @@ def GPUTileContractions
            "columns of C per block of the small tile">,
     Option<"smallTileK", "small-tile-k", "int64_t", "0",
            "k step of the small tile">,
+    Option<"sharedBytes", "shared-bytes", "int64_t", "232448",
+           "the most shared memory a block may have, in bytes (the GPU's "
+           "opt-in limit: 227 KiB on sm_90; the pipeline sets it from sm)">,
     Option<"fitTiles", "fit-tiles", "bool", "true",
            "halve the tile (and the small tile) along m or n while the half "
            "still covers the product's static size there">,

@@ -223,8 +223,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
         checkGPUTileContractionsOptions(&ctx, gpuTileContractionsOptions(gpu));
     if (!why.empty())
       return fail("the GPU matrix-product kernel options (--gpu-tile, "
-                  "--gpu-small-tile, --gpu-warp-tile, --gpu-async-stages "
-                  "with --dtype) are invalid: " +
+                  "--gpu-small-tile, --gpu-warp-tile, --gpu-async-stages, "
+                  "--gpu-double-buffer with --dtype and --sm) are invalid: " +
                   why);
   }
 

@@ -37,6 +37,30 @@
 
 using namespace mlir;
 
+int64_t mlir::bertc::maxSharedBytesPerBlock(int64_t sm) {
+  // The CUDA programming guide's table of compute capabilities: shared
+  // memory per block with the opt-in (cuFuncSetAttribute).
+  switch (sm) {
+  case 70:
+  case 72:
+    return 96 * 1024;
+  case 75:
+    return 64 * 1024;
+  case 80:
+  case 87:
+    return 163 * 1024;
+  case 86:
+  case 89:
+  case 120:
+    return 99 * 1024;
+  case 90:
+  case 100:
+    return 227 * 1024;
+  default: // the least of the neighbours
+    return sm < 80 ? 48 * 1024 : 99 * 1024;
+  }
+}
+
 mlir::bertc::GPUTileContractionsOptions
 mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   GPUTileContractionsOptions tile;
@@ -67,6 +91,7 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.smallTileN = options.smallTileN;
   tile.smallTileK = options.smallTileK;
   tile.smallBelow = options.smallBelow;
+  tile.sharedBytes = maxSharedBytesPerBlock(options.sm);
   return tile;
 }
 

@@ -332,6 +332,10 @@ void buildGPULoweringPipeline(OpPassManager &pm,
 GPUTileContractionsOptions
 gpuTileContractionsOptions(const GPULoweringOptions &options);
 
+/// The most shared memory (bytes) a block may have on sm_`sm` once the
+/// kernel opts in: 227 KiB on sm_90, 163 on sm_80, 99 on sm_86/89.
+int64_t maxSharedBytesPerBlock(int64_t sm);
+
 /// Bufferization shared by the CPU and GPU lowerings: one-shot bufferize,
 /// deallocation, memref.copy as linalg.copy.
 void buildBufferizationPipeline(OpPassManager &pm);

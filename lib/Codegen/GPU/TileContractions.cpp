@@ -33,10 +33,10 @@ using namespace mlir::bertc;
 namespace {
 
 /// A block's static shared memory (workgroup attributions) is at most
-/// 48 KiB; dynamic shared memory goes to 227 KiB on an H100/H200 once the
-/// kernel is allowed (the runtime's mgpuLaunchKernel does that).
+/// 48 KiB; dynamic shared memory goes to the GPU's limit (the pass's
+/// shared-bytes: 227 KiB on an H100/H200) once the kernel is allowed (the
+/// runtime's mgpuLaunchKernel does that).
 constexpr int64_t kStaticSharedBytes = 48 * 1024;
-constexpr int64_t kDynamicSharedBytes = 227 * 1024;
 
 struct GpuTile {
   int64_t m, n, k, threadM, threadN;
@@ -1314,18 +1314,33 @@ struct GPUTileContractionsPass
            << ", warp tile " << t.warpM << "x" << t.warpN << ")";
         return failure();
       }
-      // Stages past 48 KiB are dynamic shared memory, up to an H100's limit.
-      // B's slice is [n][k] or [k][n], as the product's B is laid out.
+      // Slices past 48 KiB are dynamic shared memory, up to the GPU's
+      // limit. B's slice is [n][k] or [k][n], as the product's B is laid
+      // out; a product may get either.
       int64_t sliceBytes =
           t.sliceBytes(t.m, 1, t.kMajorSlice(true)) +
           std::max(t.sliceBytes(t.n, 1, t.kMajorSlice(true)),
                    t.sliceBytes(t.n, 1, t.kMajorSlice(false)));
-      if (t.asyncCopies && t.mma &&
-          (t.stages < 2 || t.stages * sliceBytes > kDynamicSharedBytes)) {
+      int64_t limit = options.sharedBytes;
+      auto size = [](int64_t bytes) {
+        return bytes % 1024 ? std::to_string(bytes) + " bytes"
+                            : std::to_string(bytes / 1024) + " KiB";
+      };
+      bool async = t.asyncCopies && t.mma;
+      if (async && (t.stages < 2 || t.stages * sliceBytes > limit)) {
         os << prefix << (prefix.empty() ? "" : ": ")
-           << "async-copies needs 2 or more stages whose slices fit in 227 "
-              "KiB of shared memory (got "
+           << "async-copies needs 2 or more stages whose slices fit in "
+           << size(limit) << " of shared memory (shared-bytes; got "
            << t.stages << " stages of " << sliceBytes << " bytes)";
+        return failure();
+      }
+      int64_t stages = async ? t.stages : t.doubleBuffer ? 2 : 1;
+      if (stages * sliceBytes > limit) {
+        os << prefix << (prefix.empty() ? "" : ": ") << "the tile "
+           << t.m << "x" << t.n << "x" << t.k << " needs "
+           << stages * sliceBytes << " bytes of shared memory for its "
+           << "slices, more than the " << size(limit)
+           << " a block may have (shared-bytes)";
         return failure();
       }
       if (t.m < 1 || t.n < 1 || t.k < 1 || t.threadM < 1 || t.threadN < 1 ||
