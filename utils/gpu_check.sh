@@ -40,6 +40,8 @@ VARIANTS+=,64x128x16-nofuse,128x128x32-nofuse
 # registers, a few spills) against one; -minblocks2 applies to f32 too.
 VARIANTS+=,128x128x32-minblocks2,128x128x32-async3-minblocks2
 VARIANTS+=,64x128x16-minblocks2
+# Session 19: tiles fitted to static sizes (P.V 128 x 64) against whole ones.
+VARIANTS+=,64x128x16-nofit,128x128x32-nofit
 
 if [ "${1:-}" = "--build" ]; then
   set -e

@@ -113,6 +113,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
   gpu.rowReductions = !options.gpuPlainKernels;
   gpu.operandType = options.dtype;
   gpu.ldmatrix = !options.gpuNoLdmatrix;
+  gpu.fitTiles = !options.gpuNoFitTiles;
   gpu.prefetch = !options.gpuNoPrefetch;
   gpu.wideLoads = !options.gpuNoWideLoads;
   gpu.doubleBuffer = options.gpuDoubleBuffer;
@@ -161,6 +162,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-plain-kernels needs --target=cuda");
   if (options.gpuNoLdmatrix && !cuda)
     return fail("--gpu-no-ldmatrix needs --target=cuda");
+  if (options.gpuNoFitTiles && !cuda)
+    return fail("--gpu-no-fit-tiles needs --target=cuda");
   if (!options.gpuTile.empty() && !cuda)
     return fail("--gpu-tile needs --target=cuda");
   if (!options.gpuSmallTile.empty() && !cuda)

@@ -52,6 +52,8 @@ struct CompileOptions {
   /// --target=cuda only: tensor-core fragments by 32-bit loads, not
   /// ldmatrix.
   bool gpuNoLdmatrix = false;
+  /// --target=cuda only: tiles not fitted to the products' static sizes.
+  bool gpuNoFitTiles = false;
   /// --target=cuda only: no register prefetch of the next k block in the
   /// tiled products.
   bool gpuNoPrefetch = false;

@@ -80,6 +80,7 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.operandType = options.operandType;
   tile.epilogues = options.epilogues;
   tile.ldmatrix = options.ldmatrix;
+  tile.fitTiles = options.fitTiles;
   tile.prefetch = options.prefetch;
   tile.wideLoads = options.wideLoads;
   tile.doubleBuffer = options.doubleBuffer;

@@ -206,6 +206,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tensor cores: fragments loaded by ldmatrix instead of a "
                      "32-bit shared load per pair"),
       llvm::cl::init(true)};
+  Option<bool> fitTiles{
+      *this, "fit-tiles",
+      llvm::cl::desc("tiled products: halve the tile along m or n while the "
+                     "half still covers the product's static size there"),
+      llvm::cl::init(true)};
   Option<bool> doubleBuffer{
       *this, "double-buffer",
       llvm::cl::desc("tiled products stage their slices in two buffers, one "

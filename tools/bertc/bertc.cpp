@@ -118,6 +118,12 @@ static cl::opt<bool> gpuNoLdmatrix(
              "fragments with a 32-bit shared load per pair instead of "
              "ldmatrix (to compare the two, or to rule ldmatrix out)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuNoFitTiles(
+    "gpu-no-fit-tiles",
+    cl::desc("with --target=cuda: every tiled matrix product gets the whole "
+             "tile, even where its static rows or columns fill half of it "
+             "or less (to compare with the fitted tiles on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> gpuNoPrefetch(
     "gpu-no-prefetch",
     cl::desc("with --target=cuda: the tiled matrix products load each k "
@@ -277,6 +283,7 @@ int main(int argc, char **argv) {
   options.emulateGPU = emulateGPU;
   options.gpuPlainKernels = gpuPlainKernels;
   options.gpuNoLdmatrix = gpuNoLdmatrix;
+  options.gpuNoFitTiles = gpuNoFitTiles;
   options.gpuNoPrefetch = gpuNoPrefetch;
   options.gpuNoWideLoads = gpuNoWideLoads;
   options.gpuDoubleBuffer = gpuDoubleBuffer;
