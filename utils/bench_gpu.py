@@ -113,7 +113,7 @@ def shape_checkpoint(work):
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
-    r"(?:-nofuse)?(?:-nofit)?"
+    r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
     r"(?:-minblocks\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
@@ -122,7 +122,8 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "double": "--gpu-double-buffer",
                  "wideops": "--gpu-wide-operands",
                  "nofuse": "--no-fuse-linears",
-                 "nofit": "--gpu-no-fit-tiles"}
+                 "nofit": "--gpu-no-fit-tiles",
+                 "nospec": "--gpu-no-wide-specialization"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages=",
               "minblocks": "--gpu-min-blocks-per-sm="}
@@ -141,7 +142,7 @@ def build(args):
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
                      "MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-nofuse][-nofit][-asyncN][-warpMxN][-smallMxNxK]"
+                     "[-nofuse][-nofit][-nospec][-asyncN][-warpMxN][-smallMxNxK]"
                      "[-minblocksN]" % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -306,12 +307,13 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-nofuse][-nofit][-asyncN][-warpMxN]"
+                            "[-nofuse][-nofit][-nospec][-asyncN][-warpMxN]"
                             "[-smallMxNxK][-minblocksN],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "
-                         "--no-fuse-linears, --gpu-no-fit-tiles, and, f16 "
+                         "--no-fuse-linears, --gpu-no-fit-tiles, "
+                         "--gpu-no-wide-specialization, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
                          "--gpu-warp-tile; --gpu-small-tile, "
                          "--gpu-min-blocks-per-sm), which run "

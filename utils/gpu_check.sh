@@ -45,6 +45,9 @@ VARIANTS+=,128x128x32-minblocks2,128x128x32-async3-minblocks2
 VARIANTS+=,64x128x16-minblocks2
 # Session 19: tiles fitted to static sizes (P.V 128 x 64) against whole ones.
 VARIANTS+=,64x128x16-nofit,128x128x32-nofit
+# Session 20: without the host-chosen aligned kernel (16-byte copies check
+# their alignment in the loop) against with it.
+VARIANTS+=,64x128x16-nospec,128x128x32-nospec,128x128x32-nospec-async3
 
 if [ "${1:-}" = "--build" ]; then
   set -e

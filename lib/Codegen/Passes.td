@@ -490,6 +490,10 @@ def GPUTileContractions
     Option<"sharedBytes", "shared-bytes", "int64_t", "232448",
            "the most shared memory a block may have, in bytes (the GPU's "
            "opt-in limit: 227 KiB on sm_90; the pipeline sets it from sm)">,
+    Option<"specializeWide", "specialize-wide", "bool", "true",
+           "with wide-loads: a second launch per product whose copies assume "
+           "their 16-byte groups aligned and whole (no element-wise path), "
+           "chosen on the host by the kernel's own check">,
     Option<"fitTiles", "fit-tiles", "bool", "true",
            "halve the tile (and the small tile) along m or n while the half "
            "still covers the product's static size there">,

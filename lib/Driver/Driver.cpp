@@ -116,6 +116,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
   gpu.fitTiles = !options.gpuNoFitTiles;
   gpu.prefetch = !options.gpuNoPrefetch;
   gpu.wideLoads = !options.gpuNoWideLoads;
+  gpu.specializeWide = !options.gpuNoWideSpecialization;
   gpu.doubleBuffer = options.gpuDoubleBuffer;
   if (options.gpuAsyncStages > 0) {
     gpu.asyncCopies = true;
@@ -175,6 +176,8 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-no-prefetch needs --target=cuda");
   if (options.gpuNoWideLoads && !cuda)
     return fail("--gpu-no-wide-loads needs --target=cuda");
+  if (options.gpuNoWideSpecialization && !cuda)
+    return fail("--gpu-no-wide-specialization needs --target=cuda");
   if (options.gpuDoubleBuffer && !cuda)
     return fail("--gpu-double-buffer needs --target=cuda");
   if (options.gpuAsyncStages != 0 && (!cuda || options.dtype == "f32"))

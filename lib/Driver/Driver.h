@@ -60,6 +60,9 @@ struct CompileOptions {
   /// --target=cuda only: element loads (no 16-byte loads) in the tiled
   /// products' slice copies.
   bool gpuNoWideLoads = false;
+  /// --target=cuda only: no host-chosen aligned kernel beside the general
+  /// one for products with 16-byte copies.
+  bool gpuNoWideSpecialization = false;
   /// --target=cuda, --dtype=f16|bf16 only: tensors that only products read
   /// stay f32.
   bool gpuWideOperands = false;

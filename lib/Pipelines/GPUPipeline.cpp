@@ -83,6 +83,7 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.fitTiles = options.fitTiles;
   tile.prefetch = options.prefetch;
   tile.wideLoads = options.wideLoads;
+  tile.specializeWide = options.specializeWide;
   tile.doubleBuffer = options.doubleBuffer;
   tile.asyncCopies = options.asyncCopies;
   tile.stages = options.stages;

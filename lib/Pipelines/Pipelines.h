@@ -259,6 +259,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("tiled products copy their slices with 16-byte global "
                      "loads where the operand allows"),
       llvm::cl::init(true)};
+  Option<bool> specializeWide{
+      *this, "specialize-wide",
+      llvm::cl::desc("with wide-loads: beside each product's general kernel, "
+                     "one whose copies assume their 16-byte groups aligned "
+                     "and whole, chosen on the host"),
+      llvm::cl::init(true)};
   Option<bool> rowReductions{
       *this, "row-reductions",
       llvm::cl::desc("reductions along a row (layer norm, softmax) with one "

@@ -1,13 +1,13 @@
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="wide-loads=0 fit-tiles=0" -cse | FileCheck %s
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1 wide-loads=0" -cse | FileCheck %s --check-prefix=SMALL
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=f16 wide-loads=0" -cse | FileCheck %s --check-prefix=NARROW
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0" -cse | FileCheck %s --check-prefix=WIDEEPI
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
-// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="wide-loads=0 fit-tiles=0 specialize-wide=0" -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 tile-m=32 tile-n=16 tile-k=8 thread-m=2 thread-n=1 wide-loads=0" -cse | FileCheck %s --check-prefix=SMALL
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 operand-type=f16 wide-loads=0" -cse | FileCheck %s --check-prefix=NARROW
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 operand-type=bf16 tensor-cores=1" -cse | FileCheck %s --check-prefix=MMA
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 operand-type=bf16 tensor-cores=1 ldmatrix=0" -cse | FileCheck %s --check-prefix=PAIRS
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 epilogues=0" -cse | FileCheck %s --check-prefix=NOEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0" -cse | FileCheck %s --check-prefix=WIDEEPI
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 prefetch=0" -cse | FileCheck %s --check-prefix=NOPRE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 double-buffer=1" -cse | FileCheck %s --check-prefix=DOUBLE
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="fit-tiles=0 specialize-wide=0 small-tile-m=32 small-tile-n=32 small-tile-k=16 small-below=100" -cse | FileCheck %s --check-prefix=SMALLTILE
 
 // A linear layer (W as [N, K], contiguous in k): one block per 64 x 64 tile
 // of C and sample, 16 x 16 threads with 4 x 4 sums each, two padded slices

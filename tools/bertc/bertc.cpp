@@ -136,6 +136,13 @@ static cl::opt<bool> gpuNoWideLoads(
              "slices with element loads instead of 16-byte loads (to "
              "compare the two on a GPU)"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuNoWideSpecialization(
+    "gpu-no-wide-specialization",
+    cl::desc("with --target=cuda: one kernel per tiled matrix product, "
+             "whose 16-byte copies check their alignment in the loop, "
+             "instead of an aligned one chosen on the host next to it (to "
+             "compare the two on a GPU)"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<bool> gpuWideOperands(
     "gpu-wide-operands",
     cl::desc("with --target=cuda and --dtype=f16|bf16: keep tensors that "
@@ -286,6 +293,7 @@ int main(int argc, char **argv) {
   options.gpuNoFitTiles = gpuNoFitTiles;
   options.gpuNoPrefetch = gpuNoPrefetch;
   options.gpuNoWideLoads = gpuNoWideLoads;
+  options.gpuNoWideSpecialization = gpuNoWideSpecialization;
   options.gpuDoubleBuffer = gpuDoubleBuffer;
   options.gpuAsyncStages = gpuAsyncStages;
   options.gpuMinBlocksPerSM = gpuMinBlocksPerSM;

@@ -47,6 +47,9 @@ struct GpuTile {
   bool wideLoads = true; // 16-byte global loads where the operand allows
   bool doubleBuffer = false; // two stages of slices, one barrier per k block
   bool fit = true; // halve m, n to the product's static sizes (fittedTo)
+  // With wide loads: a second launch whose copies assume every 16-byte group
+  // whole and aligned (no element-wise path), chosen on the host.
+  bool specializeWide = true;
   // Tensor cores, both operands already of the slices' type and contiguous
   // in k: cp.async copies into `stages` slices, no registers in between.
   bool asyncCopies = false;
@@ -264,6 +267,15 @@ private:
   /// aligned to their size and whole, at run time: aligned pointer, offset,
   /// outer strides and last size.
   Value wideAllowed(Value global, int64_t width);
+  /// The elements per group of an operand's slice copy (rows along `dim`,
+  /// along k with `kFastest`): wideWidth's with wide loads, else 1.
+  int64_t copyWidth(Value global, AffineMap map, unsigned dim, int64_t rows,
+                    bool kFastest) {
+    if (!tile.wideLoads)
+      return 1;
+    return wideWidth(global, map, kFastest ? ct.k : dim,
+                     kFastest ? tile.k : rows);
+  }
   /// The rounds' positions, computed once before the k loop.
   SliceCopy planSlice(Value global, AffineMap map, unsigned dim, int64_t rows,
                       Value rowBase, Value rowLimit, Value shared,
@@ -327,6 +339,14 @@ private:
                                   Value lane, bool aOrder,
                                   bool kMajor = false);
 
+  /// The launches of `tile` at b's insertion point: with
+  /// `specializeWide`, where some operand copies 16-byte groups, one whose
+  /// copies assume them aligned and whole (no element-wise path: fewer
+  /// instructions and registers in the k loop) and the general one, chosen
+  /// on the host by the same check the kernel would make; else the general
+  /// one.
+  void emitLaunches(OutputInit writer, OutputEpilogue epilogue,
+                    ArrayRef<Value> sizes, Value batchCount);
   /// The launch of `tile` (the emitter's current one) at b's insertion
   /// point, computing `writer`'s values as C's start and running
   /// `epilogue` on the sums.
@@ -341,6 +361,9 @@ private:
 
   Contraction ct;
   GpuTile tile;
+  /// While emitting the specialized launch: every 16-byte group is aligned
+  /// and whole (emitLaunches checked it on the host).
+  bool assumeWide = false;
   std::optional<GpuTile> small;
   int64_t smallBelow;
   OpBuilder b;
@@ -372,12 +395,11 @@ TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
                               Value shared, bool kFastest) {
   SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, kFastest,
                  tile.kMajorSlice(kFastest)};
-  if (tile.wideLoads)
-    copy.width = wideWidth(global, map, kFastest ? ct.k : dim,
-                           kFastest ? tile.k : rows);
+  copy.width = copyWidth(global, map, dim, rows, kFastest);
   int64_t width = copy.width;
   if (width > 1)
-    copy.wide = wideAllowed(global, width);
+    copy.wide = assumeWide ? arith::ConstantIntOp::create(b, loc, 1, 1)
+                           : wideAllowed(global, width);
   int64_t groups = rows * tile.k / width;
   int64_t rounds = llvm::divideCeil(groups, tile.threads());
   auto times = [&](Value v) { return width > 1 ? mul(v, cst(width)) : v; };
@@ -696,7 +718,7 @@ void TiledKernelEmitter::emit() {
   for (unsigned d : ct.batch)
     batchCount = mul(batchCount, sizes[d]);
   if (!small) {
-    emitLaunch(writer, epilogue, sizes, batchCount);
+    emitLaunches(writer, epilogue, sizes, batchCount);
   } else {
     // One statement per op: the order of a call's arguments is unspecified.
     Value blocksN = blocks(sizes[ct.n], tile.n);
@@ -708,10 +730,10 @@ void TiledKernelEmitter::emit() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(choice.thenBlock()->getTerminator());
     std::swap(tile, *small);
-    emitLaunch(writer, epilogue, sizes, batchCount);
+    emitLaunches(writer, epilogue, sizes, batchCount);
     std::swap(tile, *small);
     b.setInsertionPoint(choice.elseBlock()->getTerminator());
-    emitLaunch(writer, epilogue, sizes, batchCount);
+    emitLaunches(writer, epilogue, sizes, batchCount);
   }
   op.erase();
   if (writer)
@@ -728,6 +750,35 @@ void TiledKernelEmitter::emit() {
       alloc.erase();
     }
   }
+}
+
+void TiledKernelEmitter::emitLaunches(OutputInit writer,
+                                      OutputEpilogue epilogue,
+                                      ArrayRef<Value> sizes,
+                                      Value batchCount) {
+  Value allWide;
+  auto check = [&](Value global, AffineMap map, unsigned dim, int64_t rows,
+                   bool kFastest) {
+    int64_t width = copyWidth(global, map, dim, rows, kFastest);
+    if (width == 1)
+      return;
+    Value wide = wideAllowed(global, width);
+    allWide = allWide ? both(allWide, wide) : wide;
+  };
+  if (tile.specializeWide) {
+    check(ct.a, ct.aMap, ct.m, tile.m, /*kFastest=*/true);
+    check(ct.b, ct.bMap, ct.n, tile.n, /*kFastest=*/ct.dotForm);
+  }
+  if (!allWide)
+    return emitLaunch(writer, epilogue, sizes, batchCount);
+  auto choice = scf::IfOp::create(b, loc, allWide, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(choice.thenBlock()->getTerminator());
+  assumeWide = true;
+  emitLaunch(writer, epilogue, sizes, batchCount);
+  assumeWide = false;
+  b.setInsertionPoint(choice.elseBlock()->getTerminator());
+  emitLaunch(writer, epilogue, sizes, batchCount);
 }
 
 void TiledKernelEmitter::emitLaunch(OutputInit writer,
@@ -1295,6 +1346,7 @@ struct GPUTileContractionsPass
     tile.wideLoads = options.wideLoads;
     tile.doubleBuffer = options.doubleBuffer;
     tile.fit = options.fitTiles;
+    tile.specializeWide = options.specializeWide;
     tile.asyncCopies = options.asyncCopies;
     tile.stages = options.stages;
     tile.warpM = options.warpM;

@@ -1,7 +1,9 @@
 // The tiled matrix-product kernel's 16-byte slice loads (wide-loads),
 // emulated on the CPU. Sizes are multiples of 4 (f32) and 8 (f16), so
 // 16-byte aligned buffers take the vector loads; a view at an odd offset
-// fails the kernel's run-time check and takes the element loads. The k
+// fails the check and takes the element loads. With specialize-wide (the
+// default) the host makes the check and the aligned buffers run the kernel
+// that assumes it; with specialize-wide=0 the kernel checks in its loop. The k
 // and row tiles are partial at the end (k = 20, m = 2 x 20, n = 24).
 // The IR has the wide loads of A (4 f32) and of the f16 weight (8), each
 // under the run-time check.
@@ -11,6 +13,12 @@
 // IR: vector.load {{.*}} {alignment = 16 : i64} : memref<2x20x20xf32, strided<[400, 20, 1], offset: ?>>, vector<4xf32>
 // IR: vector.load {{.*}} {alignment = 16 : i64} : memref<24x20xf16>, vector<8xf16>
 // RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=8 tile-n=8 tile-k=8 thread-m=2 thread-n=2" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=8 tile-n=8 tile-k=8 thread-m=2 thread-n=2 specialize-wide=0" \
 // RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
