@@ -634,11 +634,34 @@ def GPUMergeKernelModules
   }];
 }
 
+def GPUDedupKernels : Pass<"bertc-gpu-dedup-kernels", "ModuleOp"> {
+  let summary = "Keep one copy of kernels that are the same but for their name";
+  let description = [{
+    Every layer of a model outlines its own kernels, and layers of one
+    shape outline the same ones: BERT-base's 12 layers gave 12 copies of
+    each, and with them 12 times the PTX, the ptxas time and the cubin.
+    This pass keeps the first of each set of `gpu.func`s in a `gpu.module`
+    whose attributes (but the name), signature and bodies are equivalent,
+    ignoring locations, retargets the launches of the others to it and
+    erases them. Run after bertc-gpu-merge-kernel-modules (kernels are only
+    compared within one module).
+
+    ```mlir
+    gpu.module @bertc_kernels {
+      gpu.func @f_kernel(%a: memref<?xf32>) kernel { ... }
+      gpu.func @f_kernel_0(%a: memref<?xf32>) kernel { ... }  // same body
+    }
+    gpu.launch_func @bertc_kernels::@f_kernel_0 ...
+    // becomes one gpu.func @f_kernel and gpu.launch_func @bertc_kernels::@f_kernel
+    ```
+  }];
+}
+
 def GPUProfileKernels : Pass<"bertc-gpu-profile-kernels", "ModuleOp"> {
   let summary = "Describe every kernel for the GPU runtime's profiler";
   let description = [{
     The GPU half of `bertc compile --profile`. Run after outlining (and
-    bertc-gpu-merge-kernel-modules), it writes one constant table that
+    bertc-gpu-merge-kernel-modules, bertc-gpu-dedup-kernels), it writes one constant table that
     names what each launched kernel computes, one record per kernel:
 
     ```
@@ -652,7 +675,10 @@ def GPUProfileKernels : Pass<"bertc-gpu-profile-kernels", "ModuleOp"> {
       +epilogue`, `elementwise ?x?x768`, `one thread`: see
       Codegen/GPU/KernelKind.h), or `kernel`;
     - NAME: the launch's location name, the Hugging Face module path
-      (`encoder.layer.0.attention.self.query+key+value`).
+      (`encoder.layer.0.attention.self.query+key+value`); for a kernel
+      launched from several places (bertc-gpu-dedup-kernels), the names
+      that differ with layer indices folded, joined by `, `
+      (`embeddings.LayerNorm, encoder.layer.0.output.LayerNorm`).
 
     The table is the external constant `bertc_gpu_kernel_profile`. The
     runtime (lib/Runtime/cuda/KernelTimers.cpp) finds it when the program

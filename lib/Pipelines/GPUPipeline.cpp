@@ -142,6 +142,8 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createGPUMergeKernelModules());
+  // Layers of one shape outlined the same kernels: one copy each.
+  pm.addPass(createGPUDedupKernels());
   if (options.profile)
     pm.addPass(createGPUProfileKernels());
   // Launches, copies and frees of one call queue on one stream; the host

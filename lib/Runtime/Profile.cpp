@@ -1,9 +1,9 @@
 //===- Profile.cpp - kernel times of programs built with --profile ---------===//
 
 #include "Profile.h"
+#include "ProfileNames.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -22,26 +22,6 @@ struct Kernel {
 // may run on two threads.
 std::mutex mutex;
 std::vector<Kernel> kernels;
-
-/// "encoder.layer.11.output" -> "encoder.layer.*.output": a number between
-/// dots is a layer (or head) index.
-std::string foldIndices(const std::string &name) {
-  std::string out;
-  for (size_t i = 0; i < name.size();) {
-    size_t j = i;
-    while (j < name.size() && std::isdigit((unsigned char)name[j]))
-      ++j;
-    bool field = j > i && (i == 0 || name[i - 1] == '.') &&
-                 (j == name.size() || name[j] == '.');
-    if (field) {
-      out += '*';
-      i = j;
-    } else {
-      out += name[i++];
-    }
-  }
-  return out;
-}
 
 } // namespace
 
@@ -93,7 +73,7 @@ void profileReport(std::FILE *out, long long runs, double wallMs) {
       size_t tab = text.find('\t');
       std::string kind = text.substr(0, tab);
       std::string name =
-          tab == std::string::npos ? "" : foldIndices(text.substr(tab + 1));
+          tab == std::string::npos ? "" : bertc::rt::foldIndices(text.substr(tab + 1));
       auto [it, fresh] = index.try_emplace(kind + '\t' + name, groups.size());
       if (fresh)
         groups.push_back({kind, name});

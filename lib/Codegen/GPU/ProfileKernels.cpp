@@ -9,11 +9,13 @@
 #include "Codegen/GPU/KernelKind.h"
 #include "Codegen/KernelDescription.h"
 #include "Codegen/Passes.h"
+#include "Runtime/ProfileNames.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir::bertc {
 #define GEN_PASS_DEF_GPUPROFILEKERNELS
@@ -36,19 +38,36 @@ struct GPUProfileKernelsPass
                        "a kernel table");
       return signalPassFailure();
     }
-    // One record per kernel, from its first launch (in program order).
-    std::string table;
-    llvm::StringSet<> seen;
+    // One record per kernel, in the order of first launch: its first
+    // launch's kind, and the names of its launches that differ once layer
+    // indices are folded (bertc-gpu-dedup-kernels leaves one kernel for
+    // launches from several places), joined by ", ".
+    struct Record {
+      std::string kind;
+      std::vector<std::string> names, folded;
+    };
+    llvm::MapVector<StringRef, Record> records;
     module.walk([&](gpu::LaunchFuncOp launch) {
-      StringRef kernel = launch.getKernelName().getValue();
-      if (!seen.insert(kernel).second)
-        return;
       Location loc = launch.getLoc();
-      table += (kernel + "\t" + bertc::kernelKind(loc) + "\t" +
-                bertc::locationName(loc))
+      auto [it, fresh] =
+          records.try_emplace(launch.getKernelName().getValue());
+      Record &record = it->second;
+      if (fresh)
+        record.kind = mlir::bertc::kernelKind(loc);
+      std::string name = mlir::bertc::locationName(loc);
+      std::string folded = ::bertc::rt::foldIndices(name);
+      if (!llvm::is_contained(record.folded, folded)) {
+        record.names.push_back(name);
+        record.folded.push_back(folded);
+      }
+    });
+    std::string table;
+    for (auto &[kernel, record] : records) {
+      table += (kernel + "\t" + record.kind + "\t" +
+                llvm::join(record.names, ", "))
                    .str();
       table.push_back('\0');
-    });
+    }
     if (table.empty())
       return;
     table.push_back('\0');
