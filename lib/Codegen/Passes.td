@@ -661,8 +661,9 @@ def GPUProfileKernels : Pass<"bertc-gpu-profile-kernels", "ModuleOp"> {
   let summary = "Describe every kernel for the GPU runtime's profiler";
   let description = [{
     The GPU half of `bertc compile --profile`. Run after outlining (and
-    bertc-gpu-merge-kernel-modules, bertc-gpu-dedup-kernels), it writes one constant table that
-    names what each launched kernel computes, one record per kernel:
+    bertc-gpu-merge-kernel-modules, bertc-gpu-dedup-kernels), it writes one
+    constant table that names what each launched kernel computes, one
+    record per kernel:
 
     ```
     KERNEL<TAB>KIND<TAB>NAME<NUL> ... <NUL>

@@ -72,8 +72,9 @@ void profileReport(std::FILE *out, long long runs, double wallMs) {
       std::string text = k.description;
       size_t tab = text.find('\t');
       std::string kind = text.substr(0, tab);
-      std::string name =
-          tab == std::string::npos ? "" : bertc::rt::foldIndices(text.substr(tab + 1));
+      std::string name = tab == std::string::npos
+                             ? ""
+                             : bertc::rt::foldIndices(text.substr(tab + 1));
       auto [it, fresh] = index.try_emplace(kind + '\t' + name, groups.size());
       if (fresh)
         groups.push_back({kind, name});

@@ -59,7 +59,8 @@ struct GPUDedupKernelsPass
       llvm::MapVector<size_t, SmallVector<gpu::GPUFuncOp>> buckets;
       SmallVector<gpu::GPUFuncOp> copies;
       for (auto func : kernels.getOps<gpu::GPUFuncOp>()) {
-        SmallVector<gpu::GPUFuncOp> &kept = buckets[static_cast<size_t>(kernelHash(func))];
+        SmallVector<gpu::GPUFuncOp> &kept =
+            buckets[static_cast<size_t>(kernelHash(func))];
         auto same = llvm::find_if(
             kept, [&](gpu::GPUFuncOp k) { return sameKernel(k, func); });
         if (same == kept.end()) {

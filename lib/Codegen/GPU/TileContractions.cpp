@@ -267,19 +267,32 @@ private:
   /// aligned to their size and whole, at run time: aligned pointer, offset,
   /// outer strides and last size.
   Value wideAllowed(Value global, int64_t width);
-  /// The elements per group of an operand's slice copy (rows along `dim`,
-  /// along k with `kFastest`): wideWidth's with wide loads, else 1.
-  int64_t copyWidth(Value global, AffineMap map, unsigned dim, int64_t rows,
-                    bool kFastest) {
+  /// What an operand's slice copies: the operand, its map, the loop its
+  /// `rows` run along (the tile's m or n) and whether k is its fastest
+  /// dimension. One description for the host's alignment check
+  /// (emitLaunches) and the kernel's copies (emitLaunch), so they agree.
+  struct SliceSource {
+    Value global;
+    AffineMap map;
+    unsigned dim;
+    int64_t rows;
+    bool kFastest;
+  };
+  SliceSource sourceA() const { return {ct.a, ct.aMap, ct.m, tile.m, true}; }
+  SliceSource sourceB() const {
+    return {ct.b, ct.bMap, ct.n, tile.n, ct.dotForm};
+  }
+  /// The elements per group of `src`'s slice copy: wideWidth's with wide
+  /// loads, else 1.
+  int64_t copyWidth(const SliceSource &src) {
     if (!tile.wideLoads)
       return 1;
-    return wideWidth(global, map, kFastest ? ct.k : dim,
-                     kFastest ? tile.k : rows);
+    return wideWidth(src.global, src.map, src.kFastest ? ct.k : src.dim,
+                     src.kFastest ? tile.k : src.rows);
   }
   /// The rounds' positions, computed once before the k loop.
-  SliceCopy planSlice(Value global, AffineMap map, unsigned dim, int64_t rows,
-                      Value rowBase, Value rowLimit, Value shared,
-                      bool kFastest);
+  SliceCopy planSlice(const SliceSource &src, Value rowBase, Value rowLimit,
+                      Value shared);
   /// This thread's elements of the k block at `k0` (0 outside the operand),
   /// in the operand's element type (storeSlice converts them).
   SmallVector<Value> loadSlice(const SliceCopy &copy, Value k0);
@@ -307,12 +320,10 @@ private:
                  const OutputEpilogue &epilogue,
                  ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0,
                  Value limitM, Value sizeN, ValueRange sums);
-  /// Whether an operand's slice copy (rows along `dim`) can be cp.async:
-  /// 16-byte groups of elements already of the slices' type, consecutive
-  /// in the operand and in the slice (along k into [row][k], along the rows
-  /// into [k][row]).
-  bool asyncCopyable(Value global, AffineMap map, unsigned dim, int64_t rows,
-                     bool kFastest);
+  /// Whether `src`'s slice copy can be cp.async: 16-byte groups of
+  /// elements already of the slices' type, consecutive in the operand and
+  /// in the slice (along k into [row][k], along the rows into [k][row]).
+  bool asyncCopyable(const SliceSource &src);
   /// Starts the copy of the k block at `k0` into the current stage: a
   /// 16-byte cp.async per group (zero-filled outside the operand) where
   /// `wide` holds, else element loads and stores.
@@ -390,16 +401,17 @@ TiledKernelEmitter::valuesOrZero(Value inBounds, TypeRange types,
 }
 
 TiledKernelEmitter::SliceCopy
-TiledKernelEmitter::planSlice(Value global, AffineMap map, unsigned dim,
-                              int64_t rows, Value rowBase, Value rowLimit,
-                              Value shared, bool kFastest) {
-  SliceCopy copy{global, map, dim, rowBase, rowLimit, shared, kFastest,
-                 tile.kMajorSlice(kFastest)};
-  copy.width = copyWidth(global, map, dim, rows, kFastest);
+TiledKernelEmitter::planSlice(const SliceSource &src, Value rowBase,
+                              Value rowLimit, Value shared) {
+  bool kFastest = src.kFastest;
+  int64_t rows = src.rows;
+  SliceCopy copy{src.global, src.map, src.dim, rowBase, rowLimit, shared,
+                 kFastest, tile.kMajorSlice(kFastest)};
+  copy.width = copyWidth(src);
   int64_t width = copy.width;
   if (width > 1)
     copy.wide = assumeWide ? arith::ConstantIntOp::create(b, loc, 1, 1)
-                           : wideAllowed(global, width);
+                           : wideAllowed(src.global, width);
   int64_t groups = rows * tile.k / width;
   int64_t rounds = llvm::divideCeil(groups, tile.threads());
   auto times = [&](Value v) { return width > 1 ? mul(v, cst(width)) : v; };
@@ -523,18 +535,13 @@ SmallVector<Value> TiledKernelEmitter::loadSlice(const SliceCopy &copy,
   return values;
 }
 
-bool TiledKernelEmitter::asyncCopyable(Value global, AffineMap map,
-                                       unsigned dim, int64_t rows,
-                                       bool kFastest) {
-  auto type = cast<MemRefType>(global.getType());
+bool TiledKernelEmitter::asyncCopyable(const SliceSource &src) {
+  auto type = cast<MemRefType>(src.global.getType());
   // The copied groups must be consecutive in the slice too.
-  return tile.asyncCopies && tile.mma && tile.wideLoads &&
-         tile.kMajorSlice(kFastest) != kFastest &&
+  return tile.asyncCopies && tile.mma &&
+         tile.kMajorSlice(src.kFastest) != src.kFastest &&
          type.getElementType() == tile.operand &&
-         wideWidth(global, map, kFastest ? ct.k : dim,
-                   kFastest ? tile.k : rows) *
-                 type.getElementTypeBitWidth() ==
-             128;
+         copyWidth(src) * type.getElementTypeBitWidth() == 128;
 }
 
 void TiledKernelEmitter::inRound(const SliceCopy &copy, size_t r,
@@ -757,17 +764,14 @@ void TiledKernelEmitter::emitLaunches(OutputInit writer,
                                       ArrayRef<Value> sizes,
                                       Value batchCount) {
   Value allWide;
-  auto check = [&](Value global, AffineMap map, unsigned dim, int64_t rows,
-                   bool kFastest) {
-    int64_t width = copyWidth(global, map, dim, rows, kFastest);
-    if (width == 1)
-      return;
-    Value wide = wideAllowed(global, width);
-    allWide = allWide ? both(allWide, wide) : wide;
-  };
   if (tile.specializeWide) {
-    check(ct.a, ct.aMap, ct.m, tile.m, /*kFastest=*/true);
-    check(ct.b, ct.bMap, ct.n, tile.n, /*kFastest=*/ct.dotForm);
+    for (const SliceSource &src : {sourceA(), sourceB()}) {
+      int64_t width = copyWidth(src);
+      if (width == 1)
+        continue;
+      Value wide = wideAllowed(src.global, width);
+      allWide = allWide ? both(allWide, wide) : wide;
+    }
   }
   if (!allWide)
     return emitLaunch(writer, epilogue, sizes, batchCount);
@@ -801,9 +805,7 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   // in k); B along k in the dot form (B = W of x.W^T), else along n.
   bool aKMajor = tile.kMajorSlice(/*kFastest=*/true),
        bKMajor = tile.kMajorSlice(/*kFastest=*/ct.dotForm);
-  bool async =
-      asyncCopyable(ct.a, ct.aMap, ct.m, tile.m, /*kFastest=*/true) &&
-      asyncCopyable(ct.b, ct.bMap, ct.n, tile.n, /*kFastest=*/ct.dotForm);
+  bool async = asyncCopyable(sourceA()) && asyncCopyable(sourceB());
   int64_t stageCount = async ? tile.stages : tile.doubleBuffer ? 2 : 1;
   auto sliceType = [&](int64_t rows, bool kMajor) {
     return MemRefType::get(tile.sliceShape(rows, stageCount, kMajor),
@@ -936,10 +938,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       it->second = valueOrZero(lt(ivs[ct.n], sizeN), f32, value);
     init.push_back(it->second);
   });
-  SliceCopy copyA = planSlice(ct.a, ct.aMap, ct.m, tile.m, m0, limitM,
-                              sharedA, /*kFastest=*/true);
-  SliceCopy copyB = planSlice(ct.b, ct.bMap, ct.n, tile.n, n0, sizeN, sharedB,
-                              /*kFastest=*/ct.dotForm);
+  SliceCopy copyA = planSlice(sourceA(), m0, limitM, sharedA);
+  SliceCopy copyB = planSlice(sourceB(), n0, sizeN, sharedB);
   // The sums after one k block's products from the slices.
   auto products = [&](ValueRange sums) -> SmallVector<Value> {
     if (tile.mma)
