@@ -16,6 +16,9 @@
 #include "cuda/KernelTimers.h"
 
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <utility>
 
 using namespace bertc::rt::cuda;
 
@@ -40,12 +43,41 @@ const Driver *forRun() {
   return api;
 }
 
+/// What the driver said of each kernel, kept for the process: LLVM's launch
+/// lowering looks a kernel up before every launch, and at batch 1 the host's
+/// time per launch is the model's. Names are the program's constants, so
+/// their address is the key.
+struct Kernels {
+  std::mutex mutex;
+  std::map<std::pair<CUmodule, const char *>, CUfunction> byName;
+  std::map<CUfunction, int> sharedAllowed; // past the default 48 KiB
+};
+
+Kernels &kernels() {
+  static Kernels *k = new Kernels; // outlives the module unload at exit
+  return *k;
+}
+
 bool check(const char *what, CUresult result) {
   if (result == CUDA_SUCCESS)
     return true;
   if (runError.empty())
     runError = describe(what, result);
   return false;
+}
+bool allowShared(const Driver &api, CUfunction function, int bytes) {
+  Kernels &k = kernels();
+  std::lock_guard<std::mutex> lock(k.mutex);
+  int &allowed = k.sharedAllowed[function];
+  if (bytes <= allowed)
+    return true;
+  if (!check("cuFuncSetAttribute",
+             api.cuFuncSetAttribute(
+                 function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                 bytes)))
+    return false;
+  allowed = bytes;
+  return true;
 }
 } // namespace
 
@@ -76,7 +108,22 @@ void *mgpuModuleLoad(void *data, size_t size) {
 }
 
 void mgpuModuleUnload(void *module) {
-  if (const Driver *api = driver(); api && module)
+  if (!module)
+    return;
+  {
+    // A module loaded later may get the same handle.
+    Kernels &k = kernels();
+    std::lock_guard<std::mutex> lock(k.mutex);
+    for (auto it = k.byName.begin(); it != k.byName.end();) {
+      if (it->first.first != (CUmodule)module) {
+        ++it;
+        continue;
+      }
+      k.sharedAllowed.erase(it->second);
+      it = k.byName.erase(it);
+    }
+  }
+  if (const Driver *api = driver())
     api->cuModuleUnload((CUmodule)module);
 }
 
@@ -89,10 +136,20 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     runError = loadError.empty() ? "the GPU kernels are not loaded" : loadError;
     return nullptr;
   }
+  Kernels &k = kernels();
+  std::pair<CUmodule, const char *> key((CUmodule)module, name);
+  {
+    std::lock_guard<std::mutex> lock(k.mutex);
+    if (auto it = k.byName.find(key); it != k.byName.end())
+      return it->second;
+  }
   CUfunction function = nullptr;
-  if (check("cuModuleGetFunction",
-            api->cuModuleGetFunction(&function, (CUmodule)module, name)))
-    timersNameFunction(function, name);
+  if (!check("cuModuleGetFunction",
+             api->cuModuleGetFunction(&function, (CUmodule)module, name)))
+    return nullptr;
+  timersNameFunction(function, name);
+  std::lock_guard<std::mutex> lock(k.mutex);
+  k.byName.emplace(key, function);
   return function;
 }
 
@@ -104,13 +161,9 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   if (!api || !function)
     return;
   // Past 48 KiB a kernel's dynamic shared memory must be allowed first
-  // (the tiled products' cp.async stages).
-  if (sharedBytes > 48 * 1024 &&
-      !check("cuFuncSetAttribute",
-             api->cuFuncSetAttribute(
-                 (CUfunction)function,
-                 CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                 sharedBytes)))
+  // (the tiled products' cp.async stages), once per kernel and size.
+  if (sharedBytes > 48 * 1024 && !allowShared(*api, (CUfunction)function,
+                                              sharedBytes))
     return;
   LaunchTimer timer;
   bool timed = timerStart(*api, (CUfunction)function, (CUstream)stream, timer);

@@ -50,7 +50,7 @@ struct State {
   std::map<std::string, int> dynamicShared; // kernel -> allowed bytes
   std::string failEvent;
   long failAt = 0;
-  long launches = 0, allocs = 0, modules = 0;
+  long launches = 0, lookups = 0, allocs = 0, modules = 0;
   long htod = 0, dtoh = 0, dtod = 0;
   size_t htodBytes = 0, dtohBytes = 0, dtodBytes = 0;
   // A cuMemcpyHtoD that no synchronization of the legacy stream has waited
@@ -70,9 +70,10 @@ struct State {
   }
 
   void summary() {
-    log("summary: %ld launches, htod %ld (%zu bytes), dtoh %ld (%zu bytes), "
-        "dtod %ld (%zu bytes), %zu live buffers, %ld live events",
-        launches, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
+    log("summary: %ld launches, %ld lookups, htod %ld (%zu bytes), "
+        "dtoh %ld (%zu bytes), dtod %ld (%zu bytes), %zu live buffers, "
+        "%ld live events",
+        launches, lookups, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
         live.size(), liveEvents);
   }
 
@@ -276,6 +277,9 @@ CUresult CUDAAPI cuModuleUnload(CUmodule module) {
 CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
                                      const char *name) {
   // The name must be one of the image's strings (its symbol table).
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.lookups;
   const Module &m = *(const Module *)module;
   size_t n = std::strlen(name) + 1;
   for (size_t i = 1; i + n <= m.size; ++i) {
@@ -284,8 +288,6 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module,
       return CUDA_SUCCESS;
     }
   }
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
   s.log("error: no kernel %s in the module", name);
   return CUDA_ERROR_NOT_FOUND;
 }
@@ -328,8 +330,11 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
                (sharedBytes <= 48 * 1024 ||
                 (s.dynamicShared.count(name) &&
                  sharedBytes <= (unsigned)s.dynamicShared[name]));
-  s.log("launch %s grid %u %u %u block %u %u %u", name, gridX, gridY, gridZ,
-        blockX, blockY, blockZ);
+  char shared[32] = "";
+  if (sharedBytes)
+    std::snprintf(shared, sizeof shared, " shared %u", sharedBytes);
+  s.log("launch %s grid %u %u %u block %u %u %u%s", name, gridX, gridY, gridZ,
+        blockX, blockY, blockZ, shared);
   if (!valid) {
     s.log("error: launch of %s outside the hardware limits", name);
     return CUDA_ERROR_INVALID_VALUE;
