@@ -126,6 +126,11 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createGPURowReductions(rows));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  // As on the CPU: a buffer goes back to the stream-ordered pool after its
+  // last use, so that a call needs a layer's memory, not the model's. (Not
+  // before: the kernels above find a product's epilogue and a reduction's
+  // chain among the ops that follow it.)
+  pm.addNestedPass<func::FuncOp>(createEarlyDealloc());
   GPUMapToLaunchesOptions map;
   map.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches(map));

@@ -1,4 +1,5 @@
 // RUN: bertc-opt %s --bertc-linalg-pipeline | bertc-opt --bertc-gpu-lowering-pipeline="operand-type=f16 tensor-cores=true" --mlir-print-ir-after=gpu-kernel-outlining -o /dev/null 2>&1 | FileCheck %s
+// RUN: bertc-opt %s --bertc-linalg-pipeline | bertc-opt --bertc-gpu-lowering-pipeline="operand-type=f16 tensor-cores=true" --mlir-print-ir-after=gpu-kernel-outlining -o /dev/null 2>&1 | FileCheck %s --check-prefix=HOST
 // REQUIRES: cuda-toolkit
 
 // Kernels take only what differs between calls: buffers (and, with dynamic
@@ -18,6 +19,16 @@
 // CHECK: arith.divui %[[TX]], %[[C4]] : index
 // CHECK: nvvm.mma.sync
 // CHECK: gpu.func @encoder_kernel({{(%arg[0-9]+: memref<[0-9x]+x(i64|f16|f32)>(, )?)+}}) kernel
+// Each intermediate buffer goes back to the stream's pool right after the
+// last launch that uses it (bertc-early-dealloc), not when the call returns:
+// the layer norm's row statistics after its kernel, the FFN's activation
+// after the last product.
+// HOST-LABEL: func.func @encoder
+// HOST: gpu.launch_func @encoder_kernel_0::@encoder_kernel
+// HOST-NEXT: gpu.dealloc
+// HOST: gpu.launch_func @encoder_kernel_10::@encoder_kernel
+// HOST-NEXT: gpu.dealloc {{.*}} : memref<2x16x12xf16>
+// HOST-NEXT: return
 func.func @encoder(%ids: tensor<2x16xi64>, %mask: tensor<2x16xi64>) -> tensor<2x16x8xf32>
     attributes {llvm.emit_c_interface} {
   %emb = bert.param "emb" : tensor<10x8xf32>

@@ -53,6 +53,7 @@ struct State {
   long launches = 0, lookups = 0, allocs = 0, modules = 0;
   long htod = 0, dtoh = 0, dtod = 0;
   size_t htodBytes = 0, dtohBytes = 0, dtodBytes = 0;
+  size_t liveBytes = 0, peakBytes = 0; // device memory held, and its most
   // A cuMemcpyHtoD that no synchronization of the legacy stream has waited
   // for since.
   bool uploadInFlight = false;
@@ -71,9 +72,10 @@ struct State {
 
   void summary() {
     log("summary: %ld launches, %ld lookups, htod %ld (%zu bytes), "
-        "dtoh %ld (%zu bytes), dtod %ld (%zu bytes), %zu live buffers, "
-        "%ld live events",
+        "dtoh %ld (%zu bytes), dtod %ld (%zu bytes), peak %zu bytes, "
+        "%zu live buffers, %ld live events",
         launches, lookups, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
+        peakBytes,
         live.size(), liveEvents);
   }
 
@@ -112,6 +114,8 @@ struct State {
     if (!p)
       return CUDA_ERROR_OUT_OF_MEMORY;
     live[(uintptr_t)p] = bytes;
+    liveBytes += bytes;
+    peakBytes = std::max(peakBytes, liveBytes);
     log("alloc %zu at %p", bytes, p);
     *out = (CUdeviceptr)p;
     return CUDA_SUCCESS;
@@ -124,6 +128,7 @@ struct State {
       return CUDA_ERROR_INVALID_VALUE;
     }
     log("free %p", (void *)p);
+    liveBytes -= it->second;
     live.erase(it);
     std::free((void *)p);
     return CUDA_SUCCESS;
