@@ -113,7 +113,7 @@ def shape_checkpoint(work):
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
-    r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?"
+    r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
     r"(?:-minblocks\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
@@ -123,7 +123,8 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "wideops": "--gpu-wide-operands",
                  "nofuse": "--no-fuse-linears",
                  "nofit": "--gpu-no-fit-tiles",
-                 "nospec": "--gpu-no-wide-specialization"}
+                 "nospec": "--gpu-no-wide-specialization",
+                 "nosplit": "--gpu-split-k=0"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages=",
               "minblocks": "--gpu-min-blocks-per-sm="}
@@ -142,7 +143,7 @@ def build(args):
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
                      "MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-nofuse][-nofit][-nospec][-asyncN][-warpMxN][-smallMxNxK]"
+                     "[-nofuse][-nofit][-nospec][-nosplit][-asyncN][-warpMxN][-smallMxNxK]"
                      "[-minblocksN]" % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -307,13 +308,14 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-nofuse][-nofit][-nospec][-asyncN][-warpMxN]"
+                            "[-nofuse][-nofit][-nospec][-nosplit][-asyncN][-warpMxN]"
                             "[-smallMxNxK][-minblocksN],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "
                          "--no-fuse-linears, --gpu-no-fit-tiles, "
-                         "--gpu-no-wide-specialization, and, f16 "
+                         "--gpu-no-wide-specialization, --gpu-split-k=0, "
+                         "and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
                          "--gpu-warp-tile; --gpu-small-tile, "
                          "--gpu-min-blocks-per-sm), which run "

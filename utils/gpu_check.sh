@@ -10,7 +10,8 @@
 # which makes build/gpu-suite (f32), build/gpu-suite-f16, build/gpu-suite-bf16
 # and build/gpu-bench; with --variants also the kernel options not yet timed
 # (VARIANTS below, as bench_gpu.py --tiles programs) and an f16 suite with
-# cp.async (build/gpu-suite-f16-async3), about 10 more minutes. It packs them
+# cp.async (build/gpu-suite-f16-async3) and an f32 suite that splits k
+# wherever it can (build/gpu-suite-split), about 11 more minutes. It packs them
 # all into build/gpu-carry.tar.gz (about a quarter of their size: the variant
 # programs alone pass the device tool's 64 MiB carry), which this script
 # unpacks on the GPU machine when the folders are not there yet. Each suite found (build/gpu-suite*, variants built with
@@ -48,6 +49,9 @@ VARIANTS+=,64x128x16-nofit,128x128x32-nofit
 # Session 20: without the host-chosen aligned kernel (16-byte copies check
 # their alignment in the loop) against with it.
 VARIANTS+=,64x128x16-nospec,128x128x32-nospec,128x128x32-nospec-async3
+# Session 21: without split k (batch 1's linear layers: 6 to 24 blocks on
+# 132 SMs) against with it; at batch 32 neither splits.
+VARIANTS+=,64x128x16-nosplit,128x128x32-nosplit,128x128x32-nosplit-async3
 
 if [ "${1:-}" = "--build" ]; then
   set -e
@@ -57,13 +61,17 @@ if [ "${1:-}" = "--build" ]; then
   if [ "${2:-}" = "--variants" ]; then
     python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16-async3 \
       --compile-flag=--gpu-async-stages=3
+    # Split k wherever the golden models' k allows (the default needs 8
+    # k blocks, more than most tiny models have).
+    python3 utils/gpu_suite.py build --out build/gpu-suite-split \
+      --compile-flag=--gpu-split-k-min=1
     python3 utils/bench_gpu.py build --out build/gpu-bench --tiles "$VARIANTS"
   else
     python3 utils/bench_gpu.py build --out build/gpu-bench
   fi
   # Only the folders this build made (an older variant suite would be stale).
   folders=(gpu-suite gpu-suite-f16 gpu-suite-bf16 gpu-bench)
-  [ "${2:-}" = "--variants" ] && folders+=(gpu-suite-f16-async3)
+  [ "${2:-}" = "--variants" ] && folders+=(gpu-suite-f16-async3 gpu-suite-split)
   tar -C build -czf build/gpu-carry.tar.gz "${folders[@]}"
   size=$(stat -c %s build/gpu-carry.tar.gz)
   echo "build/gpu-carry.tar.gz: $((size / 1024 / 1024)) MiB (${folders[*]})"

@@ -417,6 +417,18 @@ def GPUTileContractions
       `small-below` blocks (a small batch), else the tile's. Sizes may be
       dynamic, so the choice is made at run time.
 
+    - With `split-k` (the GPU pipeline sets 16), a product whose grid
+      would have fewer than `small-below` blocks (BERT-base at batch 1: 6
+      blocks for the FFN's second product, each running 96 k blocks)
+      splits k into ranges on the host, as many as fill the GPU, at most
+      `split-k`, each at least `split-k-min` k blocks. Grid z then counts
+      ranges x samples: each block sums its range from zero into an f32
+      `[ranges x samples][m][n]` buffer, and a second launch, a thread per
+      element of C, adds C's start (the bias) and the partial sums, then
+      stores C and runs the epilogue. Static sizes that can never split
+      make no split kernels, and neither does a pass with a small tile
+      (`small-tile-*`: the other answer to small grids).
+
     - With `epilogues`, the all-parallel op right after the product that
       reads C once under an identity map (GELU, a residual add) runs on the
       sums before the store and writes its own output (`OutputEpilogue.h`);
@@ -501,6 +513,13 @@ def GPUTileContractions
            "products whose launch with the tile has fewer blocks than this "
            "(an H100/H200 has 132 SMs) use the small tile, chosen on the "
            "host at run time">,
+    Option<"splitK", "split-k", "int64_t", "0",
+           "products whose launch has fewer than small-below blocks split k "
+           "into up to this many ranges, a block each, and a second kernel "
+           "adds the partial sums (0 or 1: never; the GPU pipeline's "
+           "default is 16)">,
+    Option<"splitKMin", "split-k-min", "int64_t", "4",
+           "split-k: the fewest k blocks (tile-k each) a range may have">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

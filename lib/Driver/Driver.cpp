@@ -133,6 +133,10 @@ static void setGPUOptions(GPULoweringOptions &gpu,
     gpu.warpM = options.gpuWarpTile[0];
     gpu.warpN = options.gpuWarpTile[1];
   }
+  if (options.gpuSplitK >= 0)
+    gpu.splitK = options.gpuSplitK;
+  if (options.gpuSplitKMin >= 0)
+    gpu.splitKMin = options.gpuSplitKMin;
   if (!options.gpuSmallTile.empty()) {
     gpu.smallTileM = options.gpuSmallTile[0];
     gpu.smallTileN = options.gpuSmallTile[1];
@@ -169,6 +173,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-tile needs --target=cuda");
   if (!options.gpuSmallTile.empty() && !cuda)
     return fail("--gpu-small-tile needs --target=cuda");
+  if ((options.gpuSplitK >= 0 || options.gpuSplitKMin >= 0) && !cuda)
+    return fail("--gpu-split-k and --gpu-split-k-min need --target=cuda");
+  if (options.gpuSplitKMin == 0)
+    return fail("--gpu-split-k-min must be 1 or more");
   if (!options.gpuWarpTile.empty() && (!cuda || options.dtype == "f32"))
     return fail("--gpu-warp-tile needs --target=cuda and --dtype=f16 or "
                 "bf16 (tensor cores)");

@@ -80,6 +80,10 @@ struct CompileOptions {
   /// --target=cuda only: the block tile {m, n, k} of products whose launch
   /// would have fewer blocks than the GPU has SMs; empty: none.
   std::vector<int64_t> gpuSmallTile;
+  /// --target=cuda only: split-k's most ranges (0 or 1: no split) and
+  /// fewest k blocks per range; negative: the pipeline's default.
+  int gpuSplitK = -1;
+  int gpuSplitKMin = -1;
   /// --target=cuda with tensor cores only: the warp tile {m, n}; empty: the
   /// pipeline's default.
   std::vector<int64_t> gpuWarpTile;

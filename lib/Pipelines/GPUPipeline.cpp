@@ -93,6 +93,8 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.smallTileN = options.smallTileN;
   tile.smallTileK = options.smallTileK;
   tile.smallBelow = options.smallBelow;
+  tile.splitK = options.splitK;
+  tile.splitKMin = options.splitKMin;
   tile.sharedBytes = maxSharedBytesPerBlock(options.sm);
   return tile;
 }

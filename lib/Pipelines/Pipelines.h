@@ -249,6 +249,16 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::desc("blocks under which a product uses the small tile "
                      "(the GPU's SM count: 132 on an H100/H200)"),
       llvm::cl::init(132)};
+  Option<int64_t> splitK{
+      *this, "split-k",
+      llvm::cl::desc("products without batch dimensions whose launch has "
+                     "fewer than small-below blocks split k into up to this "
+                     "many ranges, summed by a second kernel (0 or 1: never)"),
+      llvm::cl::init(16)};
+  Option<int64_t> splitKMin{
+      *this, "split-k-min",
+      llvm::cl::desc("split-k: the fewest k blocks a range may have"),
+      llvm::cl::init(4)};
   Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("tiled products load the next k block into registers "

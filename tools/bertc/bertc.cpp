@@ -186,6 +186,20 @@ static cl::opt<std::string> gpuSmallTile(
              "SMs (small batches), chosen at run time (default: none)"),
     cl::value_desc("MxNxK"), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<int> gpuSplitK(
+    "gpu-split-k",
+    cl::desc("with --target=cuda: a linear layer's product whose grid has "
+             "fewer blocks than the GPU has SMs (small batches) splits k "
+             "into up to N ranges, a block each, and a second kernel adds "
+             "their sums (default 16; 0: never, to compare on a GPU)"),
+    cl::value_desc("N"), cl::init(-1), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
+static cl::opt<int> gpuSplitKMin(
+    "gpu-split-k-min",
+    cl::desc("with --target=cuda: the fewest k blocks (the tile's k each) a "
+             "split-k range may have (default 4)"),
+    cl::value_desc("N"), cl::init(-1), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<std::string> gpuWarpTile(
     "gpu-warp-tile",
     cl::desc("with --target=cuda and --dtype=f16|bf16: the tensor-core "
@@ -298,6 +312,15 @@ int main(int argc, char **argv) {
   options.gpuAsyncStages = gpuAsyncStages;
   options.gpuMinBlocksPerSM = gpuMinBlocksPerSM;
   options.gpuWideOperands = gpuWideOperands;
+  for (cl::opt<int> *count : {&gpuSplitK, &gpuSplitKMin}) {
+    if (count->getNumOccurrences() && *count < 0) {
+      errs() << "error: --" << count->ArgStr << " must be 0 or more, got "
+             << *count << "\n";
+      return 2;
+    }
+  }
+  options.gpuSplitK = gpuSplitK;
+  options.gpuSplitKMin = gpuSplitKMin;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
       !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))

@@ -121,7 +121,9 @@ bool recomputable(Value v, gpu::LaunchOp launch,
     return true;
   if (auto it = memo.find(v); it != memo.end())
     return it->second;
-  bool result = def->getNumRegions() == 0 && isPure(def) &&
+  // As in materialize: memory-effect free ops compute again where the
+  // original ran (a division by a grid size is not speculatable).
+  bool result = def->getNumRegions() == 0 && isMemoryEffectFree(def) &&
                 llvm::all_of(def->getOperands(), [&](Value operand) {
                   return recomputable(operand, launch, memo);
                 });
@@ -219,8 +221,11 @@ private:
 LogicalResult LaunchEmulator::materialize(Value v, IRMapping &map) {
   if (map.contains(v) || !launch.getBody().isAncestor(v.getParentRegion()))
     return success();
+  // Memory-effect free is enough: the value dominates its use, so its
+  // operands were valid where it was first computed (a division by a grid
+  // size is not speculatable, yet runs in the kernel just the same).
   Operation *def = v.getDefiningOp();
-  if (!def || def->getNumRegions() != 0 || !isPure(def)) {
+  if (!def || def->getNumRegions() != 0 || !isMemoryEffectFree(def)) {
     InFlightDiagnostic diag = launch.emitError(
         "bertc-gpu-launches-to-loops: a value crosses a barrier or depends "
         "on the thread where the emulation needs it uniform");

@@ -54,6 +54,10 @@ struct GpuTile {
   // in k: cp.async copies into `stages` slices, no registers in between.
   bool asyncCopies = false;
   int64_t stages = 2;
+  // Products without batch dimensions whose grid has fewer blocks than the
+  // GPU has SMs split k over up to `splitK` blocks per tile, each at least
+  // `splitKMin` k blocks long (0 or 1: never).
+  int64_t splitK = 0, splitKMin = 4;
   // Tensor cores: a warp per warpM x warpN tile of C, as (warpM / 16) x
   // (warpN / 8) m16n8k16 products per 16 of k (threadM/threadN unused).
   bool mma = false;
@@ -358,11 +362,20 @@ private:
   /// one.
   void emitLaunches(OutputInit writer, OutputEpilogue epilogue,
                     ArrayRef<Value> sizes, Value batchCount);
+  /// emitLaunches for the split-k kernels too where they may run: the host
+  /// splits k when the tile's grid is smaller than the GPU (split-k).
+  void emitSplitOrWhole(OutputInit writer, OutputEpilogue epilogue,
+                        ArrayRef<Value> sizes, Value batchCount);
   /// The launch of `tile` (the emitter's current one) at b's insertion
   /// point, computing `writer`'s values as C's start and running
-  /// `epilogue` on the sums.
+  /// `epilogue` on the sums; with `split`, block z of the grid sums
+  /// z's k range into `split.partials[z]` instead.
   void emitLaunch(OutputInit writer, OutputEpilogue epilogue,
                   ArrayRef<Value> sizes, Value batchCount);
+  /// After the split launch: C's start plus the partial sums, then the
+  /// store and the epilogue, a thread per element of C.
+  void emitSplitSum(OutputInit writer, OutputEpilogue epilogue,
+                    ArrayRef<Value> sizes, Value batchCount);
   /// max(ceil(size / per), 1): a launch of zero blocks is an error in CUDA,
   /// so empty dimensions get one block whose threads fail every guard.
   Value blocks(Value size, int64_t per) {
@@ -382,6 +395,12 @@ private:
   SmallVector<Value> ivs; // one per loop of the op, set as emitted
   Value tid, limitK;      // inside the launch
   Value stage; // double buffering: the stage of the slices accessed now
+  /// While emitting a split-k launch (host values): how many k ranges, each
+  /// `span` long (whole k blocks), and the f32 [count x samples][m][n]
+  /// buffer their sums go to (range r of sample s at r * samples + s).
+  struct Split {
+    Value count, span, partials;
+  } split;
 };
 
 SmallVector<Value>
@@ -725,7 +744,7 @@ void TiledKernelEmitter::emit() {
   for (unsigned d : ct.batch)
     batchCount = mul(batchCount, sizes[d]);
   if (!small) {
-    emitLaunches(writer, epilogue, sizes, batchCount);
+    emitSplitOrWhole(writer, epilogue, sizes, batchCount);
   } else {
     // One statement per op: the order of a call's arguments is unspecified.
     Value blocksN = blocks(sizes[ct.n], tile.n);
@@ -736,6 +755,9 @@ void TiledKernelEmitter::emit() {
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(choice.thenBlock()->getTerminator());
+    // The small tile and split k answer the same small grids: with a
+    // small tile nothing splits (and the tile's launch, for large grids,
+    // never would).
     std::swap(tile, *small);
     emitLaunches(writer, epilogue, sizes, batchCount);
     std::swap(tile, *small);
@@ -757,6 +779,120 @@ void TiledKernelEmitter::emit() {
       alloc.erase();
     }
   }
+}
+
+void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
+                                          OutputEpilogue epilogue,
+                                          ArrayRef<Value> sizes,
+                                          Value batchCount) {
+  // Static sizes that can never split make no split kernels (attention's
+  // products: k is a head or a sequence).
+  SmallVector<int64_t, 4> ranges = ct.op.getStaticLoopRanges();
+  auto at = [](int64_t size, int64_t per) {
+    return ShapedType::isDynamic(size) ? std::optional<int64_t>()
+                                       : std::max<int64_t>(
+                                             llvm::divideCeil(size, per), 1);
+  };
+  std::optional<int64_t> kBlocks = at(ranges[ct.k], tile.k),
+                         tilesM = at(ranges[ct.m], tile.m),
+                         tilesN = at(ranges[ct.n], tile.n);
+  bool never = tile.splitK < 2 || (kBlocks && *kBlocks < 2 * tile.splitKMin) ||
+               (tilesM && tilesN && *tilesM * *tilesN * 2 > smallBelow);
+  if (never)
+    return emitLaunches(writer, epilogue, sizes, batchCount);
+
+  // Host: as many ranges as fill the GPU (at most split-k, each at least
+  // split-k-min k blocks), then evened out so that none is empty.
+  Value samples = arith::MaxUIOp::create(b, loc, batchCount, cst(1));
+  Value tiles = mul(
+      mul(blocks(sizes[ct.n], tile.n), blocks(sizes[ct.m], tile.m)), samples);
+  Value blocksK = blocks(sizes[ct.k], tile.k);
+  Value count = arith::MinUIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, cst(smallBelow), tiles),
+      arith::MinUIOp::create(
+          b, loc, cst(tile.splitK),
+          arith::DivUIOp::create(b, loc, blocksK, cst(tile.splitKMin))));
+  count = arith::MaxUIOp::create(b, loc, count, cst(1));
+  Value perRange = arith::CeilDivUIOp::create(b, loc, blocksK, count);
+  count = arith::CeilDivUIOp::create(b, loc, blocksK, perRange);
+  auto choice = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, count, cst(2)),
+      /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(choice.thenBlock()->getTerminator());
+  auto partialsType = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+      b.getF32Type());
+  Value partials = memref::AllocOp::create(
+      b, loc, partialsType,
+      ValueRange{mul(count, samples), sizes[ct.m], sizes[ct.n]});
+  split = {count, mul(perRange, cst(tile.k)), partials};
+  emitLaunches(writer, epilogue, sizes, batchCount);
+  emitSplitSum(writer, epilogue, sizes, batchCount);
+  split = {};
+  memref::DeallocOp::create(b, loc, partials);
+  b.setInsertionPoint(choice.elseBlock()->getTerminator());
+  emitLaunches(writer, epilogue, sizes, batchCount);
+}
+
+void TiledKernelEmitter::emitSplitSum(OutputInit writer,
+                                      OutputEpilogue epilogue,
+                                      ArrayRef<Value> sizes, Value batchCount) {
+  OpBuilder::InsertionGuard launchGuard(b);
+  constexpr int64_t kThreads = 256;
+  Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
+  Value count = split.count;
+  Value plane = mul(sizeM, sizeN);
+  Value total = mul(plane, batchCount);
+  Value one = cst(1);
+  std::string kind = "split-k sum " +
+                     describeSizes(ct.op.getStaticLoopRanges()) +
+                     (epilogue ? " +epilogue" : "");
+  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind),
+                                      blocks(total, kThreads), one, one,
+                                      cst(kThreads), one, one);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  Value index = add(mul(launch.getBlockIds().x, cst(kThreads)),
+                    launch.getThreadIds().x);
+  auto inside = scf::IfOp::create(b, loc, lt(index, total),
+                                  /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&inside.getThenRegion().front());
+  Value sample = arith::DivUIOp::create(b, loc, index, plane);
+  Value inPlane = arith::RemUIOp::create(b, loc, index, plane);
+  Value m = arith::DivUIOp::create(b, loc, inPlane, sizeN);
+  Value n = arith::RemUIOp::create(b, loc, inPlane, sizeN);
+  ivs.assign(ct.op.getNumLoops(), cst(0));
+  delinearize(b, loc, sample, ct.batch, sizes, ivs);
+  ivs[ct.m] = m;
+  ivs[ct.n] = n;
+  SmallVector<Value> at = indices(ct.cMap);
+  Type f32 = b.getF32Type();
+  Value start = writer ? emitOutputInit(b, loc, writer, at)
+                       : convert(memref::LoadOp::create(b, loc, ct.c, at), f32);
+  auto sum = scf::ForOp::create(
+      b, loc, cst(0), count, one, ValueRange{start},
+      [&](OpBuilder &nested, Location, Value z, ValueRange acc) {
+        Value at = arith::AddIOp::create(
+            nested, loc,
+            arith::MulIOp::create(nested, loc, z,
+                                  arith::MaxUIOp::create(nested, loc,
+                                                         batchCount, one)),
+            sample);
+        Value part = memref::LoadOp::create(nested, loc, split.partials,
+                                            ValueRange{at, m, n});
+        scf::YieldOp::create(
+            nested, loc,
+            ValueRange{arith::AddFOp::create(nested, loc, acc[0], part)});
+      });
+  Value result = sum.getResult(0);
+  if (!epilogue || epilogue.storeC)
+    memref::StoreOp::create(b, loc, result, ct.c, at);
+  if (epilogue)
+    emitOutputEpilogue(b, loc, epilogue, result, at);
 }
 
 void TiledKernelEmitter::emitLaunches(OutputInit writer,
@@ -793,7 +929,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
   Value one = cst(1);
   Value gridX = blocks(sizeN, tile.n), gridY = blocks(sizeM, tile.m);
-  Value gridZ = arith::MaxUIOp::create(b, loc, batchCount, one);
+  Value samples = arith::MaxUIOp::create(b, loc, batchCount, one);
+  Value gridZ = split.count ? mul(split.count, samples) : samples;
 
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
@@ -826,7 +963,9 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
                      (tile.mma ? " mma" : " fma");
   if (async)
     kind += " cp.async";
-  if (epilogue)
+  if (split.count)
+    kind += " split-k";
+  else if (epilogue)
     kind += " +epilogue";
   auto launch = gpu::LaunchOp::create(
       b, withKernelKind(loc, kind), gridX, gridY, gridZ, cst(tile.threadsX()),
@@ -859,10 +998,19 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   tid = add(mul(ty, cst(tile.threadsX())), tx);
   limitK = sizes[ct.k];
   ivs.assign(op.getNumLoops(), Value());
-  delinearize(b, loc, launch.getBlockIds().z, ct.batch, sizes, ivs);
+  Value sample = launch.getBlockIds().z, kStart = cst(0);
+  if (split.count) {
+    // Block z sums k range r = z / samples of sample z % samples: k in
+    // [r span, min((r + 1) span, k)).
+    Value range = arith::DivUIOp::create(b, loc, sample, samples);
+    sample = arith::RemUIOp::create(b, loc, sample, samples);
+    kStart = mul(range, split.span);
+    limitK = arith::MinUIOp::create(b, loc, limitK, add(kStart, split.span));
+  }
+  delinearize(b, loc, sample, ct.batch, sizes, ivs);
   // The spare block of an empty batch has no valid rows.
-  Value limitM = arith::SelectOp::create(
-      b, loc, lt(launch.getBlockIds().z, batchCount), sizeM, cst(0));
+  Value limitM = arith::SelectOp::create(b, loc, lt(sample, batchCount),
+                                         sizeM, cst(0));
   Value m0 = mul(launch.getBlockIds().y, cst(tile.m));
   Value n0 = mul(launch.getBlockIds().x, cst(tile.n));
 
@@ -924,7 +1072,15 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   // values of rows outside C are never stored).
   bool perColumn = writer && initIgnoresRows(writer);
   DenseMap<Value, Value> columnInit;
+  // Split k: C's start is added once, by the sum of the partial sums.
+  Value zero;
+  if (split.count)
+    zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0.0f));
   forEachOutput([&](size_t index, Value ok) {
+    if (zero) {
+      init.push_back(zero);
+      return;
+    }
     auto value = [&] {
       return emitOutputInit(b, loc, writer, indices(ct.cMap));
     };
@@ -1028,18 +1184,19 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   if (async) {
     for (int64_t s = 0; s + 1 < stageCount; ++s) {
       stage = cst(s);
-      Value group = copyBoth(cst(s * tile.k));
+      Value group = copyBoth(add(kStart, cst(s * tile.k)));
       if (!firstGroup)
         firstGroup = group;
     }
   } else if (tile.doubleBuffer) {
     stage = cst(0);
-    loadBoth(cst(0), aValues, bValues);
+    loadBoth(kStart, aValues, bValues);
     storeBoth(aValues, bValues);
     gpu::BarrierOp::create(b, loc);
   }
   if (tile.prefetch && !async) {
-    loadBoth(cst(tile.doubleBuffer ? tile.k : 0), aValues, bValues);
+    loadBoth(add(kStart, cst(tile.doubleBuffer ? tile.k : 0)), aValues,
+             bValues);
     llvm::append_range(init, aValues);
     llvm::append_range(init, bValues);
   }
@@ -1047,7 +1204,7 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   // stages), cheaper to step than to compute from k.
   if (async)
     init.push_back(cst(0));
-  auto kLoop = scf::ForOp::create(b, loc, cst(0), limitK, cst(tile.k), init);
+  auto kLoop = scf::ForOp::create(b, loc, kStart, limitK, cst(tile.k), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
@@ -1082,8 +1239,11 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
       nextStage = arith::SelectOp::create(b, loc, is(after, stageCount),
                                           cst(0), after);
     } else if (tile.doubleBuffer) {
+      // The stage counts k blocks from the first (kStart: split k).
+      Value first = split.count ? arith::SubIOp::create(b, loc, k0, kStart)
+                                : k0;
       stage = arith::RemUIOp::create(
-          b, loc, arith::DivUIOp::create(b, loc, k0, cst(tile.k)), cst(2));
+          b, loc, arith::DivUIOp::create(b, loc, first, cst(tile.k)), cst(2));
       newSums = products(sums);
       Value k1 = add(k0, cst(tile.k));
       // The other stage was last read before the previous barrier.
@@ -1121,6 +1281,18 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   if (async)
     nvgpu::DeviceAsyncWaitOp::create(b, loc, firstGroup,
                                      b.getI32IntegerAttr(0));
+
+  if (split.count) {
+    Value z = launch.getBlockIds().z;
+    forEachOutput([&](size_t index, Value ok) {
+      auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+      memref::StoreOp::create(b, loc, kLoop.getResult(index), split.partials,
+                              ValueRange{z, ivs[ct.m], ivs[ct.n]});
+    });
+    return;
+  }
 
   // The epilogue (GELU, a residual add) runs on the sums and stores where
   // it would have; C is stored too only where something else reads it.
@@ -1351,6 +1523,13 @@ struct GPUTileContractionsPass
     tile.stages = options.stages;
     tile.warpM = options.warpM;
     tile.warpN = options.warpN;
+    tile.splitK = options.splitK;
+    tile.splitKMin = options.splitKMin;
+    if (tile.splitK < 0 || tile.splitKMin < 1) {
+      os << "split-k must be 0 or more and split-k-min 1 or more (got "
+         << tile.splitK << " and " << tile.splitKMin << ")";
+      return failure();
+    }
     // The constraints of one tile (the kernel's shape depends on them).
     auto check = [&](const GpuTile &t, StringRef what) -> LogicalResult {
       StringRef prefix = what == "tile" ? "" : what;

@@ -1,0 +1,120 @@
+// split-k: a product whose grid has fewer blocks than small-below (an SM
+// count) sums k ranges in blocks of their own, chosen on the host at run
+// time, and a second launch adds C's start and the ranges' sums, then runs
+// the epilogue.
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0" -cse | FileCheck %s
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=0 specialize-wide=0" -cse | FileCheck %s --check-prefix=OFF
+
+// A linear layer with a bias (C's start) and GELU after it; k = 256 is 16
+// blocks of 16. Host: ranges = max(min(132 / tiles, 16, 16 / 2), 1), evened
+// out to ceil(16 / ceil(16 / ranges)); two or more split.
+// CHECK-LABEL: func.func @linear_gelu
+// CHECK:         %[[SAMPLES:.*]] = arith.maxui %{{.*}}, %c1
+// CHECK:         %[[TILES:.*]] = arith.muli %{{.*}}, %[[SAMPLES]]
+// CHECK:         %[[KBLOCKS:.*]] = arith.maxui %{{.*}}, %c1
+// CHECK:         %[[BYMIN:.*]] = arith.divui %[[KBLOCKS]], %c2
+// CHECK:         %[[MOST:.*]] = arith.minui %c16, %[[BYMIN]]
+// CHECK:         %[[FILL:.*]] = arith.divui %c132, %[[TILES]]
+// CHECK:         %[[R0:.*]] = arith.minui %[[FILL]], %[[MOST]]
+// CHECK:         %[[R1:.*]] = arith.maxui %[[R0]], %c1
+// CHECK:         %[[PER:.*]] = arith.ceildivui %[[KBLOCKS]], %[[R1]]
+// CHECK:         %[[RANGES:.*]] = arith.ceildivui %[[KBLOCKS]], %[[PER]]
+// CHECK:         %[[SPLIT:.*]] = arith.cmpi uge, %[[RANGES]], %c2
+// CHECK:         scf.if %[[SPLIT]] {
+// The [ranges x samples][m][n] sums, then the split launch: grid z is
+// ranges x samples, and block z's k loop runs over range z / samples only.
+// CHECK:           %[[Z:.*]] = arith.muli %[[RANGES]], %[[SAMPLES]]
+// CHECK:           %[[PARTIALS:.*]] = memref.alloc(%[[Z]], %{{.*}}, %c192) : memref<?x?x?xf32>
+// CHECK:           %[[SPAN:.*]] = arith.muli %[[PER]], %c16
+// CHECK:           gpu.launch blocks(%{{.*}}, %{{.*}}, %[[BZ:.*]]) in ({{.*}}, %{{.*}} = %[[Z]])
+// CHECK:             %[[RANGE:.*]] = arith.divui %[[BZ]], %[[SAMPLES]]
+// CHECK:             %[[START:.*]] = arith.muli %[[RANGE]], %[[SPAN]]
+// CHECK:             %[[END:.*]] = arith.addi %[[START]], %[[SPAN]]
+// CHECK:             %[[LIMIT:.*]] = arith.minui %c256, %[[END]]
+// CHECK:             scf.for %{{.*}} = %[[START]] to %[[LIMIT]] step %c16
+// The ranges' sums go to the buffer at z, not to C or the GELU's output.
+// CHECK-NOT:         math.erf
+// CHECK:             memref.store %{{.*}}, %[[PARTIALS]][%[[BZ]], %{{.*}}, %{{.*}}]
+// CHECK-NOT:         math.erf
+// CHECK:             gpu.terminator
+// The sum: a thread per element of C, the bias first, then the ranges'
+// sums, then C and the GELU.
+// CHECK:           gpu.launch
+// CHECK:             %[[BIAS:.*]] = memref.load %arg2
+// CHECK:             %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %[[RANGES]] step %c1 iter_args(%{{.*}} = %[[BIAS]])
+// CHECK:               memref.load %[[PARTIALS]]
+// CHECK:             memref.store %[[SUM]], %arg3
+// CHECK:             %[[GELU:.*]] = math.erf %[[SUM]]
+// CHECK:             memref.store %[[GELU]], %arg4
+// CHECK:             gpu.terminator
+// CHECK:           memref.dealloc %[[PARTIALS]]
+// CHECK:         } else {
+// CHECK:           gpu.launch
+// CHECK:             math.erf
+// CHECK:             gpu.terminator
+// CHECK:         }
+// OFF-LABEL: func.func @linear_gelu
+// OFF-NOT:     scf.if
+// OFF:         gpu.launch
+// OFF-NOT:     gpu.launch
+// OFF:         return
+func.func @linear_gelu(%x: memref<?x?x256xf32>, %w: memref<192x256xf32>,
+                       %bias: memref<192xf32>, %c: memref<?x?x192xf32>,
+                       %out: memref<?x?x192xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(b, s, n) -> (n)>,
+                       affine_map<(b, s, n) -> (b, s, n)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%bias : memref<192xf32>) outs(%c : memref<?x?x192xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(b, s, n, k) -> (b, s, k)>,
+                       affine_map<(b, s, n, k) -> (n, k)>,
+                       affine_map<(b, s, n, k) -> (b, s, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x?x256xf32>, memref<192x256xf32>)
+      outs(%c : memref<?x?x192xf32>) {
+  ^bb0(%a: f32, %bw: f32, %acc: f32):
+    %p = arith.mulf %a, %bw : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {
+      indexing_maps = [affine_map<(b, s, n) -> (b, s, n)>,
+                       affine_map<(b, s, n) -> (b, s, n)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%c : memref<?x?x192xf32>) outs(%out : memref<?x?x192xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %e = math.erf %v : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// k = 48 is 3 blocks of 16, fewer than two ranges of split-k-min: no split
+// kernels at all. (A dynamic k would get them.)
+// CHECK-LABEL: func.func @short_k
+// CHECK-NOT:     scf.if
+// CHECK:         gpu.launch
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+func.func @short_k(%x: memref<?x?x48xf32>, %w: memref<192x48xf32>,
+                   %c: memref<?x?x192xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(b, s, n, k) -> (b, s, k)>,
+                       affine_map<(b, s, n, k) -> (n, k)>,
+                       affine_map<(b, s, n, k) -> (b, s, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x?x48xf32>, memref<192x48xf32>)
+      outs(%c : memref<?x?x192xf32>) {
+  ^bb0(%a: f32, %bw: f32, %acc: f32):
+    %p = arith.mulf %a, %bw : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
