@@ -12,9 +12,9 @@
 // CHECK:         %[[SAMPLES:.*]] = arith.maxui %{{.*}}, %c1
 // CHECK:         %[[TILES:.*]] = arith.muli %{{.*}}, %[[SAMPLES]]
 // CHECK:         %[[KBLOCKS:.*]] = arith.maxui %{{.*}}, %c1
+// CHECK:         %[[FILL:.*]] = arith.divui %c132, %[[TILES]]
 // CHECK:         %[[BYMIN:.*]] = arith.divui %[[KBLOCKS]], %c2
 // CHECK:         %[[MOST:.*]] = arith.minui %c16, %[[BYMIN]]
-// CHECK:         %[[FILL:.*]] = arith.divui %c132, %[[TILES]]
 // CHECK:         %[[R0:.*]] = arith.minui %[[FILL]], %[[MOST]]
 // CHECK:         %[[R1:.*]] = arith.maxui %[[R0]], %c1
 // CHECK:         %[[PER:.*]] = arith.ceildivui %[[KBLOCKS]], %[[R1]]

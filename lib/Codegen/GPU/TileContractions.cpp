@@ -793,25 +793,26 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
                                        : std::max<int64_t>(
                                              llvm::divideCeil(size, per), 1);
   };
-  std::optional<int64_t> kBlocks = at(ranges[ct.k], tile.k),
-                         tilesM = at(ranges[ct.m], tile.m),
-                         tilesN = at(ranges[ct.n], tile.n);
-  bool never = tile.splitK < 2 || (kBlocks && *kBlocks < 2 * tile.splitKMin) ||
-               (tilesM && tilesN && *tilesM * *tilesN * 2 > smallBelow);
+  std::optional<int64_t> staticK = at(ranges[ct.k], tile.k),
+                         staticM = at(ranges[ct.m], tile.m),
+                         staticN = at(ranges[ct.n], tile.n);
+  bool never = tile.splitK < 2 || (staticK && *staticK < 2 * tile.splitKMin) ||
+               (staticM && staticN && *staticM * *staticN * 2 > smallBelow);
   if (never)
     return emitLaunches(writer, epilogue, sizes, batchCount);
 
   // Host: as many ranges as fill the GPU (at most split-k, each at least
   // split-k-min k blocks), then evened out so that none is empty.
+  // One statement per op: the order of a call's arguments is unspecified.
   Value samples = arith::MaxUIOp::create(b, loc, batchCount, cst(1));
-  Value tiles = mul(
-      mul(blocks(sizes[ct.n], tile.n), blocks(sizes[ct.m], tile.m)), samples);
+  Value tilesN = blocks(sizes[ct.n], tile.n);
+  Value tilesM = blocks(sizes[ct.m], tile.m);
+  Value tiles = mul(mul(tilesN, tilesM), samples);
   Value blocksK = blocks(sizes[ct.k], tile.k);
-  Value count = arith::MinUIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, cst(smallBelow), tiles),
-      arith::MinUIOp::create(
-          b, loc, cst(tile.splitK),
-          arith::DivUIOp::create(b, loc, blocksK, cst(tile.splitKMin))));
+  Value fill = arith::DivUIOp::create(b, loc, cst(smallBelow), tiles);
+  Value byLength = arith::DivUIOp::create(b, loc, blocksK, cst(tile.splitKMin));
+  Value most = arith::MinUIOp::create(b, loc, cst(tile.splitK), byLength);
+  Value count = arith::MinUIOp::create(b, loc, fill, most);
   count = arith::MaxUIOp::create(b, loc, count, cst(1));
   Value perRange = arith::CeilDivUIOp::create(b, loc, blocksK, count);
   count = arith::CeilDivUIOp::create(b, loc, blocksK, perRange);
@@ -849,9 +850,10 @@ void TiledKernelEmitter::emitSplitSum(OutputInit writer,
   std::string kind = "split-k sum " +
                      describeSizes(ct.op.getStaticLoopRanges()) +
                      (epilogue ? " +epilogue" : "");
-  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind),
-                                      blocks(total, kThreads), one, one,
-                                      cst(kThreads), one, one);
+  Value grid = blocks(total, kThreads);
+  Value threads = cst(kThreads);
+  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
+                                      one, threads, one, one);
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
   gpu::TerminatorOp::create(b, loc);
@@ -1009,8 +1011,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
   }
   delinearize(b, loc, sample, ct.batch, sizes, ivs);
   // The spare block of an empty batch has no valid rows.
-  Value limitM = arith::SelectOp::create(b, loc, lt(sample, batchCount),
-                                         sizeM, cst(0));
+  Value inBatch = lt(sample, batchCount);
+  Value limitM = arith::SelectOp::create(b, loc, inBatch, sizeM, cst(0));
   Value m0 = mul(launch.getBlockIds().y, cst(tile.m));
   Value n0 = mul(launch.getBlockIds().x, cst(tile.n));
 
