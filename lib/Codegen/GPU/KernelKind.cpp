@@ -2,6 +2,7 @@
 
 #include "Codegen/GPU/KernelKind.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 using namespace mlir;
@@ -13,6 +14,18 @@ Location mlir::bertc::withKernelKind(Location loc, StringRef kind) {
   MLIRContext *ctx = loc->getContext();
   return FusedLoc::get(ctx, {loc},
                        StringAttr::get(ctx, (kPrefix + kind).str()));
+}
+
+gpu::LaunchOp mlir::bertc::createLaunch(OpBuilder &b, Location loc, Value grid,
+                                        Value block, StringRef kind) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
+                                      one, block, one, one);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  return launch;
 }
 
 std::string mlir::bertc::kernelKind(Location loc) {

@@ -13,6 +13,8 @@
 #ifndef BERTC_CODEGEN_GPU_KERNELKIND_H
 #define BERTC_CODEGEN_GPU_KERNELKIND_H
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Location.h"
 
 #include <string>
@@ -21,6 +23,11 @@ namespace mlir::bertc {
 
 /// `loc` marked as the location of a launch that computes `kind`.
 Location withKernelKind(Location loc, StringRef kind);
+
+/// A 1-D launch of `grid` x `block` threads that computes `kind`, created at
+/// b's insertion point; `b` is left inside its body, before the terminator.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, Value block,
+                           StringRef kind);
 
 /// The kind withKernelKind put on `loc` (or on a location inside it), or
 /// "kernel" when none did.

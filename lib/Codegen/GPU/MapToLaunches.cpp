@@ -75,20 +75,6 @@ bool inKernel(Operation *op) {
   return false;
 }
 
-/// Creates a 1-D launch of `grid` x `block` threads before `at` and leaves
-/// `b` inside its body, before the terminator.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, Value block,
-                           StringRef kind) {
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
-                                      one, block, one, one);
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
-  return launch;
-}
-
 /// One thread per iteration of `loop`, innermost loop fastest.
 LogicalResult mapParallelLoop(scf::ParallelOp loop, int64_t blockSize) {
   if (loop.getNumResults() != 0)

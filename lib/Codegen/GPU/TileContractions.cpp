@@ -852,12 +852,7 @@ void TiledKernelEmitter::emitSplitSum(OutputInit writer,
                      (epilogue ? " +epilogue" : "");
   Value grid = blocks(total, kThreads);
   Value threads = cst(kThreads);
-  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
-                                      one, threads, one, one);
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, threads, kind);
   Value index = add(mul(launch.getBlockIds().x, cst(kThreads)),
                     launch.getThreadIds().x);
   auto inside = scf::IfOp::create(b, loc, lt(index, total),
@@ -875,17 +870,15 @@ void TiledKernelEmitter::emitSplitSum(OutputInit writer,
   Type f32 = b.getF32Type();
   Value start = writer ? emitOutputInit(b, loc, writer, at)
                        : convert(memref::LoadOp::create(b, loc, ct.c, at), f32);
+  // Range z of this sample is at z * samples + sample.
+  Value samples = arith::MaxUIOp::create(b, loc, batchCount, one);
   auto sum = scf::ForOp::create(
       b, loc, cst(0), count, one, ValueRange{start},
       [&](OpBuilder &nested, Location, Value z, ValueRange acc) {
-        Value at = arith::AddIOp::create(
-            nested, loc,
-            arith::MulIOp::create(nested, loc, z,
-                                  arith::MaxUIOp::create(nested, loc,
-                                                         batchCount, one)),
-            sample);
+        Value first = arith::MulIOp::create(nested, loc, z, samples);
+        Value slot = arith::AddIOp::create(nested, loc, first, sample);
         Value part = memref::LoadOp::create(nested, loc, split.partials,
-                                            ValueRange{at, m, n});
+                                            ValueRange{slot, m, n});
         scf::YieldOp::create(
             nested, loc,
             ValueRange{arith::AddFOp::create(nested, loc, acc[0], part)});
