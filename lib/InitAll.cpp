@@ -134,7 +134,6 @@ void mlir::bertc::registerAllPasses() {
   // The upstream steps of the GPU pipeline.
   registerConvertLinalgToParallelLoopsPass();
   registerGpuKernelOutliningPass();
-  registerGpuAsyncRegionPass();
   registerGpuNVVMAttachTarget();
   registerConvertGpuOpsToNVVMOps();
   registerGpuToLLVMConversionPass();

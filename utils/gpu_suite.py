@@ -119,8 +119,9 @@ def fake_driver_problem(trace):
     summary = [l for l in lines if l.startswith("summary:")]
     if not summary:
         return "no summary: the kernels were never unloaded"
-    if not summary[-1].endswith(", 0 live buffers, 0 live events"):
-        return "device buffers or events left: " + summary[-1]
+    if ", 0 live buffers, 0 live events, " not in summary[-1] or \
+            not re.search(r"streams [0-9]+ \(0 live\)", summary[-1]):
+        return "device buffers, events or streams left: " + summary[-1]
     return None
 
 

@@ -676,6 +676,51 @@ def GPUDedupKernels : Pass<"bertc-gpu-dedup-kernels", "ModuleOp"> {
   }];
 }
 
+def GPUOneStream : Pass<"bertc-gpu-one-stream", "ModuleOp"> {
+  let summary = "Queue a host function's GPU work on one stream, waiting "
+                "only where the host reads a copy and at return";
+  let description = [{
+    Replaces MLIR's gpu-async-region for bertc's host code. That pass
+    threads async tokens within one block only: every launch, copy,
+    allocation or free inside an `scf.if` or `scf.for` (the wide-load and
+    split-k choices around most products, the shared-layer loop, early
+    exit) got a stream of its own, created before it and synchronized and
+    destroyed after it, so the host waited for the GPU after each of them,
+    and before every host memory access.
+
+    All of a call's GPU work goes to one stream in program order, which is
+    the order the host code already gives. So the function creates one
+    token at entry (`gpu.wait async`, a stream once lowered); every
+    `gpu.launch_func`, `gpu.alloc`, `gpu.dealloc`, `gpu.memcpy` and
+    `gpu.memset`, at any depth, becomes async on that token, and their
+    result tokens stay unused. The host synchronizes the stream
+    (`mgpuStreamSynchronize`, without destroying it) right after a copy
+    into host memory, whose result the host reads next (early exit's
+    decisions), and waits on the token before each `func.return`. Host
+    writes need no wait: copies from pageable host memory are staged
+    before `cuMemcpyAsync` returns.
+
+    Constraints: (1) the function holds no `gpu.wait` and no async GPU op
+    yet (the pass runs once, instead of gpu-async-region).
+
+    Example:
+    ```mlir
+    scf.if %wide {
+      gpu.launch_func @k::@wide blocks in (%x, %y, %z) threads in (%t, %u, %v)
+    } else { ... }
+    return
+    // becomes
+    %s = gpu.wait async
+    scf.if %wide {
+      %0 = gpu.launch_func async [%s] @k::@wide blocks in ...
+    } else { ... }
+    gpu.wait [%s]
+    return
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def GPUProfileKernels : Pass<"bertc-gpu-profile-kernels", "ModuleOp"> {
   let summary = "Describe every kernel for the GPU runtime's profiler";
   let description = [{

@@ -155,7 +155,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     pm.addPass(createGPUProfileKernels());
   // Launches, copies and frees of one call queue on one stream; the host
   // waits only where it reads a result.
-  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createGPUOneStream());
 
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

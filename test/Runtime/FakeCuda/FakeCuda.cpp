@@ -58,6 +58,8 @@ struct State {
   // for since.
   bool uploadInFlight = false;
   long liveEvents = 0;
+  // Streams created, still alive, and host waits on one.
+  long streams = 0, liveStreams = 0, syncs = 0;
 
   State() {
     if (const char *path = std::getenv("BERTC_FAKE_CUDA_TRACE"))
@@ -73,10 +75,10 @@ struct State {
   void summary() {
     log("summary: %ld launches, %ld lookups, htod %ld (%zu bytes), "
         "dtoh %ld (%zu bytes), dtod %ld (%zu bytes), peak %zu bytes, "
-        "%zu live buffers, %ld live events",
+        "%zu live buffers, %ld live events, streams %ld (%ld live), "
+        "syncs %ld",
         launches, lookups, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
-        peakBytes,
-        live.size(), liveEvents);
+        peakBytes, live.size(), liveEvents, streams, liveStreams, syncs);
   }
 
   void log(const char *format, ...) __attribute__((format(printf, 2, 3))) {
@@ -350,11 +352,18 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
 }
 
 CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int flags) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.streams;
+  ++s.liveStreams;
   *stream = (CUstream) new unsigned(flags);
   return CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  --s.liveStreams;
   delete (unsigned *)stream;
   return CUDA_SUCCESS;
 }
@@ -362,6 +371,7 @@ CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
 CUresult CUDAAPI cuStreamSynchronize(CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.syncs;
   // The legacy stream, or a blocking one (which waited for it).
   if (!stream || !(*(unsigned *)stream & CU_STREAM_NON_BLOCKING))
     s.uploadInFlight = false;
