@@ -426,8 +426,9 @@ def GPUTileContractions
       `[ranges x samples][m][n]` buffer, and a second launch, a thread per
       element of C, adds C's start (the bias) and the partial sums, then
       stores C and runs the epilogue. Static sizes that can never split
-      make no split kernels, and neither does a pass with a small tile
-      (`small-tile-*`: the other answer to small grids).
+      make no split kernels. With `small-tile-*` as well, the small tile's
+      launch splits when its own grid is still below `small-below`; the
+      tile's launch, which runs only for grids that fill the GPU, does not.
 
     - With `epilogues`, the all-parallel op right after the product that
       reads C once under an identity map (GELU, a residual add) runs on the

@@ -755,11 +755,11 @@ void TiledKernelEmitter::emit() {
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(choice.thenBlock()->getTerminator());
-    // The small tile and split k answer the same small grids: with a
-    // small tile nothing splits (and the tile's launch, for large grids,
-    // never would).
+    // A grid still smaller than the GPU with the small tile splits k too.
+    // The default tile's launch is for grids that fill the GPU, where split
+    // k would make one range: it gets no split kernels.
     std::swap(tile, *small);
-    emitLaunches(writer, epilogue, sizes, batchCount);
+    emitSplitOrWhole(writer, epilogue, sizes, batchCount);
     std::swap(tile, *small);
     b.setInsertionPoint(choice.elseBlock()->getTerminator());
     emitLaunches(writer, epilogue, sizes, batchCount);
