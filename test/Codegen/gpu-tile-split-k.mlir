@@ -32,8 +32,12 @@
 // CHECK:             %[[END:.*]] = arith.addi %[[START]], %[[SPAN]]
 // CHECK:             %[[LIMIT:.*]] = arith.minui %c256, %[[END]]
 // CHECK:             scf.for %{{.*}} = %[[START]] to %[[LIMIT]] step %c16
-// The ranges' sums go to the buffer at z, not to C or the GELU's output.
+// The ranges' sums go to the buffer at z, not to C or the GELU's output: a
+// thread's 4 adjacent columns in one 16-byte store where the buffer's rows
+// keep it aligned, else one element at a time.
 // CHECK-NOT:         math.erf
+// CHECK:             vector.store %{{.*}}, %[[PARTIALS]][%[[BZ]], %{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<?x?x?xf32>, vector<4xf32>
+// CHECK-NEXT:      } else {
 // CHECK:             memref.store %{{.*}}, %[[PARTIALS]][%[[BZ]], %{{.*}}, %{{.*}}]
 // CHECK-NOT:         math.erf
 // CHECK:             gpu.terminator

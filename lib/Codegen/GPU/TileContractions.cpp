@@ -318,6 +318,10 @@ private:
   /// The columns per vector store of the sums into `outputs` (C and the
   /// epilogue's), or 1 where they cannot be stored as vectors.
   int64_t storeRun(ArrayRef<Value> outputs);
+  /// Split k: the thread's sums into the partial-sum buffer at range z.
+  void storePartials(Value z, ArrayRef<std::pair<Value, Value>> owned,
+                     Value m0, Value n0, Value limitM, Value sizeN,
+                     ValueRange sums);
   /// Stores the thread's `sums` (at `owned` in the block's tile at m0, n0)
   /// into `outputs` through `epilogue`, `run` consecutive columns at a time.
   void storeRuns(int64_t run, ArrayRef<Value> outputs,
@@ -1278,14 +1282,8 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
                                      b.getI32IntegerAttr(0));
 
   if (split.count) {
-    Value z = launch.getBlockIds().z;
-    forEachOutput([&](size_t index, Value ok) {
-      auto store = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&store.getThenRegion().front());
-      memref::StoreOp::create(b, loc, kLoop.getResult(index), split.partials,
-                              ValueRange{z, ivs[ct.m], ivs[ct.n]});
-    });
+    storePartials(launch.getBlockIds().z, owned, m0, n0, limitM, sizeN,
+                  kLoop.getResults());
     return;
   }
 
@@ -1440,6 +1438,53 @@ void TiledKernelEmitter::storeRuns(
       for (auto [o, output] : llvm::enumerate(outputs))
         memref::StoreOp::create(b, loc, values[i][o], output, ats[i]);
     }
+  }
+}
+
+void TiledKernelEmitter::storePartials(
+    Value z, ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0,
+    Value limitM, Value sizeN, ValueRange sums) {
+  // The thread's runs of adjacent columns (a C fragment's pair, an FMA
+  // thread's group of 4) as one vector store each where the run is in
+  // bounds and rows of the f32 buffer keep it aligned (n a multiple of the
+  // run), else element stores.
+  int64_t run = tile.mma ? 2 : tile.groupedCols() ? GpuTile::kGroup : 1;
+  Value wide = run > 1 ? wideAllowed(split.partials, run) : Value();
+  Type f32 = b.getF32Type();
+  for (size_t first = 0; first < owned.size(); first += run) {
+    SmallVector<Value> oks;
+    SmallVector<SmallVector<Value, 3>> ats;
+    for (size_t index = first; index < first + run; ++index) {
+      Value m = add(m0, owned[index].first), n = add(n0, owned[index].second);
+      oks.push_back(both(lt(m, limitM), lt(n, sizeN)));
+      ats.push_back({z, m, n});
+    }
+    auto storeEach = [&] {
+      for (int64_t i = 0; i < run; ++i) {
+        auto store =
+            scf::IfOp::create(b, loc, oks[i], /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&store.getThenRegion().front());
+        memref::StoreOp::create(b, loc, sums[first + i], split.partials,
+                                ats[i]);
+      }
+    };
+    if (!wide) {
+      storeEach();
+      continue;
+    }
+    auto choice = scf::IfOp::create(b, loc, both(wide, oks.back()),
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&choice.getThenRegion().front());
+    vector::StoreOp::create(
+        b, loc,
+        vector::FromElementsOp::create(b, loc, VectorType::get({run}, f32),
+                                       sums.slice(first, run)),
+        split.partials, ats.front(), /*nontemporal=*/false,
+        llvm::Align(run * 4));
+    b.setInsertionPointToStart(&choice.getElseRegion().front());
+    storeEach();
   }
 }
 
