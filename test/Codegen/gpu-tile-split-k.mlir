@@ -19,7 +19,12 @@
 // CHECK:         %[[R1:.*]] = arith.maxui %[[R0]], %c1
 // CHECK:         %[[PER:.*]] = arith.ceildivui %[[KBLOCKS]], %[[R1]]
 // CHECK:         %[[RANGES:.*]] = arith.ceildivui %[[KBLOCKS]], %[[PER]]
-// CHECK:         %[[SPLIT:.*]] = arith.cmpi uge, %[[RANGES]], %c2
+// The sum's grid has a row per y and a sample per z: both at most 65535.
+// CHECK:         %[[ROWSFIT:.*]] = arith.cmpi ule, %{{.*}}, %c65535
+// CHECK:         %[[SAMPLESFIT:.*]] = arith.cmpi ule, %[[SAMPLES]], %c65535
+// CHECK:         %[[FITS:.*]] = arith.andi %[[ROWSFIT]], %[[SAMPLESFIT]]
+// CHECK:         %[[SEVERAL:.*]] = arith.cmpi uge, %[[RANGES]], %c2
+// CHECK:         %[[SPLIT:.*]] = arith.andi %[[SEVERAL]], %[[FITS]]
 // CHECK:         scf.if %[[SPLIT]] {
 // The [ranges x samples][m][n] sums, then the split launch: grid z is
 // ranges x samples, and block z's k loop runs over range z / samples only.
@@ -41,12 +46,14 @@
 // CHECK:             memref.store %{{.*}}, %[[PARTIALS]][%[[BZ]], %{{.*}}, %{{.*}}]
 // CHECK-NOT:         math.erf
 // CHECK:             gpu.terminator
-// The sum: a thread per element of C, the bias first, then the ranges'
-// sums, then C and the GELU.
-// CHECK:           gpu.launch
+// The sum: a thread per element of C (128 columns a block, a row per
+// grid y, a sample per grid z: no division by a run-time size), the bias
+// first, then the ranges' sums, then C and the GELU.
+// CHECK:           gpu.launch blocks(%{{.*}}, %[[ROW:.*]], %{{.*}}) in (%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %[[SAMPLES]]) threads(%{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
+// CHECK-NOT:         arith.divui
 // CHECK:             %[[BIAS:.*]] = memref.load %arg2
 // CHECK:             %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %[[RANGES]] step %c1 iter_args(%{{.*}} = %[[BIAS]])
-// CHECK:               memref.load %[[PARTIALS]]
+// CHECK:               memref.load %[[PARTIALS]][%{{.*}}, %[[ROW]], %{{.*}}]
 // CHECK:             memref.store %[[SUM]], %arg3
 // CHECK:             %[[GELU:.*]] = math.erf %[[SUM]]
 // CHECK:             memref.store %[[GELU]], %arg4

@@ -16,11 +16,14 @@ Location mlir::bertc::withKernelKind(Location loc, StringRef kind) {
                        StringAttr::get(ctx, (kPrefix + kind).str()));
 }
 
-gpu::LaunchOp mlir::bertc::createLaunch(OpBuilder &b, Location loc, Value grid,
-                                        Value block, StringRef kind) {
+gpu::LaunchOp mlir::bertc::createLaunch(OpBuilder &b, Location loc,
+                                        ValueRange grid, Value block,
+                                        StringRef kind) {
+  assert(!grid.empty() && grid.size() <= 3 && "a grid has 1 to 3 sizes");
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one,
-                                      one, block, one, one);
+  auto at = [&](size_t i) { return i < grid.size() ? grid[i] : one; };
+  auto launch = gpu::LaunchOp::create(b, withKernelKind(loc, kind), at(0),
+                                      at(1), at(2), block, one, one);
   Block &body = launch.getBody().front();
   b.setInsertionPointToEnd(&body);
   gpu::TerminatorOp::create(b, loc);

@@ -24,10 +24,11 @@ namespace mlir::bertc {
 /// `loc` marked as the location of a launch that computes `kind`.
 Location withKernelKind(Location loc, StringRef kind);
 
-/// A 1-D launch of `grid` x `block` threads that computes `kind`, created at
-/// b's insertion point; `b` is left inside its body, before the terminator.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, Value block,
-                           StringRef kind);
+/// A launch of `grid` (x, then y and z, 1 where not given) blocks of
+/// `block` threads along x that computes `kind`, created at b's insertion
+/// point; `b` is left inside its body, before the terminator.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ValueRange grid,
+                           Value block, StringRef kind);
 
 /// The kind withKernelKind put on `loc` (or on a location inside it), or
 /// "kernel" when none did.

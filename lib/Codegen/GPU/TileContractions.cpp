@@ -37,6 +37,8 @@ namespace {
 /// shared-bytes: 227 KiB on an H100/H200) once the kernel is allowed (the
 /// runtime's mgpuLaunchKernel does that).
 constexpr int64_t kStaticSharedBytes = 48 * 1024;
+/// The most blocks a grid may have along y or z.
+constexpr int64_t kMaxGridYZ = 65535;
 
 struct GpuTile {
   int64_t m, n, k, threadM, threadN;
@@ -820,10 +822,20 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
   count = arith::MaxUIOp::create(b, loc, count, cst(1));
   Value perRange = arith::CeilDivUIOp::create(b, loc, blocksK, count);
   count = arith::CeilDivUIOp::create(b, loc, blocksK, perRange);
-  auto choice = scf::IfOp::create(
-      b, loc,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, count, cst(2)),
-      /*withElseRegion=*/true);
+  // The sum's grid has a row per y and a sample per z (at most 65535
+  // each), which a grid of fewer blocks than an SM count always allows
+  // unless small-below is set past that.
+  auto atMost = [&](Value v, int64_t most) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, v,
+                                 cst(most));
+  };
+  Value rowsFit = atMost(sizes[ct.m], kMaxGridYZ);
+  Value samplesFit = atMost(samples, kMaxGridYZ);
+  Value fits = both(rowsFit, samplesFit);
+  Value several =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, count, cst(2));
+  auto choice = scf::IfOp::create(b, loc, both(several, fits),
+                                  /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(choice.thenBlock()->getTerminator());
   auto partialsType = MemRefType::get(
@@ -845,27 +857,31 @@ void TiledKernelEmitter::emitSplitSum(OutputInit writer,
                                       OutputEpilogue epilogue,
                                       ArrayRef<Value> sizes, Value batchCount) {
   OpBuilder::InsertionGuard launchGuard(b);
-  constexpr int64_t kThreads = 256;
-  Value sizeM = sizes[ct.m], sizeN = sizes[ct.n];
+  // A thread per element of C: blocks of kThreads columns along x, a row
+  // per y and a sample per z (the host split only where both fit a grid's
+  // 65535), so no thread divides by a run-time size.
+  constexpr int64_t kThreads = 128;
+  Value sizeN = sizes[ct.n];
   Value count = split.count;
-  Value plane = mul(sizeM, sizeN);
-  Value total = mul(plane, batchCount);
   Value one = cst(1);
   std::string kind = "split-k sum " +
                      describeSizes(ct.op.getStaticLoopRanges()) +
                      (epilogue ? " +epilogue" : "");
-  Value grid = blocks(total, kThreads);
-  Value threads = cst(kThreads);
-  gpu::LaunchOp launch = createLaunch(b, loc, grid, threads, kind);
-  Value index = add(mul(launch.getBlockIds().x, cst(kThreads)),
-                    launch.getThreadIds().x);
-  auto inside = scf::IfOp::create(b, loc, lt(index, total),
+  Value samples = arith::MaxUIOp::create(b, loc, batchCount, one);
+  Value rows = arith::MaxUIOp::create(b, loc, sizes[ct.m], one);
+  Value columnBlocks = blocks(sizeN, kThreads);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, ValueRange{columnBlocks, rows, samples},
+                   cst(kThreads), kind);
+  Value n = add(mul(launch.getBlockIds().x, cst(kThreads)),
+                launch.getThreadIds().x);
+  Value m = launch.getBlockIds().y, sample = launch.getBlockIds().z;
+  // One statement per op: the order of a call's arguments is unspecified.
+  Value inColumns = lt(n, sizeN);
+  Value inRows = lt(m, sizes[ct.m]);
+  auto inside = scf::IfOp::create(b, loc, both(inColumns, inRows),
                                   /*withElseRegion=*/false);
   b.setInsertionPointToStart(&inside.getThenRegion().front());
-  Value sample = arith::DivUIOp::create(b, loc, index, plane);
-  Value inPlane = arith::RemUIOp::create(b, loc, index, plane);
-  Value m = arith::DivUIOp::create(b, loc, inPlane, sizeN);
-  Value n = arith::RemUIOp::create(b, loc, inPlane, sizeN);
   ivs.assign(ct.op.getNumLoops(), cst(0));
   delinearize(b, loc, sample, ct.batch, sizes, ivs);
   ivs[ct.m] = m;
@@ -875,7 +891,6 @@ void TiledKernelEmitter::emitSplitSum(OutputInit writer,
   Value start = writer ? emitOutputInit(b, loc, writer, at)
                        : convert(memref::LoadOp::create(b, loc, ct.c, at), f32);
   // Range z of this sample is at z * samples + sample.
-  Value samples = arith::MaxUIOp::create(b, loc, batchCount, one);
   auto sum = scf::ForOp::create(
       b, loc, cst(0), count, one, ValueRange{start},
       [&](OpBuilder &nested, Location, Value z, ValueRange acc) {
