@@ -185,9 +185,14 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  // gpu-to-llvm first simplifies regions, which merges blocks that differ
+  // only in the values they use into one with block arguments: memrefs,
+  // while launches still take them. Branches still cf.br then, so the
+  // control-flow lowering after it converts those arguments (before it,
+  // llvm.br was left with memref operands).
   pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 
