@@ -9,6 +9,7 @@
 
 #include "Codegen/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::bertc {
@@ -102,8 +103,9 @@ struct GPUOneStreamPass
       gpu::AsyncOpInterface async = withToken(b, op);
       async.addAsyncDependency(stream);
       auto copy = dyn_cast<gpu::MemcpyOp>(async.getOperation());
-      if (copy && mayBeHostMemory(copy.getDst()))
-        synchronizeAfter(b, copy, stream);
+      if (copy && mayBeHostMemory(copy.getDst()) &&
+          failed(synchronizeAfter(b, copy, stream)))
+        return failure();
     }
     func.walk([&](func::ReturnOp ret) {
       b.setInsertionPoint(ret);
@@ -115,23 +117,19 @@ struct GPUOneStreamPass
   /// The host waits for the stream after `op` without ending it (gpu.wait
   /// would destroy it): the call that gpu-to-llvm makes of the token's
   /// stream, through a cast that reconcile-unrealized-casts removes.
-  void synchronizeAfter(OpBuilder &b, Operation *op, Value stream) {
-    ModuleOp module = getOperation();
+  LogicalResult synchronizeAfter(OpBuilder &b, Operation *op, Value stream) {
     auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-    auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(kStreamSynchronize);
-    if (!callee) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToEnd(module.getBody());
-      callee = LLVM::LLVMFuncOp::create(
-          b, module.getLoc(), kStreamSynchronize,
-          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
-                                      {ptr}));
-    }
+    FailureOr<LLVM::LLVMFuncOp> callee = LLVM::lookupOrCreateFn(
+        b, getOperation(), kStreamSynchronize, {ptr},
+        LLVM::LLVMVoidType::get(b.getContext()));
+    if (failed(callee))
+      return failure();
     b.setInsertionPointAfter(op);
     Value handle =
         UnrealizedConversionCastOp::create(b, op->getLoc(), ptr, stream)
             .getResult(0);
-    LLVM::CallOp::create(b, op->getLoc(), callee, ValueRange{handle});
+    LLVM::CallOp::create(b, op->getLoc(), *callee, ValueRange{handle});
+    return success();
   }
 };
 } // namespace
