@@ -55,15 +55,20 @@ Value splitLast(OpBuilder &b, Location loc, Value x, int64_t heads,
       sizes);
 }
 
-/// [A, B, D] -> [B, A, D].
-Value swapLeading(OpBuilder &b, Location loc, Value x) {
+/// The rank-3 `x` with dimensions `first` and `first + 1` swapped.
+Value swapped(OpBuilder &b, Location loc, Value x, int64_t first) {
   SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, x);
-  std::swap(sizes[0], sizes[1]);
+  std::swap(sizes[first], sizes[first + 1]);
+  SmallVector<int64_t> perm{0, 1, 2};
+  std::swap(perm[first], perm[first + 1]);
   Value init = emptyTensor(b, loc, sizes,
                            cast<RankedTensorType>(x.getType()).getElementType());
-  return linalg::TransposeOp::create(b, loc, x, init,
-                                     ArrayRef<int64_t>{1, 0, 2})
-      .getResult()[0];
+  return linalg::TransposeOp::create(b, loc, x, init, perm).getResult()[0];
+}
+
+/// [A, B, D] -> [B, A, D].
+Value swapLeading(OpBuilder &b, Location loc, Value x) {
+  return swapped(b, loc, x, 0);
 }
 
 /// c = concat(memory [M, B, D] time-major, input [B, Q, D]) along time,
@@ -559,18 +564,37 @@ struct TwoStreamAttentionLowering
       rw.setInsertionPointToStart(ifOp.thenBlock());
       Value qg = projectHeads(rw, loc, g, op.getQWeight());
       SmallVector<OpFoldResult> qs = mixedSizes(rw, loc, qg);
-      // qs'[b,l,n,d] = sum_m qg[b,m,n,d] tm[b,m,l]; loops (b,l,n,d | m).
-      Value scattered = buildMulAddContraction(
-          rw, loc, qg, tm,
-          filledTensor(rw, loc, {qs[0], Q, qs[2], qs[3]}, elt, 0.0),
-          {dimsMap(ctx, 5, {0, 4, 2, 3}), dimsMap(ctx, 5, {0, 4, 1}),
-           dimsMap(ctx, 5, {0, 1, 2, 3})});
+      // Both products move whole rows of heads x head size: with those two
+      // merged into one dimension j they are batched matrix products
+      // (loops b, row, j | k), which the matrix-product kernels take.
+      auto qgType = cast<RankedTensorType>(qg.getType());
+      int64_t heads = qgType.getDimSize(2), dh = qgType.getDimSize(3);
+      SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
+      auto mergeHeads = [&](Value x) -> Value {
+        return tensor::CollapseShapeOp::create(rw, loc, x, merge);
+      };
+      OpFoldResult width = rw.getIndexAttr(heads * dh);
+      // qs'[b,l,j] = sum_m tm'[b,l,m] qg[b,m,j]; loops (b,l,j | m). The
+      // kernels want A contiguous along k: tm' is tm [b, m, l] transposed
+      // (targets x positions, small beside the product).
+      Value scattered = splitLast(
+          rw, loc,
+          buildMulAddContraction(
+              rw, loc, swapped(rw, loc, tm, 1), mergeHeads(qg),
+              filledTensor(rw, loc, {qs[0], Q, width}, elt, 0.0),
+              {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 3, 2}),
+               dimsMap(ctx, 4, {0, 1, 2})}),
+          heads, dh);
       Value av = attend(scattered, false);
-      // avg[b,m,n,d] = sum_l av[b,l,n,d] tm[b,m,l]; loops (b,m,n,d | l).
-      Value gathered = buildMulAddContraction(
-          rw, loc, av, tm, filledTensor(rw, loc, qs, elt, 0.0),
-          {dimsMap(ctx, 5, {0, 4, 2, 3}), dimsMap(ctx, 5, {0, 1, 4}),
-           dimsMap(ctx, 5, {0, 1, 2, 3})});
+      // avg[b,m,j] = sum_l tm[b,m,l] av[b,l,j]; loops (b,m,j | l).
+      Value gathered = splitLast(
+          rw, loc,
+          buildMulAddContraction(
+              rw, loc, tm, mergeHeads(av),
+              filledTensor(rw, loc, {qs[0], qs[1], width}, elt, 0.0),
+              {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 3, 2}),
+               dimsMap(ctx, 4, {0, 1, 2})}),
+          heads, dh);
       scf::YieldOp::create(
           rw, loc,
           castIfNeeded(rw, loc, projectOut(rw, loc, gathered, op.getOWeight()),

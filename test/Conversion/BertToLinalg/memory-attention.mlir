@@ -92,14 +92,24 @@ func.func @adaptive_embedding(%ids: tensor<?x?xi64>, %t0: tensor<10x32xf32>, %t1
 
 // bert.two_stream_attention: the segment scores per class [B, N, L, 2], the
 // masked scores minus 1e30, and the query stream only under scf.if (P > 0):
-// without targets none of its work runs.
+// without targets none of its work runs. The target mapping's two products
+// are batched matrix products over merged heads (j = 4 x 8): the scatter
+// reads the mapping transposed (A contiguous along k, the targets), the
+// gather reads it as it is.
 // CHECK-LABEL: func.func @two_stream
 // CHECK: %[[BIG:.*]] = arith.constant 1.000000e+30 : f32
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x?x4x8xf32>, tensor<2x4x8xf32>) outs(%{{.*}} : tensor<?x4x?x2xf32>)
 // CHECK: arith.subf %{{.*}}, %[[BIG]] : f32
 // CHECK: %[[ANY:.*]] = arith.cmpi sgt, %{{.*}}, %c0
 // CHECK: %[[G:.*]] = scf.if %[[ANY]] -> (tensor<?x?x32xf32>) {
+// CHECK: %[[QG:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x?x4x8xf32> into tensor<?x?x32xf32>
+// CHECK: %[[TMT:.*]] = linalg.transpose ins(%arg10 : tensor<?x?x?xf32>) outs(%{{.*}} : tensor<?x?x?xf32>) permutation = [0, 2, 1]
+// CHECK: %[[SCATTER:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[TMT]], %[[QG]] : tensor<?x?x?xf32>, tensor<?x?x32xf32>)
+// CHECK: tensor.expand_shape %[[SCATTER]] {{\[}}[0], [1], [2, 3]]
 // CHECK: tensor<?x4x?x2xf32>
+// CHECK: %[[AV:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x?x4x8xf32> into tensor<?x?x32xf32>
+// CHECK: %[[GATHER:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%arg10, %[[AV]] : tensor<?x?x?xf32>, tensor<?x?x32xf32>)
+// CHECK: tensor.expand_shape %[[GATHER]] {{\[}}[0], [1], [2, 3]]
 // CHECK: scf.yield
 // CHECK: } else {
 // CHECK: tensor.empty
