@@ -11,10 +11,11 @@
 // Device memory is host memory (calloc). The driver checks what a real one
 // rejects: launch shapes beyond the hardware limits, copies outside a live
 // allocation, frees of unknown pointers, a module image that is not a cubin,
-// kernel names that the image does not hold, and a launch on a
-// non-blocking stream while a synchronous upload may still be in flight
-// (cuMemcpyHtoD from pageable memory returns before its DMA lands, on the
-// legacy stream, which a non-blocking stream does not wait for).
+// kernel names that the image does not hold, work on a stream that was
+// destroyed, and a launch on a non-blocking stream while a synchronous
+// upload may still be in flight (cuMemcpyHtoD from pageable memory returns
+// before its DMA lands, on the legacy stream, which a non-blocking stream
+// does not wait for).
 //
 // Environment:
 //   BERTC_FAKE_CUDA_TRACE=FILE  one line per event, and a summary when the
@@ -34,6 +35,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace {
@@ -58,8 +60,9 @@ struct State {
   // for since.
   bool uploadInFlight = false;
   long liveEvents = 0;
-  // Streams created, still alive, and host waits on one.
-  long streams = 0, liveStreams = 0, syncs = 0;
+  // Streams created, those still alive, and host waits on one.
+  long streams = 0, syncs = 0;
+  std::set<CUstream> liveStreams;
 
   State() {
     if (const char *path = std::getenv("BERTC_FAKE_CUDA_TRACE"))
@@ -78,7 +81,8 @@ struct State {
         "%zu live buffers, %ld live events, streams %ld (%ld live), "
         "syncs %ld",
         launches, lookups, htod, htodBytes, dtoh, dtohBytes, dtod, dtodBytes,
-        peakBytes, live.size(), liveEvents, streams, liveStreams, syncs);
+        peakBytes, live.size(), liveEvents, streams, (long)liveStreams.size(),
+        syncs);
   }
 
   void log(const char *format, ...) __attribute__((format(printf, 2, 3))) {
@@ -90,6 +94,15 @@ struct State {
     va_end(args);
     std::fputc('\n', trace);
     std::fflush(trace);
+  }
+
+  /// Whether work may go to `stream`: the legacy stream (null) or one
+  /// created and not yet destroyed; logs an error for `what` if not.
+  bool usable(CUstream stream, const char *what) {
+    if (!stream || liveStreams.count(stream))
+      return true;
+    log("error: %s on a stream that was destroyed or never created", what);
+    return false;
   }
 
   /// Whether the `count`th event of kind `event` is the one to fail.
@@ -325,6 +338,8 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY,
   std::lock_guard<std::mutex> lock(s.mutex);
   const char *name = (const char *)f;
   ++s.launches;
+  if (!s.usable(stream, name))
+    return CUDA_ERROR_INVALID_HANDLE;
   if (stream && (*(unsigned *)stream & CU_STREAM_NON_BLOCKING) &&
       s.uploadInFlight)
     s.log("error: %s launched on a non-blocking stream may read an upload "
@@ -355,15 +370,17 @@ CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int flags) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   ++s.streams;
-  ++s.liveStreams;
   *stream = (CUstream) new unsigned(flags);
+  s.liveStreams.insert(*stream);
   return CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  --s.liveStreams;
+  if (!stream || !s.usable(stream, "cuStreamDestroy"))
+    return CUDA_ERROR_INVALID_HANDLE;
+  s.liveStreams.erase(stream);
   delete (unsigned *)stream;
   return CUDA_SUCCESS;
 }
@@ -371,6 +388,8 @@ CUresult CUDAAPI cuStreamDestroy(CUstream stream) {
 CUresult CUDAAPI cuStreamSynchronize(CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuStreamSynchronize"))
+    return CUDA_ERROR_INVALID_HANDLE;
   ++s.syncs;
   // The legacy stream, or a blocking one (which waited for it).
   if (!stream || !(*(unsigned *)stream & CU_STREAM_NON_BLOCKING))
@@ -398,9 +417,11 @@ CUresult CUDAAPI cuEventDestroy(CUevent event) {
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuEventRecord(CUevent event, CUstream) {
+CUresult CUDAAPI cuEventRecord(CUevent event, CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuEventRecord"))
+    return CUDA_ERROR_INVALID_HANDLE;
   ((Event *)event)->recordedAt = s.launches;
   return CUDA_SUCCESS;
 }
@@ -435,24 +456,31 @@ CUresult CUDAAPI cuMemFree(CUdeviceptr pointer) {
   return s.release(pointer);
 }
 
-CUresult CUDAAPI cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes, CUstream) {
+CUresult CUDAAPI cuMemAllocAsync(CUdeviceptr *pointer, size_t bytes,
+                                 CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuMemAllocAsync"))
+    return CUDA_ERROR_INVALID_HANDLE;
   if (s.fails("alloc", ++s.allocs))
     return CUDA_ERROR_OUT_OF_MEMORY;
   return s.allocate(pointer, bytes);
 }
 
-CUresult CUDAAPI cuMemFreeAsync(CUdeviceptr pointer, CUstream) {
+CUresult CUDAAPI cuMemFreeAsync(CUdeviceptr pointer, CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuMemFreeAsync"))
+    return CUDA_ERROR_INVALID_HANDLE;
   return s.release(pointer);
 }
 
 CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
-                               CUstream) {
+                               CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuMemcpyAsync"))
+    return CUDA_ERROR_INVALID_HANDLE;
   return s.copy(dst, src, bytes, "cuMemcpyAsync");
 }
 
@@ -480,9 +508,11 @@ CUresult CUDAAPI cuMemcpyDtoH(void *dst, CUdeviceptr src, size_t bytes) {
 }
 
 CUresult CUDAAPI cuMemsetD32Async(CUdeviceptr dst, unsigned int value,
-                                  size_t count, CUstream) {
+                                  size_t count, CUstream stream) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.usable(stream, "cuMemsetD32Async"))
+    return CUDA_ERROR_INVALID_HANDLE;
   bool known;
   if (!s.inside(dst, count * 4, known))
     return s.log("error: cuMemsetD32Async of %zu words outside a device "
