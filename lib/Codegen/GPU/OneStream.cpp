@@ -42,11 +42,9 @@ bool mayBeHostMemory(Value memref) {
   }
 }
 
-/// `op` with an async token result appended (its other results and
-/// operands unchanged), in its place.
+/// The synchronous `op` with an async token result appended (its other
+/// results and operands unchanged), in its place.
 gpu::AsyncOpInterface withToken(OpBuilder &b, gpu::AsyncOpInterface op) {
-  if (op.getAsyncToken())
-    return op;
   SmallVector<Type> results(op->getResultTypes());
   results.push_back(b.getType<gpu::AsyncTokenType>());
   Operation *old = op.getOperation();

@@ -1471,7 +1471,9 @@ void TiledKernelEmitter::storePartials(
     SmallVector<SmallVector<Value, 3>> ats;
     for (size_t index = first; index < first + run; ++index) {
       Value m = add(m0, owned[index].first), n = add(n0, owned[index].second);
-      oks.push_back(both(lt(m, limitM), lt(n, sizeN)));
+      Value inRows = lt(m, limitM);
+      Value inColumns = lt(n, sizeN);
+      oks.push_back(both(inRows, inColumns));
       ats.push_back({z, m, n});
     }
     auto storeEach = [&] {
