@@ -327,7 +327,7 @@ def GPUNarrowProductOperands
 }
 
 def GPUTileContractions
-    : Pass<"bertc-gpu-tile-contractions", "func::FuncOp"> {
+    : Pass<"bertc-gpu-tile-contractions", "ModuleOp"> {
   let summary = "Rewrite matrix products as block-tiled GPU kernels that "
                 "stage A and B through shared memory";
   let description = [{
@@ -415,7 +415,10 @@ def GPUTileContractions
     - With `small-tile-*`, the launch is two: an `scf.if` on the host runs
       the small tile's when the tile's grid would have fewer than
       `small-below` blocks (a small batch), else the tile's. Sizes may be
-      dynamic, so the choice is made at run time.
+      dynamic, so the choice is made at run time. With `sms-at-run-time`
+      the host compares with the SM count of the GPU it runs on, from the
+      runtime's `bertc_gpu_multiprocessors` (declared by this pass), here
+      and for split k.
 
     - With `split-k` (the GPU pipeline sets 16), a product whose grid
       would have fewer than `small-below` blocks (BERT-base at batch 1: 6
@@ -514,6 +517,11 @@ def GPUTileContractions
            "products whose launch with the tile has fewer blocks than this "
            "(an H100/H200 has 132 SMs) use the small tile, chosen on the "
            "host at run time">,
+    Option<"smsAtRunTime", "sms-at-run-time", "bool", "false",
+           "compare grids with the SM count of the GPU the program runs on "
+           "(the runtime's bertc_gpu_multiprocessors) instead of small-below, "
+           "which then only bounds what is decided at compile time; the GPU "
+           "pipeline sets it unless it emulates">,
     Option<"splitK", "split-k", "int64_t", "0",
            "products whose launch has fewer than small-below blocks split k "
            "into up to this many ranges, a block each, and a second kernel "

@@ -93,6 +93,8 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.smallTileN = options.smallTileN;
   tile.smallTileK = options.smallTileK;
   tile.smallBelow = options.smallBelow;
+  // A program asks the GPU it runs on; an emulated one has none.
+  tile.smsAtRunTime = !options.emulate;
   tile.splitK = options.splitK;
   tile.splitKMin = options.splitKMin;
   tile.sharedBytes = maxSharedBytesPerBlock(options.sm);
@@ -118,8 +120,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   // loop nest becomes a kernel of one thread per iteration; the host keeps
   // allocation, views and the loops around layers.
   if (options.tileContractions)
-    pm.addNestedPass<func::FuncOp>(
-        createGPUTileContractions(gpuTileContractionsOptions(options)));
+    pm.addPass(createGPUTileContractions(gpuTileContractionsOptions(options)));
   if (options.rowReductions) {
     GPURowReductionsOptions rows;
     rows.blockSize = options.reductionBlock;

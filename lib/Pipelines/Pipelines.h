@@ -246,8 +246,10 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                              llvm::cl::init(0)};
   Option<int64_t> smallBelow{
       *this, "small-below",
-      llvm::cl::desc("blocks under which a product uses the small tile "
-                     "(the GPU's SM count: 132 on an H100/H200)"),
+      llvm::cl::desc("blocks under which a product uses the small tile or "
+                     "splits k, in emulated programs and compile-time "
+                     "decisions; programs for a GPU ask it for its SM count "
+                     "when they run (132 on an H100/H200)"),
       llvm::cl::init(132)};
   Option<int64_t> splitK{
       *this, "split-k",

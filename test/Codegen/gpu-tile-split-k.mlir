@@ -4,6 +4,17 @@
 // the epilogue.
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0" -cse | FileCheck %s
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=0 specialize-wide=0" -cse | FileCheck %s --check-prefix=OFF
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0 sms-at-run-time=1" -cse | FileCheck %s --check-prefix=SMS
+
+// sms-at-run-time: the ranges fill the GPU the program runs on, whose SM
+// count the runtime gives (declared once per module).
+// SMS-LABEL: func.func @linear_gelu
+// SMS:         %[[COUNT:.*]] = call @bertc_gpu_multiprocessors() : () -> i64
+// SMS:         %[[SMS:.*]] = arith.index_castui %[[COUNT]] : i64 to index
+// SMS:         arith.divui %[[SMS]], %{{.*}} : index
+// SMS-NOT:     %c132
+// SMS:         func.func private @bertc_gpu_multiprocessors() -> i64
+// SMS-NEXT:  }
 
 // A linear layer with a bias (C's start) and GELU after it; k = 256 is 16
 // blocks of 16. Host: ranges = max(min(132 / tiles, 16, 16 / 2), 1), evened

@@ -167,8 +167,10 @@ public:
   /// at run time: sizes may be dynamic).
   TiledKernelEmitter(const Contraction &ct, const GpuTile &tile,
                      std::optional<GpuTile> small = std::nullopt,
-                     int64_t smallBelow = 0)
+                     int64_t smallBelow = 0,
+                     FlatSymbolRefAttr smCount = {})
       : ct(ct), tile(fitted(tile)), small(small), smallBelow(smallBelow),
+        smCount(smCount),
         b(ct.op), loc(this->ct.op.getLoc()) {
     if (this->small)
       this->small = fitted(*this->small);
@@ -396,6 +398,10 @@ private:
   bool assumeWide = false;
   std::optional<GpuTile> small;
   int64_t smallBelow;
+  /// The runtime function that says how many SMs the GPU has (null:
+  /// smallBelow stands for them), and its answer for this product.
+  FlatSymbolRefAttr smCount;
+  Value below;
   OpBuilder b;
   Location loc;
   SmallVector<Value> ivs; // one per loop of the op, set as emitted
@@ -749,6 +755,15 @@ void TiledKernelEmitter::emit() {
   Value batchCount = cst(1);
   for (unsigned d : ct.batch)
     batchCount = mul(batchCount, sizes[d]);
+  // What the host compares grids with: the GPU's SMs, or small-below.
+  if (smCount) {
+    Value sms = func::CallOp::create(b, loc, smCount, b.getI64Type(),
+                                     ValueRange())
+                    .getResult(0);
+    below = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), sms);
+  } else {
+    below = cst(smallBelow);
+  }
   if (!small) {
     emitSplitOrWhole(writer, epilogue, sizes, batchCount);
   } else {
@@ -757,7 +772,7 @@ void TiledKernelEmitter::emit() {
     Value blocksM = blocks(sizes[ct.m], tile.m);
     Value samples = arith::MaxUIOp::create(b, loc, batchCount, cst(1));
     Value count = mul(mul(blocksN, blocksM), samples);
-    auto choice = scf::IfOp::create(b, loc, lt(count, cst(smallBelow)),
+    auto choice = scf::IfOp::create(b, loc, lt(count, below),
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(choice.thenBlock()->getTerminator());
@@ -815,7 +830,7 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
   Value tilesM = blocks(sizes[ct.m], tile.m);
   Value tiles = mul(mul(tilesN, tilesM), samples);
   Value blocksK = blocks(sizes[ct.k], tile.k);
-  Value fill = arith::DivUIOp::create(b, loc, cst(smallBelow), tiles);
+  Value fill = arith::DivUIOp::create(b, loc, below, tiles);
   Value byLength = arith::DivUIOp::create(b, loc, blocksK, cst(tile.splitKMin));
   Value most = arith::MinUIOp::create(b, loc, cst(tile.splitK), byLength);
   Value count = arith::MinUIOp::create(b, loc, fill, most);
@@ -1664,13 +1679,33 @@ struct GPUTileContractionsPass
     }
     auto [tile, small] = *tiles;
     SmallVector<Contraction> matched;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Contraction> ct =
-              matchContraction(op, /*allowWidenedInputs=*/true))
-        matched.push_back(*ct);
-    });
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      func.walk([&](linalg::GenericOp op) {
+        if (std::optional<Contraction> ct =
+                matchContraction(op, /*allowWidenedInputs=*/true))
+          matched.push_back(*ct);
+      });
+    // The host asks the runtime for the SM count (a module pass: it
+    // declares the runtime's function).
+    FlatSymbolRefAttr smCount;
+    if (smsAtRunTime && !matched.empty())
+      smCount = declareSMCount();
     for (const Contraction &ct : matched)
-      TiledKernelEmitter(ct, tile, small, smallBelow).emit();
+      TiledKernelEmitter(ct, tile, small, smallBelow, smCount).emit();
+  }
+
+  /// `int64_t bertc_gpu_multiprocessors(void)` of lib/Runtime/cuda.
+  FlatSymbolRefAttr declareSMCount() {
+    constexpr StringLiteral kName = "bertc_gpu_multiprocessors";
+    ModuleOp module = getOperation();
+    if (!module.lookupSymbol(kName)) {
+      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+      auto decl = func::FuncOp::create(
+          b, module.getLoc(), kName,
+          b.getFunctionType({}, {b.getI64Type()}));
+      decl.setPrivate();
+    }
+    return FlatSymbolRefAttr::get(&getContext(), kName);
   }
 };
 } // namespace

@@ -18,6 +18,7 @@ struct Loaded {
   Driver api;
   CUcontext context = nullptr;
   std::string error;
+  int multiprocessors = 0;
 };
 
 Loaded &load() {
@@ -64,6 +65,11 @@ Loaded &load() {
       loaded.error = describe("cuDeviceGet", r);
       return;
     }
+    // What compiled code compares its grids with (bertc_gpu_multiprocessors).
+    if (api.cuDeviceGetAttribute(&loaded.multiprocessors,
+                                 CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                                 device) != CUDA_SUCCESS)
+      loaded.multiprocessors = 0;
     if (CUresult r = api.cuDevicePrimaryCtxRetain(&loaded.context, device);
         r != CUDA_SUCCESS) {
       loaded.error = describe("cuDevicePrimaryCtxRetain", r);
@@ -101,6 +107,11 @@ const Driver *bertc::rt::cuda::driver(std::string *error) {
     current = true;
   }
   return &loaded.api;
+}
+
+int bertc::rt::cuda::multiprocessors() {
+  Loaded &loaded = load();
+  return loaded.context ? loaded.multiprocessors : 0;
 }
 
 std::string bertc::rt::cuda::describe(const char *what, CUresult result) {

@@ -64,6 +64,9 @@ struct Driver {
 /// initializes once per process.
 const Driver *driver(std::string *error = nullptr);
 
+/// The GPU's streaming multiprocessors, or 0 without a usable driver.
+int multiprocessors();
+
 /// "what: CUDA_ERROR_... (text)" for a failed call.
 std::string describe(const char *what, CUresult result);
 

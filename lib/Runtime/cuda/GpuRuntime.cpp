@@ -247,6 +247,10 @@ void mgpuMemFree(void *pointer, void *stream) {
     api->cuMemFreeAsync((CUdeviceptr)pointer, (CUstream)stream);
 }
 
+/// The SM count that compiled code compares a product's grid with (small
+/// tile, split k); 0 without a GPU, where no launch runs anyway.
+int64_t bertc_gpu_multiprocessors() { return multiprocessors(); }
+
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   if (const Driver *api = forRun(); api && bytes)
     check("cuMemcpyAsync", api->cuMemcpyAsync((CUdeviceptr)dst, (CUdeviceptr)src,

@@ -21,6 +21,7 @@
 //   BERTC_FAKE_CUDA_TRACE=FILE  one line per event, and a summary when the
 //                               module unloads (the program's last call)
 //   BERTC_FAKE_CUDA_DEVICES=0   cuInit fails with CUDA_ERROR_NO_DEVICE
+//   BERTC_FAKE_CUDA_SMS=N       the GPU's SM count (default 132)
 //   BERTC_FAKE_CUDA_FAIL=EVENT:N  the Nth launch, alloc (stream-ordered) or
 //                               module load fails (a launch failure, out of
 //                               memory, no binary for the GPU)
@@ -249,8 +250,14 @@ CUresult CUDAAPI cuDeviceGet(CUdevice *device, int ordinal) {
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuDeviceGetAttribute(int *value, CUdevice_attribute, CUdevice) {
+// An H100/H200's 132 SMs, or BERTC_FAKE_CUDA_SMS; every other attribute 0.
+CUresult CUDAAPI cuDeviceGetAttribute(int *value, CUdevice_attribute attribute,
+                                      CUdevice) {
   *value = 0;
+  if (attribute == CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT) {
+    const char *sms = std::getenv("BERTC_FAKE_CUDA_SMS");
+    *value = sms ? std::atoi(sms) : 132;
+  }
   return CUDA_SUCCESS;
 }
 
