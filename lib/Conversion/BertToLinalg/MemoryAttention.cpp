@@ -576,24 +576,29 @@ struct TwoStreamAttentionLowering
       OpFoldResult width = rw.getIndexAttr(heads * dh);
       // qs'[b,l,j] = sum_m tm'[b,l,m] qg[b,m,j]; loops (b,l,j | m). The
       // kernels want A contiguous along k: tm' is tm [b, m, l] transposed
-      // (targets x positions, small beside the product).
+      // (targets x positions, small beside the product). One statement
+      // per op: the order of a call's arguments is unspecified.
+      Value qgRows = mergeHeads(qg);
+      Value tmT = swapped(rw, loc, tm, 1);
+      Value scatterInit = filledTensor(rw, loc, {qs[0], Q, width}, elt, 0.0);
       Value scattered = splitLast(
           rw, loc,
-          buildMulAddContraction(
-              rw, loc, swapped(rw, loc, tm, 1), mergeHeads(qg),
-              filledTensor(rw, loc, {qs[0], Q, width}, elt, 0.0),
-              {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 3, 2}),
-               dimsMap(ctx, 4, {0, 1, 2})}),
+          buildMulAddContraction(rw, loc, tmT, qgRows, scatterInit,
+                                 {dimsMap(ctx, 4, {0, 1, 3}),
+                                  dimsMap(ctx, 4, {0, 3, 2}),
+                                  dimsMap(ctx, 4, {0, 1, 2})}),
           heads, dh);
       Value av = attend(scattered, false);
       // avg[b,m,j] = sum_l tm[b,m,l] av[b,l,j]; loops (b,m,j | l).
+      Value avRows = mergeHeads(av);
+      Value gatherInit =
+          filledTensor(rw, loc, {qs[0], qs[1], width}, elt, 0.0);
       Value gathered = splitLast(
           rw, loc,
-          buildMulAddContraction(
-              rw, loc, tm, mergeHeads(av),
-              filledTensor(rw, loc, {qs[0], qs[1], width}, elt, 0.0),
-              {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 3, 2}),
-               dimsMap(ctx, 4, {0, 1, 2})}),
+          buildMulAddContraction(rw, loc, tm, avRows, gatherInit,
+                                 {dimsMap(ctx, 4, {0, 1, 3}),
+                                  dimsMap(ctx, 4, {0, 3, 2}),
+                                  dimsMap(ctx, 4, {0, 1, 2})}),
           heads, dh);
       scf::YieldOp::create(
           rw, loc,
