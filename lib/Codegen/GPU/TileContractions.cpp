@@ -94,6 +94,9 @@ struct GpuTile {
   static constexpr int64_t kGroup = 4;
   bool groupedRows() const { return threadM % kGroup == 0; }
   bool groupedCols() const { return threadN % kGroup == 0; }
+  /// Adjacent columns of C a thread owns: a C fragment's pair, an FMA
+  /// thread's group of 4, or 1.
+  int64_t columnRun() const { return mma ? 2 : groupedCols() ? kGroup : 1; }
 
   /// This tile with m and n halved while the halves still cover the
   /// product's static `sizeM` and `sizeN` (dynamic: kept) and still divide
@@ -1474,11 +1477,10 @@ void TiledKernelEmitter::storeRuns(
 void TiledKernelEmitter::storePartials(
     Value z, ArrayRef<std::pair<Value, Value>> owned, Value m0, Value n0,
     Value limitM, Value sizeN, ValueRange sums) {
-  // The thread's runs of adjacent columns (a C fragment's pair, an FMA
-  // thread's group of 4) as one vector store each where the run is in
-  // bounds and rows of the f32 buffer keep it aligned (n a multiple of the
-  // run), else element stores.
-  int64_t run = tile.mma ? 2 : tile.groupedCols() ? GpuTile::kGroup : 1;
+  // The thread's runs of adjacent columns as one vector store each where
+  // the run is in bounds and rows of the f32 buffer keep it aligned (n a
+  // multiple of the run), else element stores.
+  int64_t run = tile.columnRun();
   Value wide = run > 1 ? wideAllowed(split.partials, run) : Value();
   Type f32 = b.getF32Type();
   for (size_t first = 0; first < owned.size(); first += run) {
@@ -1546,8 +1548,7 @@ bool TiledKernelEmitter::initIgnoresRows(const OutputInit &writer) {
 }
 
 int64_t TiledKernelEmitter::storeRun(ArrayRef<Value> outputs) {
-  // A C fragment's pair of columns; an FMA thread's groups of 4.
-  int64_t run = tile.mma ? 2 : tile.groupedCols() ? GpuTile::kGroup : 1;
+  int64_t run = tile.columnRun();
   if (run == 1 || outputs.empty() ||
       wideWidth(ct.c, ct.cMap, ct.n, run) != run)
     return 1;

@@ -569,37 +569,31 @@ struct TwoStreamAttentionLowering
       // (loops b, row, j | k), which the matrix-product kernels take.
       auto qgType = cast<RankedTensorType>(qg.getType());
       int64_t heads = qgType.getDimSize(2), dh = qgType.getDimSize(3);
-      SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
-      auto mergeHeads = [&](Value x) -> Value {
-        return tensor::CollapseShapeOp::create(rw, loc, x, merge);
+      // Both products move whole rows of heads x head size: with those two
+      // merged into one dimension j they are batched matrix products
+      // out[b,i,j] = sum_k a[b,i,k] x[b,k,j] (loops b, i, j | k), which the
+      // matrix-product kernels take; `rows` is out's i.
+      auto byRows = [&](Value a, Value x, OpFoldResult rows) {
+        // One statement per op: the order of a call's arguments is
+        // unspecified.
+        SmallVector<ReassociationIndices> merge{{0}, {1}, {2, 3}};
+        Value xRows = tensor::CollapseShapeOp::create(rw, loc, x, merge);
+        Value init = filledTensor(
+            rw, loc, {qs[0], rows, rw.getIndexAttr(heads * dh)}, elt, 0.0);
+        Value out = buildMulAddContraction(
+            rw, loc, a, xRows, init,
+            {dimsMap(ctx, 4, {0, 1, 3}), dimsMap(ctx, 4, {0, 3, 2}),
+             dimsMap(ctx, 4, {0, 1, 2})});
+        return splitLast(rw, loc, out, heads, dh);
       };
-      OpFoldResult width = rw.getIndexAttr(heads * dh);
-      // qs'[b,l,j] = sum_m tm'[b,l,m] qg[b,m,j]; loops (b,l,j | m). The
-      // kernels want A contiguous along k: tm' is tm [b, m, l] transposed
-      // (targets x positions, small beside the product). One statement
-      // per op: the order of a call's arguments is unspecified.
-      Value qgRows = mergeHeads(qg);
+      // Scatter: qs'[b,l,j] = sum_m tm'[b,l,m] qg[b,m,j]. The kernels want
+      // A contiguous along k: tm' is tm [b, m, l] transposed (targets x
+      // positions, small beside the product).
       Value tmT = swapped(rw, loc, tm, 1);
-      Value scatterInit = filledTensor(rw, loc, {qs[0], Q, width}, elt, 0.0);
-      Value scattered = splitLast(
-          rw, loc,
-          buildMulAddContraction(rw, loc, tmT, qgRows, scatterInit,
-                                 {dimsMap(ctx, 4, {0, 1, 3}),
-                                  dimsMap(ctx, 4, {0, 3, 2}),
-                                  dimsMap(ctx, 4, {0, 1, 2})}),
-          heads, dh);
+      Value scattered = byRows(tmT, qg, Q);
       Value av = attend(scattered, false);
-      // avg[b,m,j] = sum_l tm[b,m,l] av[b,l,j]; loops (b,m,j | l).
-      Value avRows = mergeHeads(av);
-      Value gatherInit =
-          filledTensor(rw, loc, {qs[0], qs[1], width}, elt, 0.0);
-      Value gathered = splitLast(
-          rw, loc,
-          buildMulAddContraction(rw, loc, tm, avRows, gatherInit,
-                                 {dimsMap(ctx, 4, {0, 1, 3}),
-                                  dimsMap(ctx, 4, {0, 3, 2}),
-                                  dimsMap(ctx, 4, {0, 1, 2})}),
-          heads, dh);
+      // Gather: avg[b,m,j] = sum_l tm[b,m,l] av[b,l,j].
+      Value gathered = byRows(tm, av, qs[1]);
       scf::YieldOp::create(
           rw, loc,
           castIfNeeded(rw, loc, projectOut(rw, loc, gathered, op.getOWeight()),

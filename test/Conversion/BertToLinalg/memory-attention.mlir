@@ -102,8 +102,8 @@ func.func @adaptive_embedding(%ids: tensor<?x?xi64>, %t0: tensor<10x32xf32>, %t1
 // CHECK: arith.subf %{{.*}}, %[[BIG]] : f32
 // CHECK: %[[ANY:.*]] = arith.cmpi sgt, %{{.*}}, %c0
 // CHECK: %[[G:.*]] = scf.if %[[ANY]] -> (tensor<?x?x32xf32>) {
-// CHECK: %[[QG:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x?x4x8xf32> into tensor<?x?x32xf32>
 // CHECK: %[[TMT:.*]] = linalg.transpose ins(%arg10 : tensor<?x?x?xf32>) outs(%{{.*}} : tensor<?x?x?xf32>) permutation = [0, 2, 1]
+// CHECK: %[[QG:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x?x4x8xf32> into tensor<?x?x32xf32>
 // CHECK: %[[SCATTER:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[TMT]], %[[QG]] : tensor<?x?x?xf32>, tensor<?x?x32xf32>)
 // CHECK: tensor.expand_shape %[[SCATTER]] {{\[}}[0], [1], [2, 3]]
 // CHECK: tensor<?x4x?x2xf32>
