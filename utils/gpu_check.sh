@@ -52,6 +52,12 @@ VARIANTS+=,64x128x16-nospec,128x128x32-nospec,128x128x32-nospec-async3
 # Session 21: without split k (batch 1's linear layers: 6 to 24 blocks on
 # 132 SMs) against with it; at batch 32 neither splits.
 VARIANTS+=,64x128x16-nosplit,128x128x32-nosplit,128x128x32-nosplit-async3
+# Session 23: left alone, ptxas holds the products near 64 registers and
+# issues the prefetch's loads right before the stores that need them
+# (kernel_stats.py --sass: pf.cover 0); with .minnctapersm 1 they go before
+# the block's products (pf.cover 13 to 31).
+VARIANTS+=,64x128x16-minblocks1,128x128x32-minblocks1
+VARIANTS+=,128x128x32-async3-minblocks1,128x128x64-minblocks1
 
 if [ "${1:-}" = "--build" ]; then
   set -e

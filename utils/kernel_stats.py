@@ -13,8 +13,12 @@ path to nvdisasm, which the CUDA toolkit here lacks; PyPI's
 nvidia-cuda-nvdisasm has it), also the machine instruction count. Make the
 PTX with `bertc compile MODEL --target=cuda [--dtype=f16] --emit=ptx -o F`.
 With --sass, `loop` is the size of the loop with the most multiply-adds
-(HMMA, FFMA: a product's k-block loop) and `loop.ldl` the local loads and
-stores (register spills) inside it.
+(HMMA, FFMA: a product's k-block loop), `loop.ldl` the local loads and
+stores (register spills) inside it, and `pf.cover` the fewest
+multiply-adds a warp issues between a prefetch's global load (the next k
+block, into registers) and the barrier before the shared store that needs
+it: near 0, each warp waits out the load's whole latency (ptxas schedules
+these loads itself; see bertc-gpu-min-blocks-per-sm).
 
 Sessions without a GPU compare these before and after a change; timings
 still need the GPU (utils/gpu_check.sh).
@@ -83,27 +87,68 @@ LOCAL = re.compile(r"\b(LDL|STL)\b")
 
 
 def main_loop(instructions, labels):
-    """(instructions, LDL/STL) of the loop with the most multiply-adds
-    (HMMA, FFMA): the span from a backward branch's target to the branch;
-    None without one."""
+    """(first, last) indices of the loop with the most multiply-adds (HMMA,
+    FFMA): the span from a backward branch's target to the branch; None
+    without one."""
     best = None
     for i, text in enumerate(instructions):
         m = re.search(r"BRA.*`\((\.L_x_\d+)\)", text)
         if not m or labels.get(m.group(1), i + 1) > i:
             continue
-        body = instructions[labels[m.group(1)]:i + 1]
-        math = sum(1 for t in body if MATH.search(t))
-        key = (math, -len(body))
+        first = labels[m.group(1)]
+        math = sum(1 for t in instructions[first:i + 1] if MATH.search(t))
+        key = (math, first - i)
         if math and (best is None or key > best[0]):
-            best = (key, len(body), sum(1 for t in body if LOCAL.search(t)))
-    return best and best[1:]
+            best = (key, (first, i))
+    return best and best[1]
+
+
+GLOBAL_LOAD = re.compile(r"\bLDG\b")
+BARRIER = re.compile(r"\bBAR\.SYNC\b")
+
+
+def prefetch_cover(instructions, loop):
+    """The fewest multiply-adds between a global load into registers that
+    is in the main loop or follows the first multiply-add (a prefetch of
+    the next k block) and the next barrier, after which the products store what it loaded: how much
+    work hides the load's latency within the warp. In the main loop the
+    count wraps around from its branch to its top. None without such a
+    load, or when the kernel has neither a main loop nor an HMMA (row
+    reductions multiply-add too)."""
+    maths = [i for i, t in enumerate(instructions) if MATH.search(t)]
+    if not maths or not (loop or any("HMMA" in t for t in instructions)):
+        return None
+    fewest = None
+    first = min(maths[0], loop[0]) if loop else maths[0]
+    for i in range(first, len(instructions)):
+        if not GLOBAL_LOAD.search(instructions[i]):
+            continue
+        in_loop = loop and loop[0] <= i <= loop[1]
+        if not in_loop and i < maths[0]:
+            continue
+        if in_loop:
+            order = list(range(i + 1, loop[1] + 1)) + list(
+                range(loop[0], i))
+        else:
+            order = range(i + 1, len(instructions))
+        count = 0
+        for j in order:
+            if BARRIER.search(instructions[j]):
+                fewest = count if fewest is None else min(fewest, count)
+                break
+            count += 1 if MATH.search(instructions[j]) else 0
+    return fewest
 
 
 def sass_counts(nvdisasm, cubin):
     """{kernel: (machine instructions, main loop's instructions, its
-    LDL/STL)} from nvdisasm's listing (loop figures None without one)."""
-    run = subprocess.run([nvdisasm, "-c", cubin], capture_output=True,
-                         text=True)
+    LDL/STL, prefetch_cover)} from nvdisasm's listing (None where there is
+    no loop or no prefetch)."""
+    try:
+        run = subprocess.run([nvdisasm, "-c", cubin], capture_output=True,
+                             text=True)
+    except OSError as error:
+        sys.exit("kernel_stats: cannot run %s: %s" % (nvdisasm, error))
     if run.returncode != 0:
         sys.exit("kernel_stats: nvdisasm failed:\n" + run.stderr)
     listing, kernel = collections.OrderedDict(), None
@@ -118,8 +163,14 @@ def sass_counts(nvdisasm, cubin):
             listing[kernel][1][line.split(":")[0]] = len(listing[kernel][0])
     counts = {}
     for kernel, (instructions, labels) in listing.items():
-        loop = main_loop(instructions, labels) or (None, None)
-        counts[kernel] = (len(instructions),) + tuple(loop)
+        loop = main_loop(instructions, labels)
+        size = local = None
+        if loop:
+            body = instructions[loop[0]:loop[1] + 1]
+            size = len(body)
+            local = sum(1 for t in body if LOCAL.search(t))
+        counts[kernel] = (len(instructions), size, local,
+                          prefetch_cover(instructions, loop))
     return counts
 
 
@@ -146,7 +197,7 @@ def main():
     columns = ["kernel", "threads", "regs", "spill", "smem"]
     columns += [name for name, _ in PTX_COUNTS]
     if sass is not None:
-        columns += ["sass", "loop", "loop.ldl"]
+        columns += ["sass", "loop", "loop.ldl", "pf.cover"]
     rows, total = [], collections.Counter()
     for kernel, c in counts.items():
         regs, spill, smem = info.get(kernel, (0, 0, 0))
@@ -154,10 +205,10 @@ def main():
         row += [c[n] for n, _ in PTX_COUNTS]
         if sass is not None:
             row += ["-" if v is None else v
-                    for v in sass.get(kernel, (0, None, None))]
+                    for v in sass.get(kernel, (0, None, None, None))]
         rows.append(row)
         for name, value in zip(columns[3:], row[3:]):
-            if name not in ("smem", "loop") and value != "-":
+            if name not in ("smem", "loop", "pf.cover") and value != "-":
                 total[name] += value
     widths = [max(len(str(r[i])) for r in rows + [columns])
               for i in range(len(columns))]
@@ -166,7 +217,7 @@ def main():
                         for i, (v, w) in enumerate(zip(row, widths))))
     print("%d kernels; total %s" % (len(rows), ", ".join(
         "%s %d" % (name, total[name]) for name in columns[3:]
-        if name not in ("smem", "loop"))))
+        if name not in ("smem", "loop", "pf.cover"))))
 
 
 if __name__ == "__main__":

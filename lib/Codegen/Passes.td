@@ -791,21 +791,29 @@ def GPUAlignWorkgroupMemory
 
 def GPUMinBlocksPerSM
     : Pass<"bertc-gpu-min-blocks-per-sm", "gpu::GPUModuleOp"> {
-  let summary = "Ask ptxas to fit N blocks of every kernel on one SM";
+  let summary = "Ask ptxas to fit N blocks of each tiled product on one SM";
   let description = [{
-    Sets `nvvm.minctasm = N` on every kernel, which becomes PTX's
+    Sets `nvvm.minctasm = N` on every tiled matrix product kernel (those
+    whose launch kind, KernelKind.h, is "matmul ..."), which becomes PTX's
     `.minnctapersm N`: with the kernel's `.maxntid` ptxas then keeps each
-    thread within 65536 / (N x threads) registers, spilling if it must. The
-    tensor-core products (512 threads, 70 to 98 registers) otherwise fit
-    one block per SM: 16 warps to hide a k block's loads. With N = 2 they
-    get 64 registers (ptxas spills 8 to 72 bytes in some of BERT-base's
-    products) and 32 warps per SM. Which wins is for a GPU to say
+    thread within 65536 / (N x threads) registers, spilling if it must.
+    Other kernels are memory-bound and keep ptxas's choice: given room,
+    ptxas spends it on registers that cost them occupancy.
+
+    Left to itself, ptxas gives BERT-base's 512-thread tensor-core products
+    62 to 80 registers. Above 64 only one block fits on an SM anyway, and
+    aiming at 64 ptxas issues the prefetch's global loads for the next k
+    block right before the shared stores that need them, not before this
+    block's mma (SASS, session 23). N = 1 lets them have 90 to 128
+    registers, and the loads go first. N = 2 holds them to 64 (a few spill)
+    for 32 warps per SM. Which wins is for a GPU to say
     (`--gpu-min-blocks-per-sm`, bench_gpu.py's `-minblocksN` variants).
 
     Example (blocks=2):
 
     ```mlir
     gpu.func @k() kernel attributes {known_block_size = array<i32: 32, 16, 1>}
+        loc(fused<"bertc.kernel: matmul ?x128x768x768 128x128x32 mma">[...])
     // becomes
     gpu.func @k() kernel attributes {known_block_size = array<i32: 32, 16, 1>, nvvm.minctasm = 2 : i32}
     ```

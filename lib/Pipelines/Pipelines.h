@@ -310,9 +310,9 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::init(false)};
   Option<int64_t> minBlocksPerSM{
       *this, "min-blocks-per-sm",
-      llvm::cl::desc("ask ptxas to fit this many blocks of every kernel on "
-                     "an SM, registers permitting (0: leave it to ptxas; "
-                     "bertc-gpu-min-blocks-per-sm)"),
+      llvm::cl::desc("ask ptxas to fit this many blocks of each tiled "
+                     "matrix product on an SM, registers permitting (0: "
+                     "leave it to ptxas; bertc-gpu-min-blocks-per-sm)"),
       llvm::cl::init(0)};
   Option<bool> profile{
       *this, "profile",

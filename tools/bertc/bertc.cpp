@@ -165,10 +165,12 @@ static cl::opt<int> gpuAsyncStages(
     cl::cat(category));
 static cl::opt<int> gpuMinBlocksPerSM(
     "gpu-min-blocks-per-sm",
-    cl::desc("with --target=cuda: ptxas keeps every kernel's registers low "
-             "enough for N blocks per SM (the 512-thread tensor-core "
-             "products: 64 registers for N = 2, with some spills; 0: "
-             "ptxas's choice, the default; to compare on a GPU)"),
+    cl::desc("with --target=cuda: ptxas keeps each tiled matrix product's "
+             "registers low enough for N blocks per SM (the 512-thread "
+             "tensor-core products: 64 registers for N = 2, with some "
+             "spills; up to 128 for N = 1, which lets ptxas issue the next "
+             "k block's loads before this one's products; 0: ptxas's "
+             "choice, the default; to compare on a GPU)"),
     cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
 static cl::opt<std::string> gpuTile(

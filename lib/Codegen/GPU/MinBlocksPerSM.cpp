@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/GPU/KernelKind.h"
 #include "Codegen/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -29,8 +30,11 @@ struct GPUMinBlocksPerSMPass
       return signalPassFailure();
     }
     auto value = IntegerAttr::get(IntegerType::get(&getContext(), 32), blocks);
+    // Only the tiled products: the others are memory-bound, and given
+    // room ptxas spends it on registers that cost them occupancy.
     getOperation().walk([&](gpu::GPUFuncOp func) {
-      if (func.isKernel())
+      if (func.isKernel() &&
+          StringRef(bertc::kernelKind(func.getLoc())).starts_with("matmul "))
         func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(), value);
     });
   }
