@@ -510,7 +510,10 @@ void TiledKernelEmitter::aimRound(const SliceCopy &copy, size_t r, Value k0) {
 }
 
 Value TiledKernelEmitter::inBoundsAt(const SliceCopy &copy, size_t r) {
-  Value ok = both(lt(ivs[copy.dim], copy.rowLimit), lt(ivs[ct.k], limitK));
+  // One statement per compare: argument order is the compiler's.
+  Value inRows = lt(ivs[copy.dim], copy.rowLimit);
+  Value inK = lt(ivs[ct.k], limitK);
+  Value ok = both(inRows, inK);
   if (copy.lastLive && r + 1 == copy.kk.size())
     ok = both(ok, copy.lastLive);
   return ok;
@@ -1092,7 +1095,9 @@ void TiledKernelEmitter::emitLaunch(OutputInit writer,
     for (auto [index, rowCol] : llvm::enumerate(owned)) {
       ivs[ct.m] = add(m0, rowCol.first);
       ivs[ct.n] = add(n0, rowCol.second);
-      fn(index, both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
+      Value inRows = lt(ivs[ct.m], limitM);
+      Value inColumns = lt(ivs[ct.n], sizeN);
+      fn(index, both(inRows, inColumns));
     }
   };
   // The sums are loop-carried values (registers). They start from C's
@@ -1399,7 +1404,9 @@ void TiledKernelEmitter::storeRuns(
     for (size_t index = first; index < first + run; ++index) {
       ivs[ct.m] = add(m0, owned[index].first);
       ivs[ct.n] = add(n0, owned[index].second);
-      oks.push_back(both(lt(ivs[ct.m], limitM), lt(ivs[ct.n], sizeN)));
+      Value inRows = lt(ivs[ct.m], limitM);
+      Value inColumns = lt(ivs[ct.n], sizeN);
+      oks.push_back(both(inRows, inColumns));
       ats.push_back(indices(ct.cMap));
     }
     // Each input's run: a vector load, or guarded element loads.
