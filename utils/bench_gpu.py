@@ -113,7 +113,7 @@ def shape_checkpoint(work):
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
     r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
-    r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?"
+    r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?(?:-waves)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
     r"(?:-minblocks\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
@@ -124,7 +124,8 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nofuse": "--no-fuse-linears",
                  "nofit": "--gpu-no-fit-tiles",
                  "nospec": "--gpu-no-wide-specialization",
-                 "nosplit": "--gpu-split-k=0"}
+                 "nosplit": "--gpu-split-k=0",
+                 "waves": "--gpu-split-k-waves"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages=",
               "minblocks": "--gpu-min-blocks-per-sm="}
@@ -143,7 +144,8 @@ def build(args):
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
                      "MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-nofuse][-nofit][-nospec][-nosplit][-asyncN][-warpMxN][-smallMxNxK]"
+                     "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN][-warpMxN]"
+                     "[-smallMxNxK]"
                      "[-minblocksN]" % variant)
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
@@ -308,14 +310,15 @@ def main():
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-nofuse][-nofit][-nospec][-nosplit][-asyncN][-warpMxN]"
+                            "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
+                            "[-warpMxN]"
                             "[-smallMxNxK][-minblocksN],...",
                     help="build: also f32 and f16 programs with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "
                          "--no-fuse-linears, --gpu-no-fit-tiles, "
                          "--gpu-no-wide-specialization, --gpu-split-k=0, "
-                         "and, f16 "
+                         "--gpu-split-k-waves, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
                          "--gpu-warp-tile; --gpu-small-tile, "
                          "--gpu-min-blocks-per-sm), which run "

@@ -58,6 +58,10 @@ VARIANTS+=,64x128x16-nosplit,128x128x32-nosplit,128x128x32-nosplit-async3
 # the block's products (pf.cover 13 to 31).
 VARIANTS+=,64x128x16-minblocks1,128x128x32-minblocks1
 VARIANTS+=,128x128x32-async3-minblocks1,128x128x64-minblocks1
+# Split k by waves: at batch 32 the output projection and the FFN's second
+# product (192 blocks on 132 SMs, 2 waves) split in two (3 waves of half
+# the k blocks); batch 1 as the default.
+VARIANTS+=,64x128x16-waves,128x128x32-waves,128x128x32-waves-minblocks1
 
 if [ "${1:-}" = "--build" ]; then
   set -e

@@ -432,6 +432,14 @@ def GPUTileContractions
       make no split kernels. With `small-tile-*` as well, the small tile's
       launch splits when its own grid is still below `small-below`; the
       tile's launch, which runs only for grids that fill the GPU, does not.
+      With `split-k-waves` the host instead tries 1 to the most ranges and
+      takes the count whose waves (ceil(blocks x ranges / SMs), one block
+      per SM at a time) times k blocks per range is least, the fewest of
+      equals, if it saves an eighth of the whole grid's: the same as
+      filling the GPU when one wave wins, and it also splits full grids
+      whose last wave leaves SMs idle (BERT-base's output projection and
+      FFN output at batch 32: 192 blocks on 132 SMs, 2 waves, become 384 in
+      3 waves of half the k blocks). Then the tile's launch splits too.
 
     - With `epilogues`, the all-parallel op right after the product that
       reads C once under an identity map (GELU, a residual add) runs on the
@@ -529,6 +537,10 @@ def GPUTileContractions
            "default is 16)">,
     Option<"splitKMin", "split-k-min", "int64_t", "4",
            "split-k: the fewest k blocks (tile-k each) a range may have">,
+    Option<"splitKWaves", "split-k-waves", "bool", "false",
+           "split-k: choose the ranges by the waves of blocks the grid takes "
+           "(one block per SM at a time), which also splits grids with more "
+           "blocks than SMs whose last wave leaves SMs idle">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -137,6 +137,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
     gpu.splitK = options.gpuSplitK;
   if (options.gpuSplitKMin >= 0)
     gpu.splitKMin = options.gpuSplitKMin;
+  gpu.splitKWaves = options.gpuSplitKWaves;
   if (!options.gpuSmallTile.empty()) {
     gpu.smallTileM = options.gpuSmallTile[0];
     gpu.smallTileN = options.gpuSmallTile[1];
@@ -177,6 +178,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-split-k and --gpu-split-k-min need --target=cuda");
   if (options.gpuSplitKMin == 0)
     return fail("--gpu-split-k-min must be 1 or more");
+  if (options.gpuSplitKWaves && (!cuda || options.gpuSplitK == 0 ||
+                                 options.gpuSplitK == 1))
+    return fail("--gpu-split-k-waves needs --target=cuda and split k "
+                "(--gpu-split-k of 2 or more, or its default)");
   if (!options.gpuWarpTile.empty() && (!cuda || options.dtype == "f32"))
     return fail("--gpu-warp-tile needs --target=cuda and --dtype=f16 or "
                 "bf16 (tensor cores)");

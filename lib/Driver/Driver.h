@@ -84,6 +84,8 @@ struct CompileOptions {
   /// fewest k blocks per range; negative: the pipeline's default.
   int gpuSplitK = -1;
   int gpuSplitKMin = -1;
+  /// --target=cuda only: split-k's ranges by the grid's waves.
+  bool gpuSplitKWaves = false;
   /// --target=cuda with tensor cores only: the warp tile {m, n}; empty: the
   /// pipeline's default.
   std::vector<int64_t> gpuWarpTile;

@@ -97,6 +97,7 @@ mlir::bertc::gpuTileContractionsOptions(const GPULoweringOptions &options) {
   tile.smsAtRunTime = !options.emulate;
   tile.splitK = options.splitK;
   tile.splitKMin = options.splitKMin;
+  tile.splitKWaves = options.splitKWaves;
   tile.sharedBytes = maxSharedBytesPerBlock(options.sm);
   return tile;
 }

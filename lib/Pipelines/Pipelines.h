@@ -261,6 +261,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       *this, "split-k-min",
       llvm::cl::desc("split-k: the fewest k blocks a range may have"),
       llvm::cl::init(4)};
+  Option<bool> splitKWaves{
+      *this, "split-k-waves",
+      llvm::cl::desc("split-k: choose the ranges by the waves of blocks the "
+                     "grid takes, which also splits full grids whose last "
+                     "wave leaves SMs idle (bertc-gpu-tile-contractions)"),
+      llvm::cl::init(false)};
   Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("tiled products load the next k block into registers "

@@ -5,6 +5,41 @@
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0" -cse | FileCheck %s
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=0 specialize-wide=0" -cse | FileCheck %s --check-prefix=OFF
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0 sms-at-run-time=1" -cse | FileCheck %s --check-prefix=SMS
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-tile-contractions="split-k=16 split-k-min=2 specialize-wide=0 split-k-waves=1" -cse | FileCheck %s --check-prefix=WAVES
+
+// split-k-waves: the host tries 1 to `most` ranges and keeps the one whose
+// waves (ceil(tiles x ranges / SMs)) times k blocks per range is least,
+// the first of equals, if it saves an eighth of one range's.
+// WAVES-LABEL: func.func @linear_gelu
+// WAVES:         %[[SAMPLES:.*]] = arith.maxui %{{.*}}, %c1
+// WAVES:         %[[TILES:.*]] = arith.muli %{{.*}}, %[[SAMPLES]]
+// WAVES:         %[[KBLOCKS:.*]] = arith.maxui %{{.*}}, %c1
+// WAVES:         %[[BYMIN:.*]] = arith.divui %[[KBLOCKS]], %c2
+// WAVES:         %[[MOST:.*]] = arith.minui %c16, %[[BYMIN]]
+// WAVES:         %[[GPUS:.*]] = arith.maxui %c132, %c1
+// WAVES:         %[[W1:.*]] = arith.ceildivui %[[TILES]], %[[GPUS]]
+// WAVES:         %[[COST1:.*]] = arith.muli %[[W1]], %[[KBLOCKS]]
+// WAVES:         %[[LAST:.*]] = arith.addi %[[MOST]], %c1
+// WAVES:         %[[BEST:.*]]:2 = scf.for %[[R:.*]] = %c2 to %[[LAST]] step %c1 iter_args(%[[BR:.*]] = %c1, %[[BC:.*]] = %[[COST1]])
+// WAVES:           %[[ALL:.*]] = arith.muli %[[TILES]], %[[R]]
+// WAVES:           %[[W:.*]] = arith.ceildivui %[[ALL]], %[[GPUS]]
+// WAVES:           %[[PER:.*]] = arith.ceildivui %[[KBLOCKS]], %[[R]]
+// WAVES:           %[[COST:.*]] = arith.muli %[[W]], %[[PER]]
+// WAVES:           %[[BETTER:.*]] = arith.cmpi ult, %[[COST]], %[[BC]]
+// WAVES:           arith.select %[[BETTER]], %[[R]], %[[BR]]
+// WAVES:           arith.select %[[BETTER]], %[[COST]], %[[BC]]
+// WAVES:         %[[SAVED:.*]] = arith.muli %[[BEST]]#1, %c8
+// WAVES:         %[[BAR:.*]] = arith.muli %[[COST1]], %c7
+// WAVES:         %[[WORTH:.*]] = arith.cmpi ule, %[[SAVED]], %[[BAR]]
+// WAVES:         %[[CHOSEN:.*]] = arith.select %[[WORTH]], %[[BEST]]#0, %c1
+// WAVES:         %[[RANGES0:.*]] = arith.maxui %[[CHOSEN]], %c1
+// WAVES:         %[[PERR:.*]] = arith.ceildivui %[[KBLOCKS]], %[[RANGES0]]
+// WAVES:         arith.ceildivui %[[KBLOCKS]], %[[PERR]]
+// WAVES:         scf.if
+// WAVES:           gpu.launch
+// WAVES:           gpu.launch
+// WAVES:         } else {
+// WAVES:           gpu.launch
 
 // sms-at-run-time: the ranges fill the GPU the program runs on, whose SM
 // count the runtime gives (declared once per module).
@@ -111,6 +146,40 @@ func.func @linear_gelu(%x: memref<?x?x256xf32>, %w: memref<192x256xf32>,
   ^bb0(%v: f32, %o: f32):
     %e = math.erf %v : f32
     linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// m = n = 1024 is 16 x 16 blocks of 64, more than twice small-below: the
+// grid fills the GPU whatever the batch, so without split-k-waves there are
+// no split kernels; with it, the host may still split to even out waves.
+// CHECK-LABEL: func.func @full_grid
+// CHECK-NOT:     scf.if
+// CHECK:         gpu.launch
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+// WAVES-LABEL: func.func @full_grid
+// WAVES:         scf.for
+// WAVES:         scf.if
+// WAVES:           gpu.launch
+// WAVES:           gpu.launch
+// WAVES:         } else {
+// WAVES:           gpu.launch
+func.func @full_grid(%x: memref<?x1024x256xf32>, %w: memref<1024x256xf32>,
+                     %c: memref<?x1024x1024xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(b, s, n, k) -> (b, s, k)>,
+                       affine_map<(b, s, n, k) -> (n, k)>,
+                       affine_map<(b, s, n, k) -> (b, s, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x1024x256xf32>, memref<1024x256xf32>)
+      outs(%c : memref<?x1024x1024xf32>) {
+  ^bb0(%a: f32, %bw: f32, %acc: f32):
+    %p = arith.mulf %a, %bw : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
   }
   return
 }

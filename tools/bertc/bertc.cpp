@@ -202,6 +202,14 @@ static cl::opt<int> gpuSplitKMin(
              "split-k range may have (default 4)"),
     cl::value_desc("N"), cl::init(-1), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<bool> gpuSplitKWaves(
+    "gpu-split-k-waves",
+    cl::desc("with --target=cuda: choose split k's ranges by the waves of "
+             "blocks a product's grid takes on the GPU's SMs (one block per "
+             "SM at a time), which also splits grids larger than the GPU "
+             "whose last wave leaves SMs idle (BERT-base's FFN output at "
+             "batch 32: 192 blocks on 132 SMs); to compare on a GPU"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string> gpuWarpTile(
     "gpu-warp-tile",
     cl::desc("with --target=cuda and --dtype=f16|bf16: the tensor-core "
@@ -323,6 +331,7 @@ int main(int argc, char **argv) {
   }
   options.gpuSplitK = gpuSplitK;
   options.gpuSplitKMin = gpuSplitKMin;
+  options.gpuSplitKWaves = gpuSplitKWaves;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
       !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))

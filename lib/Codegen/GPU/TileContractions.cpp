@@ -60,6 +60,9 @@ struct GpuTile {
   // GPU has SMs split k over up to `splitK` blocks per tile, each at least
   // `splitKMin` k blocks long (0 or 1: never).
   int64_t splitK = 0, splitKMin = 4;
+  // Split k by the waves a grid takes (splitCount) rather than only when it
+  // has fewer blocks than SMs.
+  bool splitKWaves = false;
   // Tensor cores: a warp per warpM x warpN tile of C, as (warpM / 16) x
   // (warpN / 8) m16n8k16 products per 16 of k (threadM/threadN unused).
   bool mma = false;
@@ -393,6 +396,44 @@ private:
     return arith::MaxUIOp::create(
         b, loc, arith::CeilDivUIOp::create(b, loc, size, cst(per)), cst(1));
   }
+  /// split-k-waves: the ranges (1 to `most`) that minimize the k blocks the
+  /// busiest SM runs, ceil(tiles x ranges / SMs) x ceil(blocksK / ranges),
+  /// one block per SM at a time (the 512-thread products' occupancy); the
+  /// fewest of equals, and 1 unless they save an eighth of 1's (the
+  /// partial sums' traffic and the sum kernel). With one wave that is as
+  /// many as fill the GPU, as without; with several it also splits full
+  /// grids whose last wave leaves SMs idle (BERT-base's FFN output at batch
+  /// 32: 192 blocks on 132 SMs take 2 x 96 k blocks, split in 2, 3 x 48).
+  Value splitCount(Value tiles, Value blocksK, Value most) {
+    Value sms = arith::MaxUIOp::create(b, loc, below, cst(1));
+    auto cost = [&](OpBuilder &nb, Value ranges) {
+      Value blocksAll = arith::MulIOp::create(nb, loc, tiles, ranges);
+      Value waves = arith::CeilDivUIOp::create(nb, loc, blocksAll, sms);
+      Value perRange = arith::CeilDivUIOp::create(nb, loc, blocksK, ranges);
+      return arith::MulIOp::create(nb, loc, waves, perRange).getResult();
+    };
+    Value wholeWaves = arith::CeilDivUIOp::create(b, loc, tiles, sms);
+    Value whole = mul(wholeWaves, blocksK);
+    Value last = add(most, cst(1));
+    auto search = scf::ForOp::create(
+        b, loc, cst(2), last, cst(1), ValueRange{cst(1), whole},
+        [&](OpBuilder &nb, Location, Value ranges, ValueRange best) {
+          Value mine = cost(nb, ranges);
+          Value better = arith::CmpIOp::create(
+              nb, loc, arith::CmpIPredicate::ult, mine, best[1]);
+          Value bestRanges =
+              arith::SelectOp::create(nb, loc, better, ranges, best[0]);
+          Value bestCost =
+              arith::SelectOp::create(nb, loc, better, mine, best[1]);
+          scf::YieldOp::create(nb, loc, ValueRange{bestRanges, bestCost});
+        });
+    Value saved = mul(search.getResult(1), cst(8));
+    Value bar = mul(whole, cst(7));
+    Value worth =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, saved, bar);
+    return arith::SelectOp::create(b, loc, worth, search.getResult(0), cst(1));
+  }
+
 
   Contraction ct;
   GpuTile tile;
@@ -789,7 +830,11 @@ void TiledKernelEmitter::emit() {
     emitSplitOrWhole(writer, epilogue, sizes, batchCount);
     std::swap(tile, *small);
     b.setInsertionPoint(choice.elseBlock()->getTerminator());
-    emitLaunches(writer, epilogue, sizes, batchCount);
+    // Full grids split only to even out their waves.
+    if (tile.splitKWaves)
+      emitSplitOrWhole(writer, epilogue, sizes, batchCount);
+    else
+      emitLaunches(writer, epilogue, sizes, batchCount);
   }
   op.erase();
   if (writer)
@@ -824,7 +869,8 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
                          staticM = at(ranges[ct.m], tile.m),
                          staticN = at(ranges[ct.n], tile.n);
   bool never = tile.splitK < 2 || (staticK && *staticK < 2 * tile.splitKMin) ||
-               (staticM && staticN && *staticM * *staticN * 2 > smallBelow);
+               (!tile.splitKWaves && staticM && staticN &&
+                *staticM * *staticN * 2 > smallBelow);
   if (never)
     return emitLaunches(writer, epilogue, sizes, batchCount);
 
@@ -836,10 +882,14 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
   Value tilesM = blocks(sizes[ct.m], tile.m);
   Value tiles = mul(mul(tilesN, tilesM), samples);
   Value blocksK = blocks(sizes[ct.k], tile.k);
-  Value fill = arith::DivUIOp::create(b, loc, below, tiles);
+  Value fill = tile.splitKWaves
+                   ? Value()
+                   : arith::DivUIOp::create(b, loc, below, tiles).getResult();
   Value byLength = arith::DivUIOp::create(b, loc, blocksK, cst(tile.splitKMin));
   Value most = arith::MinUIOp::create(b, loc, cst(tile.splitK), byLength);
-  Value count = arith::MinUIOp::create(b, loc, fill, most);
+  Value count = tile.splitKWaves
+                    ? splitCount(tiles, blocksK, most)
+                    : arith::MinUIOp::create(b, loc, fill, most).getResult();
   count = arith::MaxUIOp::create(b, loc, count, cst(1));
   Value perRange = arith::CeilDivUIOp::create(b, loc, blocksK, count);
   count = arith::CeilDivUIOp::create(b, loc, blocksK, perRange);
@@ -1605,6 +1655,7 @@ struct GPUTileContractionsPass
     tile.warpN = options.warpN;
     tile.splitK = options.splitK;
     tile.splitKMin = options.splitKMin;
+    tile.splitKWaves = options.splitKWaves;
     if (tile.splitK < 0 || tile.splitKMin < 1) {
       os << "split-k must be 0 or more and split-k-min 1 or more (got "
          << tile.splitK << " and " << tile.splitKMin << ")";

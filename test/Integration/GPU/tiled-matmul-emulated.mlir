@@ -23,6 +23,15 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// Split k by waves (split-k-waves) on 12 SMs: 18 blocks (two waves) of 3 k
+// blocks each split into 3 ranges (five waves of one k block), which only
+// the waves allow (18 blocks fill 12 SMs).
+// RUN: bertc-opt %s --bertc-gpu-tile-contractions="tile-m=8 tile-n=8 tile-k=4 thread-m=2 thread-n=2 split-k=16 split-k-min=1 split-k-waves=1 small-below=12" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // Dot form (B as [N, K]), outer form (B as [K, N]), the dot form after a
 // bias broadcast (which the kernel takes over as the sums' start), and the
 // same with the product written into a [.., 3, 7] view of the biased
