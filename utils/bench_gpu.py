@@ -112,10 +112,10 @@ def shape_checkpoint(work):
 # Tile-size variants (build --tiles), timed at every batch by run.
 TILE_PROGRAM = "bert-base-cuda-%s-tile-%s.exe"
 TILE_VARIANT = re.compile(
-    r"^\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
+    r"^(?:f32:|f16:)?\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
     r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?(?:-waves)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
-    r"(?:-minblocks\d+)?$")
+    r"(?:-minblocks\d+)?(?:-warprows\d+)?$")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
@@ -128,9 +128,10 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "waves": "--gpu-split-k-waves"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages=",
-              "minblocks": "--gpu-min-blocks-per-sm="}
-# Parts for tensor cores (f16) only.
-F16_ONLY = ("-warp", "-async", "-wideops")
+              "minblocks": "--gpu-min-blocks-per-sm=",
+              "warprows": "--gpu-warp-rows-up-to="}
+# Parts for tensor cores (f16) only (-warpMxN, not -warprowsN).
+F16_ONLY = re.compile(r"^(warp\d+x\d+|async\d+|wideops)$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
 
@@ -143,10 +144,12 @@ def build(args):
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
             sys.exit("--tiles: %s is not "
-                     "MxNxK[-noprefetch][-nowide][-double][-wideops]"
+                     "[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
                      "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN][-warpMxN]"
                      "[-smallMxNxK]"
-                     "[-minblocksN]" % variant)
+                     "[-minblocksN][-warprowsN]" % variant)
+        # A dtype first builds that one only.
+        only, _, variant = variant.rpartition(":")
         tile, *rest = variant.split("-")
         flags = ["--gpu-tile=" + tile]
         for part in rest:
@@ -154,8 +157,10 @@ def build(args):
             flags.append(TILE_SWITCHES.get(part) or
                          TILE_SIZED[name] + part[len(name):])
         dtypes = ("f32", "f16") if not args.dtype else (args.dtype,)
-        if any(part in variant for part in F16_ONLY):
+        if any(F16_ONLY.match(part) for part in rest):
             dtypes = tuple(d for d in dtypes if d != "f32")
+        if only:
+            dtypes = tuple(d for d in dtypes if d == only)
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
                              ["--dtype=" + dtype] + flags))
@@ -309,11 +314,12 @@ def main():
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
-                    metavar="MxNxK[-noprefetch][-nowide][-double][-wideops]"
+                    metavar="[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
                             "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
                             "[-warpMxN]"
-                            "[-smallMxNxK][-minblocksN],...",
-                    help="build: also f32 and f16 programs with these "
+                            "[-smallMxNxK][-minblocksN][-warprowsN],...",
+                    help="build: also f32 and f16 programs (or the one "
+                         "named first) with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "
                          "--gpu-no-wide-loads, --gpu-double-buffer, "
                          "--no-fuse-linears, --gpu-no-fit-tiles, "
@@ -321,7 +327,8 @@ def main():
                          "--gpu-split-k-waves, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
                          "--gpu-warp-tile; --gpu-small-tile, "
-                         "--gpu-min-blocks-per-sm), which run "
+                         "--gpu-min-blocks-per-sm, --gpu-warp-rows-up-to), "
+                         "which run "
                          "times at each batch")
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")

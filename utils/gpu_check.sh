@@ -21,47 +21,56 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# What sessions 13 and 14 built without a GPU, against the defaults (f32
+# Each variant builds the dtype it names (f32: around f32's default tile,
+# f16: around the tensor cores'): what each session built without a GPU.
+# Sessions 13 and 14, against the defaults (f32
 # 64x128x16, f16 128x128x32): 16-byte loads off, double buffering, f16
 # operands off (-wideops), cp.async stages, the 64 x 32 warp tile, small
 # tiles for small batches.
-VARIANTS=64x128x16-nowide,64x128x16-double,64x128x16-small32x64x16
-VARIANTS+=,128x128x32-nowide,128x128x32-wideops,128x128x32-double
-VARIANTS+=,128x128x32-async2,128x128x32-async3,128x128x32-async4
-VARIANTS+=,128x128x32-warp64x32,128x128x32-async3-warp64x32
-VARIANTS+=,64x128x32-async3,128x128x32-small64x128x32
+VARIANTS=f32:64x128x16-nowide,f32:64x128x16-double,f32:64x128x16-small32x64x16
+VARIANTS+=,f16:128x128x32-nowide,f16:128x128x32-wideops,f16:128x128x32-double
+VARIANTS+=,f16:128x128x32-async2,f16:128x128x32-async3,f16:128x128x32-async4
+VARIANTS+=,f16:128x128x32-warp64x32,f16:128x128x32-async3-warp64x32
+VARIANTS+=,f16:64x128x32-async3,f16:128x128x32-small64x128x32
 # Session 15: with constants in the kernels (77-98 registers instead of 128)
 # a k step of 64 halves the barriers per product.
-VARIANTS+=,128x128x64,128x128x64-async3
+VARIANTS+=,f16:128x128x64,f16:128x128x64-async3
 # 4 warps of 64 x 64 (244 registers, no spill; 2 blocks per SM): half the
 # ldmatrix loads per mma of the 32 x 32 warps.
-VARIANTS+=,128x128x32-warp64x64,128x128x32-async3-warp64x64
-VARIANTS+=,128x128x64-async3-warp64x64
+VARIANTS+=,f16:128x128x32-warp64x64,f16:128x128x32-async3-warp64x64
+VARIANTS+=,f16:128x128x64-async3-warp64x64
 # Session 16: query, key and value as one product (the default) against
 # three (-nofuse), in f32 and f16.
-VARIANTS+=,64x128x16-nofuse,128x128x32-nofuse
+VARIANTS+=,f32:64x128x16-nofuse,f16:128x128x32-nofuse
 # Session 18: two blocks per SM (ptxas holds the 512-thread products to 64
 # registers, a few spills) against one; -minblocks2 applies to f32 too.
-VARIANTS+=,128x128x32-minblocks2,128x128x32-async3-minblocks2
-VARIANTS+=,64x128x16-minblocks2
+VARIANTS+=,f16:128x128x32-minblocks2,f16:128x128x32-async3-minblocks2
+VARIANTS+=,f32:64x128x16-minblocks2
 # Session 19: tiles fitted to static sizes (P.V 128 x 64) against whole ones.
-VARIANTS+=,64x128x16-nofit,128x128x32-nofit
+VARIANTS+=,f32:64x128x16-nofit,f16:128x128x32-nofit
 # Session 20: without the host-chosen aligned kernel (16-byte copies check
 # their alignment in the loop) against with it.
-VARIANTS+=,64x128x16-nospec,128x128x32-nospec,128x128x32-nospec-async3
+VARIANTS+=,f32:64x128x16-nospec,f16:128x128x32-nospec,f16:128x128x32-nospec-async3
 # Session 21: without split k (batch 1's linear layers: 6 to 24 blocks on
 # 132 SMs) against with it; at batch 32 neither splits.
-VARIANTS+=,64x128x16-nosplit,128x128x32-nosplit,128x128x32-nosplit-async3
+VARIANTS+=,f32:64x128x16-nosplit,f16:128x128x32-nosplit,f16:128x128x32-nosplit-async3
 # Session 23: left alone, ptxas holds the products near 64 registers and
 # issues the prefetch's loads right before the stores that need them
 # (kernel_stats.py --sass: pf.cover 0); with .minnctapersm 1 they go before
 # the block's products (pf.cover 13 to 31).
-VARIANTS+=,64x128x16-minblocks1,128x128x32-minblocks1
-VARIANTS+=,128x128x32-async3-minblocks1,128x128x64-minblocks1
+VARIANTS+=,f32:64x128x16-minblocks1,f16:128x128x32-minblocks1
+VARIANTS+=,f16:128x128x32-async3-minblocks1,f16:128x128x64-minblocks1
 # Split k by waves: at batch 32 the output projection and the FFN's second
 # product (192 blocks on 132 SMs, 2 waves) split in two (3 waves of half
 # the k blocks); batch 1 as the default.
-VARIANTS+=,64x128x16-waves,128x128x32-waves,128x128x32-waves-minblocks1
+VARIANTS+=,f32:64x128x16-waves,f16:128x128x32-waves,f16:128x128x32-waves-minblocks1
+# Row reductions a warp per row up to 1024 elements (softmax at seq 128: 4
+# elements a lane, no barriers, instead of one a thread and 3 barriers).
+# Then all of session 23 together, with and without cp.async.
+VARIANTS+=,f32:64x128x16-warprows1024,f16:128x128x32-warprows1024
+VARIANTS+=,f16:128x128x32-waves-minblocks1-warprows1024
+VARIANTS+=,f16:128x128x32-waves-async3-minblocks1-warprows1024
+VARIANTS+=,f32:64x128x16-waves-minblocks1-warprows1024
 
 if [ "${1:-}" = "--build" ]; then
   set -e

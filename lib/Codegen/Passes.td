@@ -592,6 +592,15 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
     step 4 then follows the chain's last reduction. The loops are the same
     when both read one buffer through the same map over every loop.
 
+    With `warp-rows-up-to` N, a row of at most N elements is one warp's
+    (lane `l` folds `l, l + 32, ...`) and a block runs `block-size / 32`
+    rows: the shuffles leave the total in every lane, so there is no
+    shared memory and no barrier, and lane 0 passes each row value to the
+    others by `gpu.shuffle idx` (a softmax's 128-element rows: 4 elements
+    a lane instead of 1 a thread and 3 barriers a row). Longer rows keep a
+    block each; with a dynamic length the host picks one of the two
+    kernels.
+
     Without the pass, a row is one thread's sequential loop (layer norm over a
     768-wide row: 768 dependent additions on one thread, its reads strided
     across the warp). The reduction order differs from the sequential one,
@@ -612,6 +621,10 @@ def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
     Option<"normalizations", "normalizations", "bool", "true",
            "run the elementwise op that reads the row's value next (a "
            "softmax's or layer norm's normalization) in the same block">,
+    Option<"warpRowsUpTo", "warp-rows-up-to", "int64_t", "0",
+           "rows of at most this many elements get a warp each, "
+           "block-size / 32 rows per block (chosen on the host when the "
+           "length is dynamic; 0: a block per row always)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect"];

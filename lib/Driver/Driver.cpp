@@ -124,6 +124,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
   }
   gpu.narrowOperands = !options.gpuWideOperands;
   gpu.minBlocksPerSM = options.gpuMinBlocksPerSM;
+  gpu.warpRowsUpTo = options.gpuWarpRowsUpTo;
   if (!options.gpuTile.empty()) {
     gpu.tileM = options.gpuTile[0];
     gpu.tileN = options.gpuTile[1];
@@ -202,6 +203,12 @@ int mlir::bertc::compile(const CompileOptions &options) {
   if (options.gpuMinBlocksPerSM != 0 && (!cuda || options.emulateGPU))
     return fail("--gpu-min-blocks-per-sm needs --target=cuda (and a GPU, "
                 "not --emulate-gpu)");
+  if (options.gpuWarpRowsUpTo != 0 && !cuda)
+    return fail("--gpu-warp-rows-up-to needs --target=cuda");
+  if (options.gpuWarpRowsUpTo < 0)
+    return fail("--gpu-warp-rows-up-to must be 0 (a block per row) or more, "
+                "got " +
+                std::to_string(options.gpuWarpRowsUpTo));
   if (options.gpuMinBlocksPerSM < 0)
     return fail("--gpu-min-blocks-per-sm must be 0 (ptxas's choice) or 1 or "
                 "more, got " +

@@ -69,9 +69,12 @@ struct CompileOptions {
   /// --target=cuda, --dtype=f16|bf16 only: cp.async slice copies into this
   /// many stages (0: none).
   int gpuAsyncStages = 0;
-  /// --target=cuda only: blocks per SM every kernel's registers must allow
+  /// --target=cuda only: blocks per SM each tiled product's registers must allow
   /// (0: ptxas's choice).
   int gpuMinBlocksPerSM = 0;
+  /// --target=cuda only: rows of at most this many elements reduce a warp
+  /// per row (0: a block per row).
+  int gpuWarpRowsUpTo = 0;
   /// --target=cuda only: double-buffered slices in the tiled products.
   bool gpuDoubleBuffer = false;
   /// --target=cuda only: the tiled products' block tile {m, n, k}; empty:

@@ -127,6 +127,7 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
     rows.blockSize = options.reductionBlock;
     rows.normalizations = options.normalizations;
     rows.chains = options.rowChains;
+    rows.warpRowsUpTo = options.warpRowsUpTo;
     pm.addNestedPass<func::FuncOp>(createGPURowReductions(rows));
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());

@@ -295,6 +295,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                      "runs in the same block (bertc-gpu-row-reductions "
                      "chains)"),
       llvm::cl::init(true)};
+  Option<int64_t> warpRowsUpTo{
+      *this, "warp-rows-up-to",
+      llvm::cl::desc("row reductions over rows of at most this many "
+                     "elements run a warp per row (bertc-gpu-row-reductions "
+                     "warp-rows-up-to; 0: a block per row)"),
+      llvm::cl::init(0)};
   Option<bool> normalizations{
       *this, "normalizations",
       llvm::cl::desc("row reductions also run the normalization after them "

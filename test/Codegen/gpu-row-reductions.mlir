@@ -3,6 +3,18 @@
 // RUN: not bertc-opt %s --split-input-file --bertc-gpu-row-reductions="block-size=96" 2>&1 | FileCheck %s --check-prefix=POW2
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="normalizations=0" -cse | FileCheck %s --check-prefix=NONORM
 // RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="chains=0" -cse | FileCheck %s --check-prefix=NOCHAIN
+// RUN: bertc-opt %s --split-input-file --bertc-gpu-row-reductions="warp-rows-up-to=64" -cse | FileCheck %s --check-prefix=WARP
+// RUN: not bertc-opt %s --split-input-file --bertc-gpu-row-reductions="warp-rows-up-to=-1" 2>&1 | FileCheck %s --check-prefix=WARP-NEG
+// WARP-NEG: error: bertc-gpu-row-reductions: warp-rows-up-to must be 0 or more, got -1
+
+// warp-rows-up-to: the variance's 768-element rows are longer than 64, so
+// they keep a block each (the kernel above, nothing chosen on the host).
+// WARP-LABEL: func.func @variance
+// WARP-NOT:     scf.if
+// WARP:         gpu.launch
+// WARP-SAME:      workgroup(%{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>)
+// WARP-NOT:     gpu.launch
+// WARP:         return
 
 // Layer norm's variance: one block of 128 threads per row (batch x seq
 // rows), each folding the body over a strided share of the row; a warp's
@@ -41,12 +53,12 @@
 // CHECK:           %[[W16:.*]] = arith.addf %[[PART]], %[[X16]] fastmath<reassoc>
 // CHECK:           gpu.shuffle xor %[[W16]], %{{.*}}, %[[C32]] : f32
 // CHECK-COUNT-3:   gpu.shuffle xor
-// CHECK:           %[[WARP:.*]] = arith.addf %{{.*}} fastmath<reassoc>
+// CHECK:           %[[WTOTAL:.*]] = arith.addf %{{.*}} fastmath<reassoc>
 // CHECK:           %[[LANE:.*]] = arith.remui %[[T]], %c32
 // CHECK:           %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %c0
 // CHECK:           scf.if %[[LANE0]] {
 // CHECK:             %[[W:.*]] = arith.divui %[[T]], %c32
-// CHECK:             memref.store %[[WARP]], %[[SH]][%[[W]]]
+// CHECK:             memref.store %[[WTOTAL]], %[[SH]][%[[W]]]
 // CHECK:           }
 // CHECK-NEXT:      gpu.barrier
 // CHECK-NOT:       gpu.barrier
@@ -97,6 +109,19 @@ func.func @variance(%x: memref<?x?x768xf32>, %mean: memref<?x?xf32>,
 
 // Softmax's row maximum starts from -inf; the operand order is kept. The
 // fill before it is the output's value: no kernel of its own, no load.
+// warp-rows-up-to=64 with a dynamic row: the host runs the warp kernel
+// for rows of at most 64 elements, the block kernel for longer ones.
+// WARP-LABEL: func.func @row_max
+// WARP:         %[[SHORT:.*]] = arith.cmpi ule, %{{.*}}, %c64 : index
+// WARP:         scf.if %[[SHORT]] {
+// WARP:           gpu.launch
+// WARP-NOT:         workgroup
+// WARP-NOT:         gpu.barrier
+// WARP:             gpu.terminator
+// WARP:         } else {
+// WARP:           gpu.launch
+// WARP-SAME:        workgroup(%{{.*}} : memref<4xf32, #gpu.address_space<workgroup>>)
+// WARP:             gpu.barrier
 // CHECK-LABEL: func.func @row_max
 // CHECK-NOT:     linalg.fill
 // CHECK:         gpu.launch
@@ -261,6 +286,44 @@ func.func @normalize(%e: memref<?x64xf32>, %t: memref<64x64xf32>,
 // CHECK:         }
 // CHECK-NOT:     gpu.launch
 // CHECK-NOT:     linalg.generic
+// warp-rows-up-to=64: the 32-element rows are a warp's, 4 rows a block of
+// 128: lane = t mod 32 folds its elements, no shared memory, no barrier,
+// and lane 0 of the row stores each sum and gives it to the warp by a
+// shuffle, which the variance and the normalization read.
+// WARP-LABEL: func.func @layer_norm
+// WARP:         %[[ROWS:.*]] = arith.muli %c1, %{{.*}} : index
+// WARP:         %[[BLOCKS:.*]] = arith.ceildivui %[[ROWS]], %c4
+// WARP:         %[[GRID:.*]] = arith.maxui %[[BLOCKS]], %c1
+// WARP:         gpu.launch blocks(%[[B:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %[[GRID]],
+// WARP-SAME:      threads(%[[T:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}) in (%{{[a-z0-9_]+}} = %c128, %{{[a-z0-9_]+}} = %c1, %{{[a-z0-9_]+}} = %c1) {
+// WARP:           %[[IN:.*]] = arith.divui %[[T]], %c32
+// WARP:           %[[FIRST:.*]] = arith.muli %[[B]], %c4
+// WARP:           %[[ROW:.*]] = arith.addi %[[FIRST]], %[[IN]]
+// WARP:           %[[LANE:.*]] = arith.remui %[[T]], %c32
+// WARP:           %[[VALID:.*]] = arith.cmpi ult, %[[ROW]], %[[ROWS]]
+// WARP:           %[[LEN:.*]] = arith.select %[[VALID]], %c32, %c0
+// WARP:           scf.for %{{.*}} = %[[LANE]] to %[[LEN]] step %c32
+// WARP-COUNT-5:   gpu.shuffle xor
+// WARP:           %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// WARP:           %[[STORE:.*]] = arith.andi %[[LANE0]], %[[VALID]]
+// WARP:           %[[SUM:.*]] = scf.if %[[STORE]] -> (f32) {
+// WARP:             memref.store %[[S:.*]], %arg1[
+// WARP-NEXT:        scf.yield %[[S]] : f32
+// WARP-NEXT:      } else {
+// WARP-NEXT:        scf.yield %cst : f32
+// WARP:           %[[MEAN:.*]], %{{.*}} = gpu.shuffle idx %[[SUM]], %c0_i32, %c32_i32 : f32
+// WARP:           scf.for %{{.*}} = %[[LANE]] to %[[LEN]] step %c32
+// WARP:             arith.divf %[[MEAN]], %{{.*}}
+// WARP-COUNT-5:   gpu.shuffle xor
+// WARP:           %[[VAR:.*]] = scf.if %[[STORE]] -> (f32) {
+// WARP:           %[[V:.*]], %{{.*}} = gpu.shuffle idx %[[VAR]], %c0_i32, %c32_i32 : f32
+// WARP:           scf.for %{{.*}} = %[[LANE]] to %[[LEN]] step %c32 {
+// WARP:             arith.divf %[[V]], %{{.*}}
+// WARP:             memref.store %{{.*}}, %arg3[
+// WARP-NOT:       gpu.barrier
+// WARP:           gpu.terminator
+// WARP-NEXT:    }
+// WARP-NEXT:    return
 // NOCHAIN-LABEL: func.func @layer_norm
 // NOCHAIN-COUNT-2: gpu.launch
 // NOCHAIN-NOT:     linalg.generic

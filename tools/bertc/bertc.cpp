@@ -173,6 +173,14 @@ static cl::opt<int> gpuMinBlocksPerSM(
              "choice, the default; to compare on a GPU)"),
     cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
     cl::cat(category));
+static cl::opt<int> gpuWarpRowsUpTo(
+    "gpu-warp-rows-up-to",
+    cl::desc("with --target=cuda: row reductions (softmax, layer norm) over "
+             "rows of at most N elements run a warp per row, 4 rows a "
+             "block, no shared memory or barriers, instead of a block per "
+             "row (0: never, the default; to compare on a GPU)"),
+    cl::value_desc("N"), cl::init(0), cl::Hidden, cl::sub(compileCmd),
+    cl::cat(category));
 static cl::opt<std::string> gpuTile(
     "gpu-tile",
     cl::desc("with --target=cuda: the tiled matrix products' block tile as "
@@ -321,6 +329,7 @@ int main(int argc, char **argv) {
   options.gpuDoubleBuffer = gpuDoubleBuffer;
   options.gpuAsyncStages = gpuAsyncStages;
   options.gpuMinBlocksPerSM = gpuMinBlocksPerSM;
+  options.gpuWarpRowsUpTo = gpuWarpRowsUpTo;
   options.gpuWideOperands = gpuWideOperands;
   for (cl::opt<int> *count : {&gpuSplitK, &gpuSplitKMin}) {
     if (count->getNumOccurrences() && *count < 0) {

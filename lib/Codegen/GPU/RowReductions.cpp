@@ -194,36 +194,44 @@ OutputEpilogue findNormalization(const RowChain &chain) {
   return next;
 }
 
-void emitRowChain(const RowChain &chain, int64_t blockSize) {
+/// The chain's kernel, created at b's insertion point: one block of
+/// `blockSize` threads per row, or with `warpRows` a warp per row and
+/// blockSize / 32 rows per block. `sizes` are the chain's loop sizes.
+void emitRowChainLaunch(OpBuilder &b, const RowChain &chain,
+                        ArrayRef<Value> sizes, int64_t blockSize,
+                        bool warpRows) {
   linalg::GenericOp first = chain.reductions.front().op;
-  // The kernel replaces the last op of the chain: everything the ops use
-  // is defined by then, and nothing between them reads what they write.
-  OutputEpilogue normalizeOp = chain.normalize;
-  linalg::GenericOp lastOp = chain.reductions.back().op;
-  OpBuilder b(normalizeOp ? normalizeOp.op.getOperation()
-                          : lastOp.getOperation());
   Location loc = first.getLoc();
-  SmallVector<Value> sizes = loopSizes(b, loc, first);
+  SmallVector<Value> ivs(sizes.begin(), sizes.end());
   unsigned red = sizes.size() - 1;
   Value one = index(b, loc, 1);
   Value rows = one;
   for (unsigned d = 0; d < red; ++d)
     rows = arith::MulIOp::create(b, loc, rows, sizes[d]);
-  Value grid = arith::MaxUIOp::create(b, loc, rows, one);
+  // A row's threads: the block, or a warp of it.
+  int64_t group = warpRows ? std::min<int64_t>(blockSize, 32) : blockSize;
+  int64_t rowsPerBlock = blockSize / group;
+  Value blocks = rows;
+  if (rowsPerBlock > 1)
+    blocks =
+        arith::CeilDivUIOp::create(b, loc, rows, index(b, loc, rowsPerBlock));
+  Value grid = arith::MaxUIOp::create(b, loc, blocks, one);
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   // Partials meet by shuffles within a warp (`width` lanes), then the
   // warps' totals in shared memory; each reduction's value for the whole
-  // block goes to the block through shared memory too.
-  int64_t width = std::min<int64_t>(blockSize, 32);
-  int64_t warps = blockSize / width;
+  // row goes to the row's threads through shared memory too, or by a
+  // shuffle from lane 0 when the row is one warp's.
+  int64_t width = std::min<int64_t>(group, 32);
+  int64_t warps = group / width;
   int64_t count = chain.reductions.size();
   bool sharesValues = count > 1 || chain.normalize;
+  bool sharedValues = sharesValues && warps > 1;
   SmallVector<Type> buffers;
   if (warps > 1)
     buffers.push_back(MemRefType::get({warps}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup));
-  if (sharesValues)
+  if (sharedValues)
     buffers.push_back(MemRefType::get({count}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup));
   std::string kind = "reduction " + describeSizes(first.getStaticLoopRanges());
@@ -231,6 +239,8 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
     kind += " x" + std::to_string(count);
   if (chain.normalize)
     kind += " +epilogue";
+  if (rowsPerBlock > 1)
+    kind += " warp rows";
   auto launch =
       gpu::LaunchOp::create(b, withKernelKind(loc, kind), grid, one, one,
                             index(b, loc, blockSize), one, one,
@@ -243,11 +253,18 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
   Value warpTotals, values;
   if (warps > 1)
     warpTotals = launch.getWorkgroupAttributions()[0];
-  if (sharesValues)
+  if (sharedValues)
     values = launch.getWorkgroupAttributions().back();
   Value tid = launch.getThreadIds().x, row = launch.getBlockIds().x;
+  if (rowsPerBlock > 1) {
+    Value rowInBlock =
+        arith::DivUIOp::create(b, loc, tid, index(b, loc, group));
+    Value firstRow = arith::MulIOp::create(b, loc, row,
+                                           index(b, loc, rowsPerBlock));
+    row = arith::AddIOp::create(b, loc, firstRow, rowInBlock);
+    tid = arith::RemUIOp::create(b, loc, tid, index(b, loc, group));
+  }
 
-  SmallVector<Value> ivs(sizes.size());
   delinearize(b, loc, row, llvm::to_vector(llvm::seq(0u, red)), sizes, ivs);
   // The spare block of an empty launch folds nothing and stores nothing.
   Value valid =
@@ -265,7 +282,7 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
 
     // 1. This thread's elements of the row, folded by the body itself.
     auto fold = scf::ForOp::create(
-        b, loc, tid, length, index(b, loc, blockSize), ValueRange{identity},
+        b, loc, tid, length, index(b, loc, group), ValueRange{identity},
         [&](OpBuilder &nb, Location, Value r, ValueRange partial) {
           ivs[red] = r;
           scf::YieldOp::create(nb, loc,
@@ -301,9 +318,19 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
     // 3. Thread 0 adds the row's total to the output, and shares it.
     Value first0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                          index(b, loc, 0));
-    auto store =
-        scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, first0, valid),
-                          /*withElseRegion=*/false);
+    // A warp's row: lane 0 gives the other lanes the row's value by a
+    // shuffle (the others yield the identity, which it replaces).
+    bool broadcast = sharesValues && !values &&
+                     (i + 1 < chain.reductions.size() || chain.normalize);
+    Value firstValid = arith::AndIOp::create(b, loc, first0, valid);
+    auto store = scf::IfOp::create(
+        b, loc, broadcast ? TypeRange{b.getF32Type()} : TypeRange{},
+        firstValid, /*withElseRegion=*/broadcast);
+    if (broadcast) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&store.getElseRegion().front());
+      scf::YieldOp::create(b, loc, ValueRange{identity});
+    }
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&store.getThenRegion().front());
@@ -328,25 +355,73 @@ void emitRowChain(const RowChain &chain, int64_t blockSize) {
       memref::StoreOp::create(b, loc, result, outBuffer, at);
       if (values)
         memref::StoreOp::create(b, loc, result, values, index(b, loc, i));
+      if (broadcast) {
+        b.setInsertionPointToEnd(&store.getThenRegion().front());
+        scf::YieldOp::create(b, loc, ValueRange{result});
+      }
     }
     if (i + 1 < chain.reductions.size() || chain.normalize) {
-      gpu::BarrierOp::create(b, loc);
-      known.push_back(
-          {op.getDpsInits()[0],
-           memref::LoadOp::create(b, loc, values, index(b, loc, i))});
+      Value known0;
+      if (broadcast) {
+        Value source = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+        Value lanes =
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(), width);
+        known0 = gpu::ShuffleOp::create(b, loc, store.getResult(0), source,
+                                        lanes, gpu::ShuffleMode::IDX)
+                     .getShuffleResult();
+      } else {
+        gpu::BarrierOp::create(b, loc);
+        known0 = memref::LoadOp::create(b, loc, values, index(b, loc, i));
+      }
+      known.push_back({op.getDpsInits()[0], known0});
     }
   }
 
   // 4. The normalization, on the block's elements of the row.
   if (OutputEpilogue normalize = chain.normalize) {
     scf::ForOp::create(
-        b, loc, tid, length, index(b, loc, blockSize), ValueRange{},
+        b, loc, tid, length, index(b, loc, group), ValueRange{},
         [&](OpBuilder &nb, Location, Value r, ValueRange) {
           ivs[red] = r;
           emitOutputEpilogue(nb, loc, normalize, known.back().second, ivs,
                              ArrayRef(known).drop_back());
           scf::YieldOp::create(nb, loc);
         });
+  }
+}
+
+/// The chain's kernel, or with `warpRowsUpTo` two: a warp per row for rows
+/// of at most that many elements, a block per row for longer ones (chosen
+/// on the host when the length is dynamic); then the chain's ops go.
+void emitRowChain(const RowChain &chain, int64_t blockSize,
+                  int64_t warpRowsUpTo) {
+  linalg::GenericOp first = chain.reductions.front().op;
+  // The kernel replaces the last op of the chain: everything the ops use
+  // is defined by then, and nothing between them reads what they write.
+  OutputEpilogue normalizeOp = chain.normalize;
+  linalg::GenericOp lastOp = chain.reductions.back().op;
+  OpBuilder b(normalizeOp ? normalizeOp.op.getOperation()
+                          : lastOp.getOperation());
+  Location loc = first.getLoc();
+  SmallVector<Value> sizes = loopSizes(b, loc, first);
+  int64_t staticLength = first.getStaticLoopRanges().back();
+  // A row of one warp needs a block of several.
+  bool warpRows = warpRowsUpTo > 0 && blockSize > 32;
+  if (!warpRows || (!ShapedType::isDynamic(staticLength) &&
+                    staticLength > warpRowsUpTo)) {
+    emitRowChainLaunch(b, chain, sizes, blockSize, /*warpRows=*/false);
+  } else if (!ShapedType::isDynamic(staticLength)) {
+    emitRowChainLaunch(b, chain, sizes, blockSize, /*warpRows=*/true);
+  } else {
+    Value shortRow =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, sizes.back(),
+                              index(b, loc, warpRowsUpTo));
+    auto choice = scf::IfOp::create(b, loc, shortRow, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(choice.thenBlock()->getTerminator());
+    emitRowChainLaunch(b, chain, sizes, blockSize, /*warpRows=*/true);
+    b.setInsertionPoint(choice.elseBlock()->getTerminator());
+    emitRowChainLaunch(b, chain, sizes, blockSize, /*warpRows=*/false);
   }
   for (auto [rr, writer] : llvm::zip(chain.reductions, chain.writers)) {
     linalg::GenericOp op = rr.op;
@@ -363,6 +438,13 @@ struct GPURowReductionsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (warpRowsUpTo < 0) {
+      getOperation().emitError()
+          << "bertc-gpu-row-reductions: warp-rows-up-to must be 0 or more, "
+             "got "
+          << warpRowsUpTo.getValue();
+      return signalPassFailure();
+    }
     if (blockSize < 1 || blockSize > 1024 || !llvm::isPowerOf2_64(blockSize)) {
       getOperation().emitError()
           << "bertc-gpu-row-reductions: block-size " << blockSize.getValue()
@@ -391,7 +473,7 @@ struct GPURowReductionsPass
       }
       if (normalizations)
         chain.normalize = findNormalization(chain);
-      emitRowChain(chain, blockSize);
+      emitRowChain(chain, blockSize, warpRowsUpTo);
     }
   }
 };

@@ -18,6 +18,14 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
+// warp-rows-up-to=64: a warp per 37-element row (one or two elements a
+// lane), 4 rows a block of 128, the last block's last row past the 15.
+// RUN: bertc-opt %s --bertc-gpu-row-reductions="block-size=128 warp-rows-up-to=64" \
+// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
+// RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
+// RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
+// RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
 // Per reduction: matches the loops (rounding only), and the kernel ran
 // (the output moved from its initial value).
 // CHECK: 1
