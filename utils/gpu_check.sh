@@ -65,9 +65,12 @@ VARIANTS+=,f16:128x128x32-async3-minblocks1,f16:128x128x64-minblocks1
 # the k blocks); batch 1 as the default.
 VARIANTS+=,f32:64x128x16-waves,f16:128x128x32-waves,f16:128x128x32-waves-minblocks1
 # Row reductions a warp per row up to 1024 elements (softmax at seq 128: 4
-# elements a lane, no barriers, instead of one a thread and 3 barriers).
+# elements a lane, no barriers, instead of one a thread and 3 barriers;
+# layer norm's 768: 24 a lane instead of 6 a thread).
 # Then all of session 23 together, with and without cp.async.
 VARIANTS+=,f32:64x128x16-warprows1024,f16:128x128x32-warprows1024
+# Up to 256: softmax's rows a warp's, layer norm's (768) still a block's.
+VARIANTS+=,f16:128x128x32-warprows256
 VARIANTS+=,f16:128x128x32-waves-minblocks1-warprows1024
 VARIANTS+=,f16:128x128x32-waves-async3-minblocks1-warprows1024
 VARIANTS+=,f32:64x128x16-waves-minblocks1-warprows1024
