@@ -3,7 +3,14 @@
 # a machine with an NVIDIA GPU, its driver and Python with PyTorch and
 # transformers (the benchmark's baseline); no LLVM or CUDA toolkit needed.
 #
-#   bash utils/gpu_check.sh [LOGDIR]
+#   bash utils/gpu_check.sh [LOGDIR [all|suites|bench|sweep]]
+#
+# all (the default) runs the golden suites, then the benchmark with every
+# variant built; suites only the suites; bench the benchmark's default
+# programs only (a few minutes); sweep the benchmark with the variants
+# (batch 32 first, each figure printed as it is measured, so a time limit
+# still leaves what was timed). The device tool's calls are 10 minutes at
+# most: `suites` then `sweep` fit two of them.
 #
 # Build the programs first, on a machine with bertc and the CUDA toolkit:
 #   bash utils/gpu_check.sh --build [--variants]
@@ -108,6 +115,12 @@ if [ -f build/gpu-carry.tar.gz ] && [ ! -d build/gpu-suite ]; then
 fi
 
 log=${1:-}
+part=${2:-all}
+case $part in
+  all|suites|bench|sweep) ;;
+  *) echo "gpu_check.sh: part must be all, suites, bench or sweep, not $part" >&2
+     exit 2 ;;
+esac
 [ -n "$log" ] && mkdir -p "$log"
 export PYTHONUNBUFFERED=1
 failed=()
@@ -134,17 +147,29 @@ suite() {
 # 8 tests at a time: the programs are small, most of their time is starting
 # the driver. The three suites and the benchmark first, then any variant
 # built with gpu_suite.py --compile-flag into build/gpu-suite-*.
-for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
+if [ "$part" = all ] || [ "$part" = suites ]; then
+  for s in gpu-suite gpu-suite-f16 gpu-suite-bf16; do suite $s; done
+fi
 # About 10 s per variant program (two batches, each loading the weights),
 # and 40 s for the two --profile programs.
 variants=$(ls build/gpu-bench/*-tile-*.exe 2>/dev/null | wc -l)
-[ -d build/gpu-bench ] &&
-  step gpu-bench $((400 + 10 * variants)) \
-    python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30
-for manifest in build/gpu-suite-*/manifest.json; do
-  s=$(basename "$(dirname "$manifest")")
-  case $s in gpu-suite-f16|gpu-suite-bf16) ;; *) suite "$s" ;; esac
-done
+if [ -d build/gpu-bench ]; then
+  case $part in
+    all|sweep)
+      step gpu-bench $((400 + 10 * variants)) \
+        python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30 ;;
+    bench)
+      step gpu-bench 400 \
+        python3 utils/bench_gpu.py run --dir build/gpu-bench --runs 30 \
+          --no-variants ;;
+  esac
+fi
+if [ "$part" = all ] || [ "$part" = suites ]; then
+  for manifest in build/gpu-suite-*/manifest.json; do
+    s=$(basename "$(dirname "$manifest")")
+    case $s in gpu-suite-f16|gpu-suite-bf16) ;; *) suite "$s" ;; esac
+  done
+fi
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "gpu check: failed: ${failed[*]}"
