@@ -3,8 +3,9 @@
 
   kernel_stats.py KERNELS.ptx [--ptxas PATH] [--sm 90] [--sass NVDISASM]
 
-For each kernel: its threads per block (.maxntid), ptxas's registers,
-spill bytes and shared memory, and
+For each kernel: its threads per block (.maxntid), ptxas's registers, the
+blocks an SM holds at once (by registers, threads and static shared
+memory), spill bytes and shared memory, and
 counts read off the PTX: tensor-core products (mma.sync), shuffles,
 barriers, integer divisions and remainders (div/rem .u32/.u64: a kernel
 that divides in its inner loop by what should be a constant is the sign of
@@ -80,6 +81,20 @@ def ptxas_info(ptxas, sm, ptx, cubin):
         if m and kernel:
             info[kernel] = (int(m.group(1)), spill, int(m.group(2) or 0))
     return info
+
+
+def blocks_per_sm(threads, regs, smem):
+    """Blocks of a kernel one sm_80/sm_90 SM holds at once: 65536 registers
+    given out per warp in units of 256, 2048 threads, 32 blocks, and 228
+    KiB of shared memory with 1 KiB more per block (static shared memory
+    only: a launch's dynamic shared memory is not in the PTX)."""
+    if not threads:
+        return "-"
+    warps = -(-threads // 32)
+    per_warp = -(-max(regs, 1) * 32 // 256) * 256
+    by_regs = 65536 // (per_warp * warps)
+    by_smem = (228 * 1024) // (smem + 1024)
+    return min(by_regs, 2048 // threads, 32, by_smem)
 
 
 MATH = re.compile(r"\b(HMMA|FFMA|HFMA2)\b")
@@ -194,20 +209,21 @@ def main():
         info = ptxas_info(args.ptxas, args.sm, args.ptx, cubin)
         sass = sass_counts(args.sass, cubin) if args.sass else None
 
-    columns = ["kernel", "threads", "regs", "spill", "smem"]
+    columns = ["kernel", "threads", "regs", "blocks", "spill", "smem"]
     columns += [name for name, _ in PTX_COUNTS]
     if sass is not None:
         columns += ["sass", "loop", "loop.ldl", "pf.cover"]
     rows, total = [], collections.Counter()
     for kernel, c in counts.items():
         regs, spill, smem = info.get(kernel, (0, 0, 0))
-        row = [kernel, c["threads"] or "-", regs, spill, smem]
+        row = [kernel, c["threads"] or "-", regs,
+               blocks_per_sm(c["threads"], regs, smem), spill, smem]
         row += [c[n] for n, _ in PTX_COUNTS]
         if sass is not None:
             row += ["-" if v is None else v
                     for v in sass.get(kernel, (0, None, None, None))]
         rows.append(row)
-        for name, value in zip(columns[3:], row[3:]):
+        for name, value in zip(columns[4:], row[4:]):
             if name not in ("smem", "loop", "pf.cover") and value != "-":
                 total[name] += value
     widths = [max(len(str(r[i])) for r in rows + [columns])
@@ -216,7 +232,7 @@ def main():
         print("  ".join(str(v).rjust(w) if i else str(v).ljust(w)
                         for i, (v, w) in enumerate(zip(row, widths))))
     print("%d kernels; total %s" % (len(rows), ", ".join(
-        "%s %d" % (name, total[name]) for name in columns[3:]
+        "%s %d" % (name, total[name]) for name in columns[4:]
         if name not in ("smem", "loop", "pf.cover"))))
 
 
