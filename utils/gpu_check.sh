@@ -18,10 +18,13 @@
 # and build/gpu-bench; with --variants also the kernel options not yet timed
 # (VARIANTS below, as bench_gpu.py --tiles programs) and an f16 suite with
 # cp.async (build/gpu-suite-f16-async3) and an f32 suite that splits k
-# wherever it can (build/gpu-suite-split), about 11 more minutes. It packs them
-# all into build/gpu-carry.tar.gz (about a quarter of their size: the variant
-# programs alone pass the device tool's 64 MiB carry), which this script
-# unpacks on the GPU machine when the folders are not there yet. Each suite found (build/gpu-suite*, variants built with
+# wherever it can (build/gpu-suite-split), about 11 more minutes. It packs
+# them into build/gpu-carry-suites.tar.gz (the suites) and
+# build/gpu-carry-bench.tar.gz (the benchmark), about a quarter of their
+# size: a device call carries at most 64 MiB with the working tree (about
+# 5), so the suites and the sweep go in separate calls, each with its own.
+# This script unpacks what was carried on the GPU machine when its folders
+# are not there yet. Each suite found (build/gpu-suite*, variants built with
 # gpu_suite.py --compile-flag too) and the benchmark run under their own time
 # limits, so one that hangs does not hide the others; with LOGDIR, each
 # step's output is also written there. Exit status 0 when every step passed.
@@ -99,20 +102,31 @@ if [ "${1:-}" = "--build" ]; then
     python3 utils/bench_gpu.py build --out build/gpu-bench
   fi
   # Only the folders this build made (an older variant suite would be stale).
-  folders=(gpu-suite gpu-suite-f16 gpu-suite-bf16 gpu-bench)
-  [ "${2:-}" = "--variants" ] && folders+=(gpu-suite-f16-async3 gpu-suite-split)
-  tar -C build -czf build/gpu-carry.tar.gz "${folders[@]}"
-  size=$(stat -c %s build/gpu-carry.tar.gz)
-  echo "build/gpu-carry.tar.gz: $((size / 1024 / 1024)) MiB (${folders[*]})"
-  [ "$size" -gt $((60 * 1024 * 1024)) ] &&
-    echo "warning: over 60 MiB; the device tool carries 64 MiB in all"
+  suites=(gpu-suite gpu-suite-f16 gpu-suite-bf16)
+  [ "${2:-}" = "--variants" ] && suites+=(gpu-suite-f16-async3 gpu-suite-split)
+  rm -f build/gpu-carry.tar.gz # the single pack of sessions before 23
+  pack() { # NAME FOLDERS...: build/gpu-carry-NAME.tar.gz
+    local tarball=build/gpu-carry-$1.tar.gz
+    shift
+    tar -C build -czf "$tarball" "$@"
+    local size
+    size=$(stat -c %s "$tarball")
+    echo "$tarball: $((size / 1024 / 1024)) MiB ($*)"
+    [ "$size" -gt $((56 * 1024 * 1024)) ] &&
+      echo "warning: over 56 MiB; a device call carries 64 MiB with the working tree"
+    return 0
+  }
+  pack suites "${suites[@]}"
+  pack bench gpu-bench
   exit 0
 fi
 
-# On the GPU machine, from a carried build/gpu-carry.tar.gz.
-if [ -f build/gpu-carry.tar.gz ] && [ ! -d build/gpu-suite ]; then
-  tar -C build -xzf build/gpu-carry.tar.gz || exit 1
-fi
+# On the GPU machine, from what was carried.
+for tarball in build/gpu-carry-*.tar.gz; do
+  [ -f "$tarball" ] || continue
+  first=$(tar -tzf "$tarball" | head -1)
+  [ -d "build/${first%%/*}" ] || tar -C build -xzf "$tarball" || exit 1
+done
 
 log=${1:-}
 part=${2:-all}
