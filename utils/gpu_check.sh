@@ -17,8 +17,9 @@
 # which makes build/gpu-suite (f32), build/gpu-suite-f16, build/gpu-suite-bf16
 # and build/gpu-bench; with --variants also the kernel options not yet timed
 # (VARIANTS below, as bench_gpu.py --tiles programs) and an f16 suite with
-# cp.async (build/gpu-suite-f16-async3) and an f32 suite that splits k
-# wherever it can (build/gpu-suite-split), about 11 more minutes. It packs
+# cp.async (build/gpu-suite-f16-async3), an f32 suite that splits k
+# wherever it can (build/gpu-suite-split) and an f16 one with session 23's
+# options (build/gpu-suite-f16-s23), about 15 more minutes. It packs
 # them into build/gpu-carry-suites.tar.gz (the suites) and
 # build/gpu-carry-bench.tar.gz (the benchmark), about a quarter of their
 # size: a device call carries at most 64 MiB with the working tree (about
@@ -77,10 +78,11 @@ VARIANTS+=,f32:64x128x16-waves,f16:128x128x32-waves,f16:128x128x32-waves-minbloc
 # Row reductions a warp per row up to 1024 elements (softmax at seq 128: 4
 # elements a lane, no barriers, instead of one a thread and 3 barriers;
 # layer norm's 768: 24 a lane instead of 6 a thread).
-# Then all of session 23 together, with and without cp.async.
 VARIANTS+=,f32:64x128x16-warprows1024,f16:128x128x32-warprows1024
 # Up to 256: softmax's rows a warp's, layer norm's (768) still a block's.
 VARIANTS+=,f16:128x128x32-warprows256
+# All of session 23 together, with and without cp.async (and a golden
+# suite of the cp.async one: build/gpu-suite-f16-s23).
 VARIANTS+=,f16:128x128x32-waves-minblocks1-warprows1024
 VARIANTS+=,f16:128x128x32-waves-async3-minblocks1-warprows1024
 VARIANTS+=,f32:64x128x16-waves-minblocks1-warprows1024
@@ -97,13 +99,18 @@ if [ "${1:-}" = "--build" ]; then
     # k blocks, more than most tiny models have).
     python3 utils/gpu_suite.py build --out build/gpu-suite-split \
       --compile-flag=--gpu-split-k-min=1
+    python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16-s23 \
+      --compile-flag=--gpu-async-stages=3 --compile-flag=--gpu-split-k-waves \
+      --compile-flag=--gpu-min-blocks-per-sm=1 \
+      --compile-flag=--gpu-warp-rows-up-to=1024
     python3 utils/bench_gpu.py build --out build/gpu-bench --tiles "$VARIANTS"
   else
     python3 utils/bench_gpu.py build --out build/gpu-bench
   fi
   # Only the folders this build made (an older variant suite would be stale).
   suites=(gpu-suite gpu-suite-f16 gpu-suite-bf16)
-  [ "${2:-}" = "--variants" ] && suites+=(gpu-suite-f16-async3 gpu-suite-split)
+  [ "${2:-}" = "--variants" ] &&
+    suites+=(gpu-suite-f16-async3 gpu-suite-split gpu-suite-f16-s23)
   rm -f build/gpu-carry.tar.gz # the single pack of sessions before 23
   pack() { # NAME FOLDERS...: build/gpu-carry-NAME.tar.gz
     local tarball=build/gpu-carry-$1.tar.gz
