@@ -554,7 +554,7 @@ def GPUTileContractions
 
 def GPURowReductions : Pass<"bertc-gpu-row-reductions", "func::FuncOp"> {
   let summary = "Run reductions along a row (layer norm's sums, softmax's "
-                "max and sum) with one block per row";
+                "max and sum) with one block, or one warp, per row";
   let description = [{
     Runs beside `bertc-gpu-tile-contractions`, on bufferized linalg. A
     `linalg.generic` over f32 whose only reduction is its innermost loop,

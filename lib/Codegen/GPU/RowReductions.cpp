@@ -1,4 +1,4 @@
-//===- RowReductions.cpp - one block per row for row reductions -------------===//
+//===- RowReductions.cpp - a block or a warp per row for row reductions ---===//
 //
 // See bertc-gpu-row-reductions in Passes.td.
 //

@@ -1,4 +1,4 @@
-//===- TiledKernel.cpp - one tiled product launch ---------------------------===//
+//===- TiledKernel.cpp - one tiled product launch -------------------------===//
 //
 // Part of the tiled matrix product kernel: see TiledKernel.h.
 //

@@ -1,4 +1,4 @@
-//===- TiledKernel.h - the block-tiled matrix product kernel ---*- C++ -*-===//
+//===- TiledKernel.h - the block-tiled matrix product kernel ----*- C++ -*-===//
 //
 // bertc-gpu-tile-contractions (TileContractions.cpp) matches products and
 // hands each to a TiledKernelEmitter, which writes the launch directly

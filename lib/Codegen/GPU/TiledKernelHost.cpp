@@ -1,4 +1,4 @@
-//===- TiledKernelHost.cpp - the host's choices -----------------------------===//
+//===- TiledKernelHost.cpp - the host's choices ---------------------------===//
 //
 // Part of the tiled matrix product kernel: see TiledKernel.h.
 //

@@ -1,4 +1,4 @@
-//===- TiledKernelSlices.cpp - operand slices -------------------------------===//
+//===- TiledKernelSlices.cpp - operand slices -----------------------------===//
 //
 // Part of the tiled matrix product kernel: see TiledKernel.h.
 //

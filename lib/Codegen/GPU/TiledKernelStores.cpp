@@ -1,4 +1,4 @@
-//===- TiledKernelStores.cpp - the sums' stores -----------------------------===//
+//===- TiledKernelStores.cpp - the sums' stores ---------------------------===//
 //
 // Part of the tiled matrix product kernel: see TiledKernel.h.
 //
