@@ -89,6 +89,8 @@ VARIANTS+=,f32:64x128x16-waves-minblocks1-warprows1024
 
 if [ "${1:-}" = "--build" ]; then
   set -e
+  # Nothing of an earlier build stays to be carried (or timed) by mistake.
+  rm -rf build/gpu-suite build/gpu-suite-* build/gpu-bench
   python3 utils/gpu_suite.py build --out build/gpu-suite
   python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16
   python3 utils/gpu_suite.py build --dtype bf16 --out build/gpu-suite-bf16
