@@ -202,7 +202,7 @@ void emitRowChainLaunch(OpBuilder &b, const RowChain &chain,
                         bool warpRows) {
   linalg::GenericOp first = chain.reductions.front().op;
   Location loc = first.getLoc();
-  SmallVector<Value> ivs(sizes.begin(), sizes.end());
+  SmallVector<Value> ivs(sizes.size());
   unsigned red = sizes.size() - 1;
   Value one = index(b, loc, 1);
   Value rows = one;
@@ -225,8 +225,7 @@ void emitRowChainLaunch(OpBuilder &b, const RowChain &chain,
   int64_t width = std::min<int64_t>(group, 32);
   int64_t warps = group / width;
   int64_t count = chain.reductions.size();
-  bool sharesValues = count > 1 || chain.normalize;
-  bool sharedValues = sharesValues && warps > 1;
+  bool sharedValues = (count > 1 || chain.normalize) && warps > 1;
   SmallVector<Type> buffers;
   if (warps > 1)
     buffers.push_back(MemRefType::get({warps}, b.getF32Type(),
@@ -315,13 +314,14 @@ void emitRowChainLaunch(OpBuilder &b, const RowChain &chain,
       gpu::BarrierOp::create(b, loc);
     }
 
-    // 3. Thread 0 adds the row's total to the output, and shares it.
+    // 3. The row's first thread adds the row's total to the output, and
+    //    shares it when a later body or the normalization reads it.
     Value first0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                          index(b, loc, 0));
     // A warp's row: lane 0 gives the other lanes the row's value by a
     // shuffle (the others yield the identity, which it replaces).
-    bool broadcast = sharesValues && !values &&
-                     (i + 1 < chain.reductions.size() || chain.normalize);
+    bool needed = i + 1 < chain.reductions.size() || chain.normalize;
+    bool broadcast = needed && !values;
     Value firstValid = arith::AndIOp::create(b, loc, first0, valid);
     auto store = scf::IfOp::create(
         b, loc, broadcast ? TypeRange{b.getF32Type()} : TypeRange{},
@@ -360,7 +360,7 @@ void emitRowChainLaunch(OpBuilder &b, const RowChain &chain,
         scf::YieldOp::create(b, loc, ValueRange{result});
       }
     }
-    if (i + 1 < chain.reductions.size() || chain.normalize) {
+    if (needed) {
       Value known0;
       if (broadcast) {
         Value source = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);

@@ -106,8 +106,9 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
   if (never)
     return emitLaunches(writer, epilogue, sizes, batchCount);
 
-  // Host: as many ranges as fill the GPU (at most split-k, each at least
-  // split-k-min k blocks), then evened out so that none is empty.
+  // Host: as many ranges as fill the GPU, or with split-k-waves as
+  // splitCount weighs them (at most split-k, each at least split-k-min k
+  // blocks), then evened out so that none is empty.
   // One statement per op: the order of a call's arguments is unspecified.
   Value samples = arith::MaxUIOp::create(b, loc, batchCount, cst(1));
   Value tilesN = blocks(sizes[ct.n], tile.n);
@@ -126,8 +127,9 @@ void TiledKernelEmitter::emitSplitOrWhole(OutputInit writer,
   Value perRange = arith::CeilDivUIOp::create(b, loc, blocksK, count);
   count = arith::CeilDivUIOp::create(b, loc, blocksK, perRange);
   // The sum's grid has a row per y and a sample per z (at most 65535
-  // each), which a grid of fewer blocks than an SM count always allows
-  // unless small-below is set past that.
+  // each): a grid of fewer blocks than an SM count always fits unless
+  // small-below is set past that, the full grids split-k-waves splits
+  // may not.
   auto atMost = [&](Value v, int64_t most) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, v,
                                  cst(most));
