@@ -123,6 +123,10 @@ TILE_VARIANT = re.compile(
     r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?(?:-waves)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
     r"(?:-minblocks\d+)?(?:-warprows\d+)?$")
+# What TILE_VARIANT accepts, for --tiles' help and errors.
+VARIANT_SYNTAX = ("[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
+                  "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
+                  "[-warpMxN][-smallMxNxK][-minblocksN][-warprowsN]")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
@@ -150,11 +154,7 @@ def build(args):
     programs = list(PROGRAMS) + [(name, flags) for name, flags, _ in PROFILED]
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
-            sys.exit("--tiles: %s is not "
-                     "[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                     "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN][-warpMxN]"
-                     "[-smallMxNxK]"
-                     "[-minblocksN][-warprowsN]" % variant)
+            sys.exit("--tiles: %s is not %s" % (variant, VARIANT_SYNTAX))
         # A dtype first builds that one only.
         only, _, variant = variant.rpartition(":")
         tile, *rest = variant.split("-")
@@ -332,10 +332,7 @@ def main():
                     help="build: where the BERT-base checkpoint is made")
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
-                    metavar="[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
-                            "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
-                            "[-warpMxN]"
-                            "[-smallMxNxK][-minblocksN][-warprowsN],...",
+                    metavar=VARIANT_SYNTAX + ",...",
                     help="build: also f32 and f16 programs (or the one "
                          "named first) with these "
                          "tiles (bertc compile --gpu-tile, --gpu-no-prefetch, "

@@ -125,11 +125,11 @@ BARRIER = re.compile(r"\bBAR\.SYNC\b")
 def prefetch_cover(instructions, loop):
     """The fewest multiply-adds between a global load into registers that
     is in the main loop or follows the first multiply-add (a prefetch of
-    the next k block) and the next barrier, after which the products store what it loaded: how much
-    work hides the load's latency within the warp. In the main loop the
-    count wraps around from its branch to its top. None without such a
-    load, or when the kernel has neither a main loop nor an HMMA (row
-    reductions multiply-add too)."""
+    the next k block) and the next barrier, after which the products store
+    what it loaded: how much work hides the load's latency within the
+    warp. In the main loop the count wraps around from its branch to its
+    top. None without such a load, or when the kernel has neither a main
+    loop nor an HMMA (row reductions multiply-add too)."""
     maths = [i for i, t in enumerate(instructions) if MATH.search(t)]
     if not maths or not (loop or any("HMMA" in t for t in instructions)):
         return None
