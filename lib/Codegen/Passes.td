@@ -902,4 +902,46 @@ def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def GPUCheckAccesses : Pass<"bertc-gpu-check-accesses", "func::FuncOp"> {
+  let summary = "Assert in each gpu.launch that its memory accesses are in "
+                "bounds and aligned as the GPU needs (emulation)";
+  let description = [{
+    On the CPU an emulated kernel (`bertc-gpu-launches-to-loops`) reads
+    past a buffer's end or loads 16 bytes from an address that is not a
+    multiple of 16 without a fault; on the GPU the first may fault and
+    the second does (`CUDA_ERROR_MISALIGNED_ADDRESS`). This pass puts a
+    `cf.assert` before every access in a `gpu.launch` body, so that an
+    emulated program stops where a GPU would:
+
+    1. `memref.load` / `memref.store`: every index inside its dimension.
+    2. `vector.load` / `vector.store`: the vector's elements inside the
+       buffer along its trailing dimensions; with an `alignment`, the
+       address a multiple of it (what LLVM then assumes).
+    3. `nvgpu.ldmatrix`: each lane's row of 16 bytes inside the buffer and
+       16-byte aligned (lanes whose address the instruction reads: all
+       for four matrices).
+    4. `nvgpu.device_async_copy` (cp.async): the destination's and the
+       source's elements (the source count, when given) inside their
+       buffers, both addresses multiples of the copy's bytes.
+
+    Addresses: a global buffer's is the pointer plus its offset (views
+    into the weights buffer are pointers into it), as on the GPU, whose
+    allocations are 256-byte aligned (the emulation's `gpu.alloc`s and the
+    runtime's buffers are 64-byte aligned); a workgroup buffer's is the
+    offset into it, since each starts 16-byte aligned on the GPU
+    (`bertc-gpu-align-workgroup-memory`). Private memory is not checked.
+    A failed check prints `bertc-gpu-check-accesses: <what> of <op> at
+    <location>` and aborts. `bertc-gpu-lowering-pipeline{emulate}` runs
+    this pass before the emulation.
+
+    Example: `%v = vector.load %a[%i] {alignment = 16}` on
+    `memref<?xf32>` gets, before it, asserts that `%i + 4 <= dim` and that
+    `(pointer + 4 * (offset + %i)) mod 16 == 0`.
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // BERTC_CODEGEN_PASSES_TD

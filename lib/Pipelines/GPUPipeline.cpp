@@ -141,6 +141,8 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGPUMapToLaunches(map));
   pm.addPass(createCanonicalizerPass());
   if (options.emulate) {
+    // What the GPU would fault on stops the emulated program too.
+    pm.addNestedPass<func::FuncOp>(createGPUCheckAccesses());
     pm.addNestedPass<func::FuncOp>(createGPULaunchesToLoops());
     pm.addNestedPass<func::FuncOp>(createConvertMemRefCopyToLinalg());
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -215,6 +215,10 @@ static bool parseInt(const char *s, long long lo, long long hi, long long &v) {
 }
 
 int main(int argc, char **argv) {
+  // A line at a time: an emulated program's failed access check
+  // (bertc-gpu-check-accesses) puts its message right before abort(),
+  // which flushes nothing.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string input, output, weights, memsFile;
   long long repeat = 0, threads = 0, segmentLen = 0;
   bool haveSpeed = false;

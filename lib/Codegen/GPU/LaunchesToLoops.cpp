@@ -459,9 +459,11 @@ struct GPULaunchesToLoopsPass
       if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
         if (alloc.getAsyncToken())
           return WalkResult::interrupt();
-        auto host = memref::AllocOp::create(b, op->getLoc(), alloc.getType(),
-                                            alloc.getDynamicSizes(),
-                                            alloc.getSymbolOperands());
+        // Aligned as a device allocation is (256 bytes there), for
+        // bertc-gpu-check-accesses' address checks.
+        auto host = memref::AllocOp::create(
+            b, op->getLoc(), alloc.getType(), alloc.getDynamicSizes(),
+            alloc.getSymbolOperands(), b.getI64IntegerAttr(64));
         alloc.getMemref().replaceAllUsesWith(host.getResult());
         op->erase();
       } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {

@@ -5,7 +5,7 @@
 // value and a maximum after a fill (which the kernel takes over) above every
 // element, so only a kernel that starts from the fill's value gets it.
 // RUN: bertc-opt %s --bertc-gpu-row-reductions="block-size=8" \
-// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --bertc-gpu-check-accesses --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
@@ -13,7 +13,7 @@
 // 64 threads: two warps (their totals meet in shared memory), and 27
 // threads with no element of the row (they hold the identity).
 // RUN: bertc-opt %s --bertc-gpu-row-reductions="block-size=64" \
-// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --bertc-gpu-check-accesses --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
@@ -21,7 +21,7 @@
 // warp-rows-up-to=64: a warp per 37-element row (one or two elements a
 // lane), 4 rows a block of 128, the last block's last row past the 15.
 // RUN: bertc-opt %s --bertc-gpu-row-reductions="block-size=128 warp-rows-up-to=64" \
-// RUN:   --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN:   --bertc-gpu-check-accesses --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm --convert-math-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \

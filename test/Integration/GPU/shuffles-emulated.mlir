@@ -3,7 +3,7 @@
 // source lane outside the lane's group of `width` gives the lane its own
 // value and `valid` false. The row reductions' butterflies are xor
 // shuffles; the other modes are here so that the emulation is whole.
-// RUN: bertc-opt %s --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
+// RUN: bertc-opt %s --bertc-gpu-check-accesses --bertc-gpu-launches-to-loops --convert-linalg-to-loops --expand-strided-metadata \
 // RUN:   --lower-affine --convert-scf-to-cf --convert-vector-to-llvm \
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
