@@ -45,11 +45,34 @@ public:
             type.getMemorySpace());
         space && space.getValue() == gpu::AddressSpace::Private)
       return;
+    // Workgroup buffers start aligned on the GPU, and their layouts are
+    // static (the emulation gives them host types, which metadata ops
+    // made here would not follow); global ones are where their pointer
+    // says (a view into the weights is a shifted pointer).
+    bool workgroup = gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(type);
+    if (!type.isStrided() ||
+        (workgroup && (!type.hasStaticShape() || !hasStaticLayout(type))))
+      return;
+    // Sizes and strides as constants where the type has them, else from
+    // one metadata op (not memref.dim: lowered after the constants, it
+    // takes a stack slot per use, and in the emulation's thread loops
+    // those pile up).
+    auto [staticStrides, staticOffset] = type.getStridesAndOffset();
+    memref::ExtractStridedMetadataOp meta;
+    auto metadata = [&] {
+      if (!meta)
+        meta = memref::ExtractStridedMetadataOp::create(b, loc, access.buffer);
+      return meta;
+    };
+    auto value = [&](int64_t v, function_ref<Value()> dynamic) {
+      return ShapedType::isDynamic(v) ? dynamic() : cst(v);
+    };
     int64_t rank = type.getRank(), vectorRank = access.extents.size();
     Value inside = arith::ConstantIntOp::create(b, loc, 1, 1);
     for (int64_t d = 0; d < rank; ++d) {
       Value i = access.indices[d];
-      Value dim = memref::DimOp::create(b, loc, access.buffer, d);
+      Value dim = value(type.getDimSize(d),
+                        [&] { return metadata().getSizes()[d]; });
       // Unsigned: a negative index is as far out as a large one.
       inside = andI(inside, cmp(arith::CmpIPredicate::ult, i, dim));
       int64_t v = d - (rank - vectorRank);
@@ -70,34 +93,17 @@ public:
     llvm::raw_string_ostream(bounds) << "out of bounds of " << type;
     assertThat(inside, bounds, access.what);
 
-    if (access.alignBytes <= 1 || !type.isStrided())
+    if (access.alignBytes <= 1)
       return;
-    // Workgroup buffers start aligned on the GPU, and their layouts are
-    // static (the emulation gives them host types, which metadata ops
-    // made here would not follow); global ones are where their pointer
-    // says (a view into the weights is a shifted pointer).
-    bool workgroup = gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(type);
-    Value offset;
-    SmallVector<Value> strides;
-    if (workgroup) {
-      auto [staticStrides, staticOffset] = type.getStridesAndOffset();
-      if (ShapedType::isDynamic(staticOffset) ||
-          llvm::any_of(staticStrides, ShapedType::isDynamic))
-        return;
-      offset = cst(staticOffset);
-      for (int64_t stride : staticStrides)
-        strides.push_back(cst(stride));
-    } else {
-      auto meta =
-          memref::ExtractStridedMetadataOp::create(b, loc, access.buffer);
-      offset = meta.getOffset();
-      llvm::append_range(strides, meta.getStrides());
-    }
-    Value element = offset;
-    for (int64_t d = 0; d < rank; ++d)
+    Value element =
+        value(staticOffset, [&] { return metadata().getOffset(); });
+    for (int64_t d = 0; d < rank; ++d) {
+      Value stride = value(staticStrides[d],
+                           [&] { return metadata().getStrides()[d]; });
       element = arith::AddIOp::create(
           b, loc, element,
-          arith::MulIOp::create(b, loc, access.indices[d], strides[d]));
+          arith::MulIOp::create(b, loc, access.indices[d], stride));
+    }
     Value address = arith::MulIOp::create(
         b, loc, element, cst(type.getElementTypeBitWidth() / 8));
     if (!workgroup)
@@ -118,6 +124,11 @@ public:
 
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  static bool hasStaticLayout(MemRefType type) {
+    auto [strides, offset] = type.getStridesAndOffset();
+    return !ShapedType::isDynamic(offset) &&
+           llvm::none_of(strides, ShapedType::isDynamic);
+  }
   Value cmp(arith::CmpIPredicate p, Value l, Value r) {
     return arith::CmpIOp::create(b, loc, p, l, r);
   }
@@ -136,10 +147,14 @@ private:
     // Which kernel: the module it computes (a model's ops are named by
     // their Hugging Face path) and what bertc made of it.
     Location where = launch.getLoc();
-    os << ", in the kernel";
-    if (auto name = where->findInstanceOf<NameLoc>())
+    auto name = where->findInstanceOf<NameLoc>();
+    std::string kind = bertc::kernelKind(where);
+    if (name || kind != "kernel")
+      os << ", in the kernel";
+    if (name)
       os << " of " << name.getName().getValue();
-    os << " (" << bertc::kernelKind(where) << ")";
+    if (kind != "kernel")
+      os << " (" << kind << ")";
     cf::AssertOp::create(b, loc, cond, text);
   }
 
