@@ -13,6 +13,9 @@ program is compiled here and carried over:
                                    # in W: standard library only)
   bench_gpu.py run --dir DIR       # on the GPU machine
       [--runs N] [--sm 90]
+  bench_gpu.py emulate --out DIR   # here, before carrying: the same
+      [--tiles ...] [--layers N]   # programs with emulated kernels, whose
+                                   # accesses are checked (no GPU needed)
 
 `run` makes its own random weights with transformers (the program takes any
 weights of the right names and shapes, --weights), times the program with
@@ -69,12 +72,16 @@ BASE = dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12,
             max_position_embeddings=512, type_vocab_size=2)
 
 
-def shape_checkpoint(work):
-    """A BERT-base checkpoint of zeros, made with the standard library.
+def shape_checkpoint(work, layers=BASE["num_hidden_layers"]):
+    """A BERT-base checkpoint of zeros (of `layers` layers), made with the
+    standard library.
 
     Compiling reads the config and the weights' names and shapes only, so
     build needs no PyTorch; run makes random weights with transformers."""
-    path = os.path.join(work, "bert-base-shapes")
+    name = "bert-base-shapes"
+    if layers != BASE["num_hidden_layers"]:
+        name += "-%dl" % layers
+    path = os.path.join(work, name)
     os.makedirs(path, exist_ok=True)
     h, f = BASE["hidden_size"], BASE["intermediate_size"]
     shapes = {"embeddings.word_embeddings.weight": [BASE["vocab_size"], h],
@@ -85,7 +92,7 @@ def shape_checkpoint(work):
               "embeddings.LayerNorm.weight": [h],
               "embeddings.LayerNorm.bias": [h],
               "pooler.dense.weight": [h, h], "pooler.dense.bias": [h]}
-    for i in range(BASE["num_hidden_layers"]):
+    for i in range(layers):
         layer = "encoder.layer.%d." % i
         for name, out, inp in (("attention.self.query", h, h),
                                ("attention.self.key", h, h),
@@ -109,7 +116,8 @@ def shape_checkpoint(work):
     with open(os.path.join(path, "model.safetensors"), "wb") as out:
         out.write(struct.pack("<Q", len(text)) + text)
         out.truncate(8 + len(text) + offset)  # zeros, sparse on disk
-    config = dict(BASE, architectures=["BertModel"], model_type="bert",
+    config = dict(BASE, num_hidden_layers=layers,
+                  architectures=["BertModel"], model_type="bert",
                   hidden_act="gelu", layer_norm_eps=1e-12, pad_token_id=0)
     with open(os.path.join(path, "config.json"), "w") as out:
         json.dump(config, out, indent=1)
@@ -146,11 +154,8 @@ F16_ONLY = re.compile(r"^(warp\d+x\d+|async\d+|wideops)$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 
 
-def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
-    os.makedirs(args.work, exist_ok=True)
-    model = shape_checkpoint(args.work)
+def program_list(args):
+    """(file name, bertc compile flags) of each program build makes."""
     programs = list(PROGRAMS) + [(name, flags) for name, flags, _ in PROFILED]
     for variant in args.tiles.split(",") if args.tiles else []:
         if not TILE_VARIANT.match(variant):
@@ -171,11 +176,92 @@ def build(args):
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
                              ["--dtype=" + dtype] + flags))
-    for name, flags in programs:
+    return programs
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
+    os.makedirs(args.work, exist_ok=True)
+    model = shape_checkpoint(args.work)
+    for name, flags in program_list(args):
         exe = os.path.join(args.out, name)
         subprocess.run([args.bertc, "compile", model, "--target=cuda",
                         "--sm=%d" % args.sm, "-o", exe] + flags, check=True)
         print("built %s (weights stay here; run makes its own)" % exe)
+
+
+# emulate's inputs: (batch, seq, tokens per sample). Seq 128 takes the
+# aligned (16-byte) kernels, seq 20 with a padded sample the general ones.
+EMULATE_INPUTS = ((1, SEQ, (SEQ,)), (2, 20, (20, 13)))
+
+
+def write_shape_inputs(path, batch, seq, lengths):
+    """input_ids and attention_mask (int64) in safetensors, standard
+    library only (the machine that builds may have no numpy)."""
+    ids, mask = [], []
+    for b in range(batch):
+        for t in range(seq):
+            ids.append(1000 + (7919 * (b * seq + t)) % 29000
+                       if t < lengths[b] else 0)
+            mask.append(1 if t < lengths[b] else 0)
+    data = struct.pack("<%dq" % len(ids), *ids)
+    data += struct.pack("<%dq" % len(mask), *mask)
+    n = 8 * batch * seq
+    header = {"input_ids": {"dtype": "I64", "shape": [batch, seq],
+                            "data_offsets": [0, n]},
+              "attention_mask": {"dtype": "I64", "shape": [batch, seq],
+                                 "data_offsets": [n, 2 * n]}}
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as out:
+        out.write(struct.pack("<Q", len(text)) + text + data)
+
+
+def emulate(args):
+    """build's programs (not --profile's), with the kernels emulated on the
+    CPU (--emulate-gpu) and their accesses checked
+    (bertc-gpu-check-accesses), run on BERT-base's shapes: a kernel that
+    would fault on the GPU stops its program here. The weights are zeros,
+    so the outputs say nothing; the tests' golden models check values."""
+    os.makedirs(args.out, exist_ok=True)
+    os.makedirs(args.work, exist_ok=True)
+    model = shape_checkpoint(args.work, args.layers)
+    inputs = []
+    for batch, seq, lengths in EMULATE_INPUTS:
+        path = os.path.join(args.out, "input-%dx%d.safetensors" % (batch, seq))
+        write_shape_inputs(path, batch, seq, lengths)
+        inputs.append(path)
+    failed = []
+    for name, flags in program_list(args):
+        if "--profile" in flags:
+            continue
+        # Occupancy hints are ptxas's business: nothing to emulate.
+        flags = [f for f in flags
+                 if not f.startswith("--gpu-min-blocks-per-sm")]
+        exe = os.path.join(args.out, name.replace(".exe", "-emulated.exe"))
+        r = subprocess.run([args.bertc, "compile", model, "--target=cuda",
+                            "--emulate-gpu", "-o", exe] + flags,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            failed.append(name)
+            print("%s: compile failed: %s" % (name, r.stderr.strip()))
+            continue
+        for path in inputs:
+            r = subprocess.run([exe, "--input", path, "--output",
+                                exe + ".out.safetensors"],
+                               capture_output=True, text=True)
+            shape = os.path.basename(path)[len("input-"):-len(".safetensors")]
+            if r.returncode == 0:
+                print("ok: %s %s" % (name, shape), flush=True)
+                continue
+            failed.append(name)
+            lines = [l for l in (r.stdout + r.stderr).splitlines() if l]
+            print("FAILED: %s %s (exit %d): %s" %
+                  (name, shape, r.returncode,
+                   lines[0] if lines else "no output"), flush=True)
+    print("emulate: %d failed" % len(failed))
+    return 1 if failed else 0
 
 
 def time_program(exe, inputs, out, weights, runs):
@@ -324,12 +410,16 @@ def run(args):
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["build", "run"])
-    ap.add_argument("--out", help="build: where the program goes")
+    ap.add_argument("command", choices=["build", "run", "emulate"])
+    ap.add_argument("--out", help="build, emulate: where the programs go")
     ap.add_argument("--dir", help="run: the directory of a build")
     ap.add_argument("--bertc", default=os.path.join(ROOT, "build", "bin", "bertc"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
-                    help="build: where the BERT-base checkpoint is made")
+                    help="build, emulate: where the BERT-base checkpoint "
+                         "is made")
+    ap.add_argument("--layers", type=int, default=BASE["num_hidden_layers"],
+                    help="emulate: layers of the BERT-base shapes (12; "
+                         "each has the same kernels)")
     ap.add_argument("--sm", type=int, default=90)
     ap.add_argument("--tiles",
                     metavar=VARIANT_SYNTAX + ",...",
@@ -351,9 +441,13 @@ def main():
     ap.add_argument("--no-variants", action="store_true",
                     help="run: time the default programs only")
     args = ap.parse_args()
-    if args.command == "build":
+    if args.command in ("build", "emulate"):
         if not args.out:
-            ap.error("build needs --out DIR")
+            ap.error("%s needs --out DIR" % args.command)
+        if args.layers < 1:
+            ap.error("--layers must be 1 or more, got %d" % args.layers)
+        if args.command == "emulate":
+            return emulate(args)
         build(args)
     else:
         if not args.dir:

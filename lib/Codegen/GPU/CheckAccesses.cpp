@@ -162,8 +162,8 @@ private:
   gpu::LaunchOp launch;
 };
 
-/// The lane of the thread running `op` in its warp, from `launch`'s
-/// thread ids (x fastest, as the GPU numbers a block's threads).
+/// The running thread's lane in its warp, from `launch`'s thread ids (x
+/// fastest, as the GPU numbers a block's threads).
 Value laneOf(OpBuilder &b, Location loc, gpu::LaunchOp launch) {
   gpu::KernelDim3 id = launch.getThreadIds(), size = launch.getBlockSize();
   Value linear = arith::AddIOp::create(
