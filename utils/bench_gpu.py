@@ -15,7 +15,7 @@ program is compiled here and carried over:
       [--runs N] [--sm 90]
   bench_gpu.py emulate --out DIR   # here, before carrying: the same
       [--tiles ...] [--layers N]   # programs with emulated kernels, whose
-                                   # accesses are checked (no GPU needed)
+      [--jobs N]                   # accesses are checked (no GPU needed)
 
 `run` makes its own random weights with transformers (the program takes any
 weights of the right names and shapes, --weights), times the program with
@@ -38,6 +38,7 @@ flushed), so a run stopped by a time limit still says what it timed;
 --no-variants skips the variants.
 """
 import argparse
+import concurrent.futures
 import json
 import math
 import os
@@ -232,10 +233,9 @@ def emulate(args):
         path = os.path.join(args.out, "input-%dx%d.safetensors" % (batch, seq))
         write_shape_inputs(path, batch, seq, lengths)
         inputs.append(path)
-    failed = []
-    for name, flags in program_list(args):
-        if "--profile" in flags:
-            continue
+
+    def check(name, flags):
+        """(lines to print, whether it failed) for one program."""
         # Occupancy hints are ptxas's business: nothing to emulate.
         flags = [f for f in flags
                  if not f.startswith("--gpu-min-blocks-per-sm")]
@@ -244,23 +244,32 @@ def emulate(args):
                             "--emulate-gpu", "-o", exe] + flags,
                            capture_output=True, text=True)
         if r.returncode != 0:
-            failed.append(name)
-            print("%s: compile failed: %s" % (name, r.stderr.strip()))
-            continue
+            return ["FAILED: %s: compile: %s" % (name, r.stderr.strip())], True
+        lines, bad = [], False
         for path in inputs:
             r = subprocess.run([exe, "--input", path, "--output",
                                 exe + ".out.safetensors"],
                                capture_output=True, text=True)
             shape = os.path.basename(path)[len("input-"):-len(".safetensors")]
             if r.returncode == 0:
-                print("ok: %s %s" % (name, shape), flush=True)
+                lines.append("ok: %s %s" % (name, shape))
                 continue
-            failed.append(name)
-            lines = [l for l in (r.stdout + r.stderr).splitlines() if l]
-            print("FAILED: %s %s (exit %d): %s" %
-                  (name, shape, r.returncode,
-                   lines[0] if lines else "no output"), flush=True)
-    print("emulate: %d failed" % len(failed))
+            bad = True
+            said = [l for l in (r.stdout + r.stderr).splitlines() if l]
+            lines.append("FAILED: %s %s (exit %d): %s" %
+                         (name, shape, r.returncode,
+                          said[0] if said else "no output"))
+        return lines, bad
+
+    programs = [(name, flags) for name, flags in program_list(args)
+                if "--profile" not in flags]
+    failed = 0
+    # Each program compiles and runs alone: one a core.
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for lines, bad in pool.map(lambda p: check(*p), programs):
+            print("\n".join(lines), flush=True)
+            failed += bad
+    print("emulate: %d failed" % failed)
     return 1 if failed else 0
 
 
@@ -417,6 +426,9 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench-work"),
                     help="build, emulate: where the BERT-base checkpoint "
                          "is made")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="emulate: programs built and run at a time "
+                         "(default: one per core)")
     ap.add_argument("--layers", type=int, default=BASE["num_hidden_layers"],
                     help="emulate: layers of the BERT-base shapes (12; "
                          "each has the same kernels)")
@@ -446,6 +458,8 @@ def main():
             ap.error("%s needs --out DIR" % args.command)
         if args.layers < 1:
             ap.error("--layers must be 1 or more, got %d" % args.layers)
+        if args.jobs < 1:
+            ap.error("--jobs must be 1 or more, got %d" % args.jobs)
         if args.command == "emulate":
             return emulate(args)
         build(args)

@@ -19,7 +19,9 @@
 # (VARIANTS below, as bench_gpu.py --tiles programs) and an f16 suite with
 # cp.async (build/gpu-suite-f16-async3), an f32 suite that splits k
 # wherever it can (build/gpu-suite-split) and an f16 one with session 23's
-# options (build/gpu-suite-f16-s23), about 15 more minutes. It packs
+# options (build/gpu-suite-f16-s23), about 15 more minutes, and checks
+# that no benchmark program would fault (bench_gpu.py emulate, about 6
+# more; a fault stops the build before anything is packed). It packs
 # them into build/gpu-carry-suites.tar.gz (the suites) and
 # build/gpu-carry-bench.tar.gz (the benchmark), about a quarter of their
 # size: a device call carries at most 64 MiB with the working tree (about
@@ -90,7 +92,7 @@ VARIANTS+=,f32:64x128x16-waves-minblocks1-warprows1024
 if [ "${1:-}" = "--build" ]; then
   set -e
   # Nothing of an earlier build stays to be carried (or timed) by mistake.
-  rm -rf build/gpu-suite build/gpu-suite-* build/gpu-bench
+  rm -rf build/gpu-suite build/gpu-suite-* build/gpu-bench build/gpu-emulated
   python3 utils/gpu_suite.py build --out build/gpu-suite
   python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16
   python3 utils/gpu_suite.py build --dtype bf16 --out build/gpu-suite-bf16
@@ -106,6 +108,10 @@ if [ "${1:-}" = "--build" ]; then
       --compile-flag=--gpu-min-blocks-per-sm=1 \
       --compile-flag=--gpu-warp-rows-up-to=1024
     python3 utils/bench_gpu.py build --out build/gpu-bench --tiles "$VARIANTS"
+    # Before carrying: no program would fault (emulated, accesses checked,
+    # BERT-base's shapes at one layer; about 6 minutes on 2 cores).
+    python3 utils/bench_gpu.py emulate --out build/gpu-emulated --layers 1 \
+      --tiles "$VARIANTS"
   else
     python3 utils/bench_gpu.py build --out build/gpu-bench
   fi
