@@ -1,9 +1,10 @@
 // RUN: bertc-opt %s --split-input-file --verify-diagnostics --bertc-gpu-launches-to-loops --cse | FileCheck %s
 
 // A launch becomes loops over blocks and threads (z, y, x); device buffers
-// and copies become host ones.
+// and copies become host ones (device allocations 64-byte aligned, for
+// bertc-gpu-check-accesses: cuMemAlloc gives 256).
 // CHECK-LABEL: func.func @launch
-// CHECK:         %[[BUF:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:         %[[BUF:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xf32>
 // CHECK:         scf.for %{{.*}} = %c0 to %c1
 // CHECK:           scf.for %{{.*}} = %c0 to %c1
 // CHECK:             scf.for %[[BX:.*]] = %c0 to %[[GRID:.*]] step %c1
