@@ -881,7 +881,7 @@ def GPULaunchesToLoops : Pass<"bertc-gpu-launches-to-loops", "func::FuncOp"> {
     The inverse of bertc-gpu-map-to-launches, for testing where no GPU is:
     each `gpu.launch` becomes `scf.for` loops over its blocks and threads
     (z, y, x order) around its body, `gpu.alloc` / `gpu.dealloc` become
-    `memref.alloc` / `memref.dealloc` and `gpu.memcpy` becomes
+    `memref.alloc` (64-byte aligned) / `memref.dealloc` and `gpu.memcpy` becomes
     `memref.copy`. A program built this way runs on the CPU with exactly
     the index arithmetic, guards and staging copies that the GPU kernels
     get (`bertc-gpu-lowering-pipeline{emulate}`).
