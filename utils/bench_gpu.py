@@ -33,9 +33,12 @@ kernel. With build --tiles, run also
 times each tile-size variant at each batch against PyTorch in the same dtype
 (small batches want smaller tiles than batch 32: README "GPU").
 
-Each figure is also printed as it is measured (lines starting "measured:",
-flushed), so a run stopped by a time limit still says what it timed;
---no-variants skips the variants.
+run times the default programs at both batches first, then the variants at
+batch 32, then at batch 1, each in build's --tiles order. Each figure is
+also printed as it is measured (lines starting "measured:", flushed), so a
+run stopped by a time limit still says what it timed; --deadline SECONDS
+starts no program after that time and still prints the tables (exit
+status 3 when something was left out); --no-variants skips the variants.
 """
 import argparse
 import concurrent.futures
@@ -46,6 +49,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "utils"))
@@ -153,6 +157,9 @@ TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
 # Parts for tensor cores (f16) only (-warpMxN, not -warprowsN).
 F16_ONLY = re.compile(r"^(warp\d+x\d+|async\d+|wideops)$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
+# build writes the variants' programs in --tiles order here; run times them
+# in that order (gpu_check.sh lists the likeliest winners first).
+VARIANT_ORDER = "variants.txt"
 
 
 def program_list(args):
@@ -185,7 +192,11 @@ def build(args):
     # The 440 MB checkpoint stays out of DIR, which goes to the GPU machine.
     os.makedirs(args.work, exist_ok=True)
     model = shape_checkpoint(args.work)
-    for name, flags in program_list(args):
+    programs = program_list(args)
+    with open(os.path.join(args.out, VARIANT_ORDER), "w") as f:
+        f.write("".join(name + "\n" for name, _ in programs
+                        if TILE_NAME.match(name)))
+    for name, flags in programs:
         exe = os.path.join(args.out, name)
         subprocess.run([args.bertc, "compile", model, "--target=cuda",
                         "--sm=%d" % args.sm, "-o", exe] + flags, check=True)
@@ -298,14 +309,41 @@ def profile_table(exe, inputs, weights, runs):
                      if not line.startswith("latency_ms"))
 
 
-def tile_sweep(args, batch, inputs, weights, ref32, timings):
+def variant_programs(directory):
+    """The variant programs in DIR, in build's --tiles order."""
+    present = {name for name in os.listdir(directory) if TILE_NAME.match(name)}
+    order = []
+    listed = os.path.join(directory, VARIANT_ORDER)
+    if os.path.exists(listed):
+        with open(listed) as f:
+            order = [n for n in f.read().split() if n in present]
+    return order + sorted(present - set(order))
+
+
+class Clock:
+    """run's deadline: after it no new program starts (--deadline)."""
+
+    def __init__(self, seconds):
+        self.end = None if seconds is None else time.monotonic() + seconds
+        self.skipped = []
+
+    def allows(self, what):
+        if self.end is not None and time.monotonic() > self.end:
+            self.skipped.append(what)
+            print("skipped (deadline): %s" % what, flush=True)
+            return False
+        return True
+
+
+def tile_sweep(args, clock, batch, inputs, weights, ref32, timings):
     """(dtype, tile, ms, ratio, max diff) of each tile variant in DIR."""
     import torch
     from safetensors.numpy import load_file
     rows = []
-    for name in sorted(os.listdir(args.dir)):
+    for name in variant_programs(args.dir):
         m = TILE_NAME.match(name)
-        if not m:
+        if not clock.allows("batch %d %s %s" % (batch, m.group(1),
+                                                m.group(2))):
             continue
         out = os.path.join(args.dir, name + ".out")
         ms = time_program(os.path.join(args.dir, name), inputs, out, weights,
@@ -327,6 +365,7 @@ def run(args):
     import transformers
     from safetensors.numpy import load_file
     assert torch.cuda.is_available(), "run needs a GPU (PyTorch sees none)"
+    clock = Clock(args.deadline)
     exe = os.path.join(args.dir, PROGRAMS[0][0])
     # The same random BERT-base as build's, made here (440 MB, not carried).
     checkpoint = make_model(args.dir)
@@ -337,8 +376,12 @@ def run(args):
               for dtype in (torch.float32, torch.float16)}
     weights = os.path.join(checkpoint, "model.safetensors")
     gpu = torch.cuda.get_device_name(0)
-    rows, sweep = [], {}
+    rows, sweep, profiles, batches = [], {}, [], {}
+    # The default programs at every batch first, then the variants: the
+    # table README needs is measured before the options to choose from.
     for batch in BATCHES:
+        if not clock.allows("batch %d: the default programs" % batch):
+            continue
         inputs = os.path.join(args.dir, "input-b%d.safetensors" % batch)
         ids, mask = write_inputs(inputs, batch, [SEQ] * batch)
         out = inputs + ".out"
@@ -363,6 +406,7 @@ def run(args):
                 timings[dtype] = median_ms(call, args.runs, warmup=5)
                 if dtype == torch.float32:
                     ref32 = call()
+        batches[batch] = (inputs, ref32, timings)
         if bertc_ms is not None:
             got = torch.from_numpy(load_file(out)["last_hidden_state"])
             diff = (got - ref32).abs().max().item()
@@ -381,12 +425,17 @@ def run(args):
             profiles = [(dtype, profile_table(os.path.join(args.dir, name),
                                               inputs, weights,
                                               min(args.runs, 10)))
-                        for name, _, dtype in PROFILED]
+                        for name, _, dtype in PROFILED
+                        if clock.allows("profile " + dtype)]
             for dtype, table in profiles:
                 print("measured: profile %s\n%s" % (dtype, table), flush=True)
-        sweep[batch] = ([] if args.no_variants else
-                        tile_sweep(args, batch, inputs, weights, ref32,
-                                   timings))
+    for batch in [] if args.no_variants else BATCHES:
+        if batch not in batches:  # its defaults were past the deadline
+            clock.skipped.append("batch %d: the variants" % batch)
+            continue
+        inputs, ref32, timings = batches[batch]
+        sweep[batch] = tile_sweep(args, clock, batch, inputs, weights, ref32,
+                                  timings)
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "
@@ -414,6 +463,11 @@ def run(args):
         for dtype, tile, ms, ratio, d in variants:
             print("| %s | %s | %s | %s | %s |" % (dtype, tile, fmt(ms), ratio,
                                                   err(d)))
+    if clock.skipped:
+        print("\nNot timed (past --deadline %ss): %d: %s" %
+              (args.deadline, len(clock.skipped), "; ".join(clock.skipped)))
+        return 3
+    return 0
 
 
 def main():
@@ -450,6 +504,10 @@ def main():
     ap.add_argument("--dtype", choices=["f32", "f16"],
                     help="build: --tiles variants of this dtype only")
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--deadline", type=float, metavar="SECONDS",
+                    help="run: start no program after this many seconds "
+                         "(what was timed is still printed; exit status 3 "
+                         "says something was not)")
     ap.add_argument("--no-variants", action="store_true",
                     help="run: time the default programs only")
     args = ap.parse_args()
@@ -466,7 +524,7 @@ def main():
     else:
         if not args.dir:
             ap.error("run needs --dir DIR")
-        run(args)
+        return run(args)
     return 0
 
 
