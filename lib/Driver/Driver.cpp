@@ -106,7 +106,8 @@ static int writePTX(ModuleOp module, const std::string &output) {
 static void setGPUOptions(GPULoweringOptions &gpu,
                           const CompileOptions &options) {
   gpu.sm = options.sm;
-  gpu.format = options.emit == Phase::PTX ? "isa" : "bin";
+  // The cubin for --sm, and its PTX for GPUs after it (fatbinary).
+  gpu.format = options.emit == Phase::PTX ? "isa" : "fatbin";
   gpu.emulate = options.emulateGPU;
   gpu.profile = options.profile;
   gpu.tileContractions = !options.gpuPlainKernels;

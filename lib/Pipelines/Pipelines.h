@@ -312,9 +312,11 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
       llvm::cl::init(128)};
   Option<std::string> format{
       *this, "format",
-      llvm::cl::desc("what the program embeds: bin (a cubin made by ptxas) "
-                     "or isa (PTX text, compiled by the driver at load)"),
-      llvm::cl::init("bin")};
+      llvm::cl::desc("what the program embeds: fatbin (the cubin ptxas "
+                     "makes for the target and the target's PTX, which the "
+                     "driver compiles at load on a later GPU), bin (the "
+                     "cubin alone) or isa (PTX text only)"),
+      llvm::cl::init("fatbin")};
   Option<bool> emulate{
       *this, "emulate",
       llvm::cl::desc("run the kernels as host loops instead (CPU code, no "

@@ -19,6 +19,7 @@ struct Loaded {
   CUcontext context = nullptr;
   std::string error;
   int multiprocessors = 0;
+  int computeCapability = 0; // major * 10 + minor
 };
 
 Loaded &load() {
@@ -70,6 +71,15 @@ Loaded &load() {
                                  CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                                  device) != CUDA_SUCCESS)
       loaded.multiprocessors = 0;
+    // For the error when the program has no code for this GPU.
+    int major = 0, minor = 0;
+    if (api.cuDeviceGetAttribute(
+            &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device) ==
+            CUDA_SUCCESS &&
+        api.cuDeviceGetAttribute(
+            &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device) ==
+            CUDA_SUCCESS)
+      loaded.computeCapability = major * 10 + minor;
     if (CUresult r = api.cuDevicePrimaryCtxRetain(&loaded.context, device);
         r != CUDA_SUCCESS) {
       loaded.error = describe("cuDevicePrimaryCtxRetain", r);
@@ -112,6 +122,11 @@ const Driver *bertc::rt::cuda::driver(std::string *error) {
 int bertc::rt::cuda::multiprocessors() {
   Loaded &loaded = load();
   return loaded.context ? loaded.multiprocessors : 0;
+}
+
+int bertc::rt::cuda::computeCapability() {
+  Loaded &loaded = load();
+  return loaded.context ? loaded.computeCapability : 0;
 }
 
 std::string bertc::rt::cuda::describe(const char *what, CUresult result) {

@@ -67,6 +67,10 @@ const Driver *driver(std::string *error = nullptr);
 /// The GPU's streaming multiprocessors, or 0 without a usable driver.
 int multiprocessors();
 
+/// The GPU's compute capability as major * 10 + minor (90 for sm_90), or 0
+/// without a usable driver.
+int computeCapability();
+
 /// "what: CUDA_ERROR_... (text)" for a failed call.
 std::string describe(const char *what, CUresult result);
 

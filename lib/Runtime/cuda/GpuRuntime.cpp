@@ -99,9 +99,17 @@ void *mgpuModuleLoad(void *data, size_t size) {
     return nullptr; // buffersInit() reports the missing driver
   CUmodule module = nullptr;
   if (CUresult r = api->cuModuleLoadData(&module, data); r != CUDA_SUCCESS) {
-    moduleErrorStorage() = "the GPU cannot load this program's kernels: " +
-                  describe("cuModuleLoadData", r) +
-                  " (compile for this GPU with bertc compile --sm)";
+    // The program carries a cubin for its --sm and that target's PTX, which
+    // the driver compiles for a later GPU: only an earlier one (or another
+    // major version's cubin without the PTX) ends here.
+    int cc = computeCapability();
+    moduleErrorStorage() =
+        "the GPU cannot load this program's kernels: " +
+        describe("cuModuleLoadData", r) +
+        (cc ? " (this GPU is sm_" + std::to_string(cc) +
+                  ": compile for it with bertc compile --sm=" +
+                  std::to_string(cc) + ")"
+            : std::string(" (compile for this GPU with bertc compile --sm)"));
     return nullptr;
   }
   return module;

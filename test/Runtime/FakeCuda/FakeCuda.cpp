@@ -10,7 +10,8 @@
 //
 // Device memory is host memory (calloc). The driver checks what a real one
 // rejects: launch shapes beyond the hardware limits, copies outside a live
-// allocation, frees of unknown pointers, a module image that is not a cubin,
+// allocation, frees of unknown pointers, a module image that is neither a
+// cubin nor a fatbinary with code this GPU can run,
 // kernel names that the image does not hold, work on a stream that was
 // destroyed, and a launch on a non-blocking stream while a synchronous
 // upload may still be in flight (cuMemcpyHtoD from pageable memory returns
@@ -22,6 +23,10 @@
 //                               module unloads (the program's last call)
 //   BERTC_FAKE_CUDA_DEVICES=0   cuInit fails with CUDA_ERROR_NO_DEVICE
 //   BERTC_FAKE_CUDA_SMS=N       the GPU's SM count (default 132)
+//   BERTC_FAKE_CUDA_CC=N        its compute capability, major * 10 + minor
+//                               (default 90): a fatbinary loads the cubin of
+//                               the same major and at most its minor, else
+//                               "compiles" PTX of at most this capability
 //   BERTC_FAKE_CUDA_FAIL=EVENT:N  the Nth launch, alloc (stream-ordered) or
 //                               module load fails (a launch failure, out of
 //                               memory, no binary for the GPU)
@@ -203,6 +208,64 @@ size_t elfSize(const unsigned char *image) {
   return shoff + (size_t)shentsize * shnum;
 }
 
+/// A 64-bit ELF for the CUDA machine (EM_CUDA = 190).
+bool isCubin(const unsigned char *bytes) {
+  uint16_t machine;
+  std::memcpy(&machine, bytes + 0x12, 2);
+  return std::memcmp(bytes, "\x7f" "ELF", 4) == 0 && bytes[4] == 2 &&
+         machine == 190;
+}
+
+/// The GPU's compute capability, major * 10 + minor.
+int computeCapability() {
+  const char *cc = std::getenv("BERTC_FAKE_CUDA_CC");
+  return cc ? std::atoi(cc) : 90;
+}
+
+/// What a driver takes from a fatbinary (fatbinary's container: a 16-byte
+/// header {magic 0xBA55ED50, version, header size, size of the entries},
+/// then entries, each a header {kind (1 PTX, 2 cubin), version, header size,
+/// image size, ..., the capability at byte 28} and its image). A cubin runs
+/// on the same major capability at the same or a later minor; PTX is
+/// compiled for any later one. The fake compiles nothing: a module loaded
+/// from PTX looks its kernels up in the container's cubin of the same code.
+struct FatbinChoice {
+  const unsigned char *cubin = nullptr; // the kernels' names, if any cubin
+  int cubinArch = 0, ptxArch = 0;       // what runs here, 0 if none
+};
+
+FatbinChoice chooseFromFatbin(const unsigned char *bytes, int cc) {
+  FatbinChoice choice;
+  uint16_t headerSize;
+  uint64_t entriesSize;
+  std::memcpy(&headerSize, bytes + 6, 2);
+  std::memcpy(&entriesSize, bytes + 8, 8);
+  const unsigned char *entry = bytes + headerSize;
+  const unsigned char *end = entry + entriesSize;
+  while (entry + 32 <= end) {
+    uint16_t kind;
+    uint32_t entryHeader, arch;
+    uint64_t imageSize;
+    std::memcpy(&kind, entry, 2);
+    std::memcpy(&entryHeader, entry + 4, 4);
+    std::memcpy(&imageSize, entry + 8, 8);
+    std::memcpy(&arch, entry + 28, 4);
+    const unsigned char *image = entry + entryHeader;
+    int sm = (int)arch;
+    if (kind == 2 && isCubin(image)) {
+      bool runs = sm / 10 == cc / 10 && sm <= cc;
+      if (!choice.cubin || runs)
+        choice.cubin = image;
+      if (runs)
+        choice.cubinArch = sm;
+    } else if (kind == 1 && sm <= cc) {
+      choice.ptxArch = sm;
+    }
+    entry = image + imageSize;
+  }
+  return choice;
+}
+
 } // namespace
 
 extern "C" {
@@ -257,6 +320,10 @@ CUresult CUDAAPI cuDeviceGetAttribute(int *value, CUdevice_attribute attribute,
   if (attribute == CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT) {
     const char *sms = std::getenv("BERTC_FAKE_CUDA_SMS");
     *value = sms ? std::atoi(sms) : 132;
+  } else if (attribute == CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) {
+    *value = computeCapability() / 10;
+  } else if (attribute == CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR) {
+    *value = computeCapability() % 10;
   }
   return CUDA_SUCCESS;
 }
@@ -277,18 +344,35 @@ CUresult CUDAAPI cuModuleLoadData(CUmodule *module, const void *image) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   const auto *bytes = (const unsigned char *)image;
-  uint16_t machine;
-  std::memcpy(&machine, bytes + 0x12, 2);
-  // A cubin is a 64-bit ELF for the CUDA machine (EM_CUDA = 190).
-  if (std::memcmp(bytes, "\x7f" "ELF", 4) != 0 || bytes[4] != 2 ||
-      machine != 190) {
-    s.log("error: the module image is not a cubin");
+  uint32_t magic;
+  std::memcpy(&magic, bytes, 4);
+  const unsigned char *cubin = bytes;
+  std::string what = "cubin";
+  if (magic == 0xBA55ED50u) {
+    int cc = computeCapability();
+    FatbinChoice choice = chooseFromFatbin(bytes, cc);
+    if (!choice.cubin) {
+      s.log("error: the fatbinary holds no cubin (the fake driver cannot "
+            "compile PTX alone)");
+      return CUDA_ERROR_INVALID_IMAGE;
+    }
+    if (!choice.cubinArch && !choice.ptxArch) {
+      s.log("error: no cubin or PTX in the fatbinary runs on sm_%d", cc);
+      return CUDA_ERROR_NO_BINARY_FOR_GPU;
+    }
+    cubin = choice.cubin;
+    what = choice.cubinArch
+               ? "fatbinary's cubin sm_" + std::to_string(choice.cubinArch)
+               : "fatbinary's PTX sm_" + std::to_string(choice.ptxArch) +
+                     ", compiled for sm_" + std::to_string(cc);
+  } else if (!isCubin(bytes)) {
+    s.log("error: the module image is neither a cubin nor a fatbinary");
     return CUDA_ERROR_INVALID_IMAGE;
   }
   if (s.fails("module", ++s.modules))
     return CUDA_ERROR_NO_BINARY_FOR_GPU;
-  *module = (CUmodule) new Module{bytes, elfSize(bytes)};
-  s.log("module load");
+  *module = (CUmodule) new Module{cubin, elfSize(cubin)};
+  s.log("module load: %s", what.c_str());
   return CUDA_SUCCESS;
 }
 
