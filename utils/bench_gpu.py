@@ -135,11 +135,12 @@ TILE_VARIANT = re.compile(
     r"^(?:f32:|f16:)?\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
     r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?(?:-waves)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
-    r"(?:-minblocks\d+)?(?:-warprows\d+)?$")
+    r"(?:-minblocks\d+)?(?:-warprows\d+)?(?:-profile)?$")
 # What TILE_VARIANT accepts, for --tiles' help and errors.
 VARIANT_SYNTAX = ("[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
                   "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
-                  "[-warpMxN][-smallMxNxK][-minblocksN][-warprowsN]")
+                  "[-warpMxN][-smallMxNxK][-minblocksN][-warprowsN]"
+                  "[-profile]")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nowide": "--gpu-no-wide-loads",
@@ -149,7 +150,10 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nofit": "--gpu-no-fit-tiles",
                  "nospec": "--gpu-no-wide-specialization",
                  "nosplit": "--gpu-split-k=0",
-                 "waves": "--gpu-split-k-waves"}
+                 "waves": "--gpu-split-k-waves",
+                 # Not timed: its per-kernel table at batch 32, to compare
+                 # with the defaults' kernel by kernel.
+                 "profile": "--profile"}
 TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "async": "--gpu-async-stages=",
               "minblocks": "--gpu-min-blocks-per-sm=",
@@ -335,15 +339,26 @@ class Clock:
         return True
 
 
-def tile_sweep(args, clock, batch, inputs, weights, ref32, timings):
-    """(dtype, tile, ms, ratio, max diff) of each tile variant in DIR."""
+def tile_sweep(args, clock, batch, inputs, weights, ref32, timings, profiles):
+    """(dtype, tile, ms, ratio, max diff) of each tile variant in DIR; the
+    -profile variants' kernel tables go to `profiles` instead."""
     import torch
     from safetensors.numpy import load_file
     rows = []
     for name in variant_programs(args.dir):
         m = TILE_NAME.match(name)
+        profiled = m.group(2).endswith("-profile")
+        if profiled and batch != PROFILE_BATCH:
+            continue
         if not clock.allows("batch %d %s %s" % (batch, m.group(1),
                                                 m.group(2))):
+            continue
+        if profiled:
+            table = profile_table(os.path.join(args.dir, name), inputs,
+                                  weights, min(args.runs, 10))
+            print("measured: profile %s %s\n%s" % (m.group(1), m.group(2),
+                                                  table), flush=True)
+            profiles.append(("%s %s" % (m.group(1), m.group(2)), table))
             continue
         out = os.path.join(args.dir, name + ".out")
         ms = time_program(os.path.join(args.dir, name), inputs, out, weights,
@@ -421,21 +436,20 @@ def run(args):
               % (batch, bertc_ms, timings[torch.float32], half_ms,
                  timings[torch.float16], plain_ms, diff, half_diff),
               flush=True)
-        if batch == PROFILE_BATCH:
-            profiles = [(dtype, profile_table(os.path.join(args.dir, name),
-                                              inputs, weights,
-                                              min(args.runs, 10)))
-                        for name, _, dtype in PROFILED
-                        if clock.allows("profile " + dtype)]
-            for dtype, table in profiles:
-                print("measured: profile %s\n%s" % (dtype, table), flush=True)
+        for name, _, dtype in PROFILED if batch == PROFILE_BATCH else ():
+            if not clock.allows("profile " + dtype):
+                continue
+            table = profile_table(os.path.join(args.dir, name), inputs,
+                                  weights, min(args.runs, 10))
+            profiles.append((dtype, table))
+            print("measured: profile %s\n%s" % (dtype, table), flush=True)
     for batch in [] if args.no_variants else BATCHES:
         if batch not in batches:  # its defaults were past the deadline
             clock.skipped.append("batch %d: the variants" % batch)
             continue
         inputs, ref32, timings = batches[batch]
         sweep[batch] = tile_sweep(args, clock, batch, inputs, weights, ref32,
-                                  timings)
+                                  timings, profiles)
     print("GPU: %s; BERT-base, seq %d, median of %d calls (ms)" %
           (gpu, SEQ, args.runs))
     print("| batch | bertc fp32 | PyTorch fp32 | ratio | max diff | "

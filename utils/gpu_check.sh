@@ -60,6 +60,13 @@ VARIANTS+=,f16:128x128x32-async3,f16:128x128x32-async2,f16:128x128x32-async4
 VARIANTS+=,f16:128x128x32-warp64x64,f16:128x128x32-async3-warp64x64
 VARIANTS+=,f16:128x128x64-async3-warp64x64,f16:128x128x64
 VARIANTS+=,f16:128x128x64-async3,f16:128x128x64-minblocks1
+# The kernel tables of three of them at batch 32 (--profile; not timed), to
+# compare with the defaults' table product by product: an option may help
+# some kernels and not others (one block per SM costs the FFN's second
+# product, at 63 registers, its second block).
+VARIANTS+=,f16:128x128x32-minblocks1-profile
+VARIANTS+=,f16:128x128x32-async3-minblocks1-profile
+VARIANTS+=,f16:128x128x32-async3-warp64x64-profile
 # Session 23 one at a time: split k by waves (at batch 32 the output
 # projection and the FFN's second product, 192 blocks on 132 SMs, split in
 # two); a warp per row (softmax at seq 128: 4 elements a lane, no barrier;
