@@ -33,9 +33,19 @@
 # gzip's 32 KiB did not (the default build: 2.7 MB, 26 MB by gzip), so one
 # device call carries everything. This script unpacks what was carried (with
 # Python's tarfile: no xz needed there) when its folders are not there yet.
-# Exit status 0 when every step passed and none was left out.
+# Exit status 0 when every step passed and none was left out, 1 when a step
+# failed, 3 when the budget left one out (or cut the benchmark short), 2 for
+# a bad command line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+case ${1:-} in
+  -h|--help) # the comment above
+    sed -n '2,/^# a bad command line/s/^# \{0,1\}//p' "$0"
+    exit 0 ;;
+  -*) [ "$1" = --build ] || [ "$1" = --budget ] || {
+        echo "gpu_check.sh: unknown option $1 (--help says what it takes)" >&2
+        exit 2; } ;;
+esac
 
 # The kernel options not yet timed, as bench_gpu.py --tiles variants; each
 # builds the dtype it names (f32 around f32's default tile 64x128x16, f16
