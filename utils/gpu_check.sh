@@ -21,18 +21,19 @@
 # Build the programs first, on a machine with bertc and the CUDA toolkit:
 #   bash utils/gpu_check.sh --build [--variants]
 # which makes build/gpu-suite (f32), build/gpu-suite-f16, build/gpu-suite-bf16
-# and build/gpu-bench; with --variants also the kernel options not yet timed
-# (VARIANTS below, as bench_gpu.py --tiles programs, timed in this order)
-# and an f16 suite with cp.async (build/gpu-suite-f16-async3), an f32
-# suite that splits k wherever it can (build/gpu-suite-split) and an f16
-# one with session 23's options (build/gpu-suite-f16-s23), about 15 more
-# minutes, and checks that no benchmark program would fault (bench_gpu.py
-# emulate, about 6 more; a fault stops the build before anything is
-# packed). It packs them into one build/gpu-carry.tar.xz: xz's 64 MiB
-# window finds what the programs share (the runtime, the host code), which
-# gzip's 32 KiB did not (the default build: 2.7 MB, 26 MB by gzip), so one
-# device call carries everything. This script unpacks what was carried (with
-# Python's tarfile: no xz needed there) when its folders are not there yet.
+# and build/gpu-bench (8 minutes on 2 cores); with --variants also the
+# kernel options not yet timed (VARIANTS below, as bench_gpu.py --tiles
+# programs, timed in this order), an f16 suite with cp.async
+# (build/gpu-suite-f16-async3), an f32 suite that splits k wherever it can
+# (build/gpu-suite-split) and an f16 one with session 23's options
+# (build/gpu-suite-f16-s23), and checks that no benchmark program would
+# fault (bench_gpu.py emulate; a fault stops the build before anything is
+# packed): 40 minutes in all. It packs them into one build/gpu-carry.tar.xz:
+# xz's 64 MiB window finds what the programs share (the runtime, the host
+# code), which gzip's 32 KiB did not (the default build: 2.7 MB, 26 MB by
+# gzip; with --variants 30 MB), so one device call carries everything. This
+# script unpacks what was carried (with Python's tarfile: no xz needed
+# there) when its folders are not there yet.
 # Exit status 0 when every step passed and none was left out, 1 when a step
 # failed, 3 when the budget left one out (or cut the benchmark short), 2 for
 # a bad command line.
