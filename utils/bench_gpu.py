@@ -8,9 +8,10 @@ in the same run; prints median latencies and the ratio bertc / PyTorch
 The GPU machine has Python, PyTorch and transformers but no LLVM, so the
 program is compiled here and carried over:
 
-  bench_gpu.py build --out DIR     # here: BERT-base program for the GPU
-      [--work W]                   # (compiled from a checkpoint of zeros
-                                   # in W: standard library only)
+  bench_gpu.py build --out DIR     # here: BERT-base programs for the GPU
+      [--work W] [--tiles ...]     # (compiled from a checkpoint of zeros
+      [--jobs N]                   # in W: standard library only), N at a
+                                   # time
   bench_gpu.py run --dir DIR       # on the GPU machine
       [--runs N] [--sm 90]
   bench_gpu.py emulate --out DIR   # here, before carrying: the same
@@ -200,11 +201,18 @@ def build(args):
     with open(os.path.join(args.out, VARIANT_ORDER), "w") as f:
         f.write("".join(name + "\n" for name, _ in programs
                         if TILE_NAME.match(name)))
-    for name, flags in programs:
+
+    def compile_one(name, flags):
         exe = os.path.join(args.out, name)
         subprocess.run([args.bertc, "compile", model, "--target=cuda",
                         "--sm=%d" % args.sm, "-o", exe] + flags, check=True)
-        print("built %s (weights stay here; run makes its own)" % exe)
+        return exe
+
+    # About 20 s each on one core: --jobs at a time (one per core).
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for exe in pool.map(lambda p: compile_one(*p), programs):
+            print("built %s (weights stay here; run makes its own)" % exe,
+                  flush=True)
 
 
 # emulate's inputs: (batch, seq, tokens per sample). Seq 128 takes the
@@ -495,8 +503,8 @@ def main():
                     help="build, emulate: where the BERT-base checkpoint "
                          "is made")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="emulate: programs built and run at a time "
-                         "(default: one per core)")
+                    help="build, emulate: programs built (and run) at a "
+                         "time (default: one per core)")
     ap.add_argument("--layers", type=int, default=BASE["num_hidden_layers"],
                     help="emulate: layers of the BERT-base shapes (12; "
                          "each has the same kernels)")

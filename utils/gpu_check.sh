@@ -110,17 +110,19 @@ if [ "${1:-}" = "--build" ]; then
   set -e
   # Nothing of an earlier build stays to be carried (or timed) by mistake.
   rm -rf build/gpu-suite build/gpu-suite-* build/gpu-bench build/gpu-emulated
-  python3 utils/gpu_suite.py build --out build/gpu-suite
-  python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16
-  python3 utils/gpu_suite.py build --dtype bf16 --out build/gpu-suite-bf16
+  # One compile per core (bertc compile is single-threaded).
+  jobs=$(nproc)
+  python3 utils/gpu_suite.py build --jobs "$jobs" --out build/gpu-suite
+  python3 utils/gpu_suite.py build --jobs "$jobs" --dtype f16 --out build/gpu-suite-f16
+  python3 utils/gpu_suite.py build --jobs "$jobs" --dtype bf16 --out build/gpu-suite-bf16
   if [ "${2:-}" = "--variants" ]; then
-    python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16-async3 \
+    python3 utils/gpu_suite.py build --jobs "$jobs" --dtype f16 --out build/gpu-suite-f16-async3 \
       --compile-flag=--gpu-async-stages=3
     # Split k wherever the golden models' k allows (the default needs 8
     # k blocks, more than most tiny models have).
-    python3 utils/gpu_suite.py build --out build/gpu-suite-split \
+    python3 utils/gpu_suite.py build --jobs "$jobs" --out build/gpu-suite-split \
       --compile-flag=--gpu-split-k-min=1
-    python3 utils/gpu_suite.py build --dtype f16 --out build/gpu-suite-f16-s23 \
+    python3 utils/gpu_suite.py build --jobs "$jobs" --dtype f16 --out build/gpu-suite-f16-s23 \
       --compile-flag=--gpu-async-stages=3 --compile-flag=--gpu-split-k-waves \
       --compile-flag=--gpu-min-blocks-per-sm=1 \
       --compile-flag=--gpu-warp-rows-up-to=1024

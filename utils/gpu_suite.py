@@ -6,8 +6,9 @@ program on transformers' inputs and compare with transformers' outputs. This
 script replays their numeric steps with programs compiled for the GPU:
 
   gpu_suite.py build --out DIR [--bertc PATH] [--sm 90] [--only NAME]
-      compile every golden test's model with --target=cuda into DIR
-      (any machine with bertc and the CUDA toolkit; no GPU needed)
+                    [--jobs N]
+      compile every golden test's model with --target=cuda into DIR, N at a
+      time (any machine with bertc and the CUDA toolkit; no GPU needed)
   gpu_suite.py run --dir DIR [--only NAME] [--jobs N]
       run DIR's programs and compare (a machine with a GPU and Python 3:
       only the NVIDIA driver and this checkout are needed), N tests at a
@@ -86,24 +87,34 @@ def tests(only):
 
 def build(args):
     os.makedirs(args.out, exist_ok=True)
-    manifest, failed = {}, []
-    for test, model, flags, steps in tests(args.only):
+
+    def compile_one(test, model, flags):
         exe = os.path.join(args.out, test + ".exe")
         cmd = [args.bertc, "compile", substitute(model), *flags,
                "--target=cuda", "--sm=%d" % args.sm, "--dtype=" + args.dtype,
                *args.compile_flag, "-o", exe]
         if args.emulate:
             cmd.append("--emulate-gpu")
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            print("FAIL build %s: %s" % (test, r.stderr.strip()))
-            failed.append(test)
-            continue
-        print("built %s" % test)
-        if args.dtype != "f32":
-            steps = [s.replace("%compare ", "%compare --atol 5e-2 --rtol 5e-2 ")
-                     for s in steps]
-        manifest[test] = steps
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    manifest, failed = {}, []
+    found = list(tests(args.only))
+    # bertc compile is single-threaded: --jobs of them at a time.
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = [pool.submit(compile_one, test, model, flags)
+                   for test, model, flags, _ in found]
+        for (test, _, _, steps), result in zip(found, results):
+            r = result.result()
+            if r.returncode != 0:
+                print("FAIL build %s: %s" % (test, r.stderr.strip()))
+                failed.append(test)
+                continue
+            print("built %s" % test, flush=True)
+            if args.dtype != "f32":
+                steps = [s.replace("%compare ",
+                                   "%compare --atol 5e-2 --rtol 5e-2 ")
+                         for s in steps]
+            manifest[test] = steps
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     return failed
@@ -201,12 +212,15 @@ def main():
                     help="run: load DIR/libcuda.so.1 (test/Runtime/FakeCuda) "
                          "and check the host side only")
     ap.add_argument("--jobs", type=int, default=1,
-                    help="run: tests run at the same time")
+                    help="build: programs compiled at the same time; run: "
+                         "tests run at the same time")
     ap.add_argument("--timeout", type=int, default=300,
                     help="run: seconds a step may take")
     ap.add_argument("--only", action="append",
                     help="this golden test only (repeatable)")
     args = ap.parse_args()
+    if args.jobs < 1:
+        ap.error("--jobs must be 1 or more, got %d" % args.jobs)
     failed = []
     if args.command in ("build", "all"):
         if not args.out:
