@@ -28,7 +28,8 @@
 # (build/gpu-suite-split) and an f16 one with session 23's options
 # (build/gpu-suite-f16-s23), and checks that no benchmark program would
 # fault (bench_gpu.py emulate; a fault stops the build before anything is
-# packed): 40 minutes in all. It packs them into one build/gpu-carry.tar.xz:
+# packed): 39 minutes on 2 cores one compile at a time, about 25 expected
+# with one per core. It packs them into one build/gpu-carry.tar.xz:
 # xz's 64 MiB window finds what the programs share (the runtime, the host
 # code), which gzip's 32 KiB did not (the default build: 2.7 MB, 26 MB by
 # gzip; with --variants 30 MB), so one device call carries everything. This
