@@ -321,6 +321,15 @@ def profile_table(exe, inputs, weights, runs):
                      if not line.startswith("latency_ms"))
 
 
+def profile_entry(args, label, name, inputs, weights):
+    """(label, kernel table) of the --profile program NAME in DIR at these
+    inputs, printed as soon as it is measured."""
+    table = profile_table(os.path.join(args.dir, name), inputs, weights,
+                          min(args.runs, 10))
+    print("measured: profile %s\n%s" % (label, table), flush=True)
+    return label, table
+
+
 def variant_programs(directory):
     """The variant programs in DIR, in build's --tiles order."""
     present = {name for name in os.listdir(directory) if TILE_NAME.match(name)}
@@ -362,11 +371,9 @@ def tile_sweep(args, clock, batch, inputs, weights, ref32, timings, profiles):
                                                 m.group(2))):
             continue
         if profiled:
-            table = profile_table(os.path.join(args.dir, name), inputs,
-                                  weights, min(args.runs, 10))
-            print("measured: profile %s %s\n%s" % (m.group(1), m.group(2),
-                                                  table), flush=True)
-            profiles.append(("%s %s" % (m.group(1), m.group(2)), table))
+            profiles.append(profile_entry(
+                args, "%s %s" % (m.group(1), m.group(2)), name, inputs,
+                weights))
             continue
         out = os.path.join(args.dir, name + ".out")
         ms = time_program(os.path.join(args.dir, name), inputs, out, weights,
@@ -447,10 +454,8 @@ def run(args):
         for name, _, dtype in PROFILED if batch == PROFILE_BATCH else ():
             if not clock.allows("profile " + dtype):
                 continue
-            table = profile_table(os.path.join(args.dir, name), inputs,
-                                  weights, min(args.runs, 10))
-            profiles.append((dtype, table))
-            print("measured: profile %s\n%s" % (dtype, table), flush=True)
+            profiles.append(profile_entry(args, dtype, name, inputs,
+                                          weights))
     for batch in [] if args.no_variants else BATCHES:
         if batch not in batches:  # its defaults were past the deadline
             clock.skipped.append("batch %d: the variants" % batch)
