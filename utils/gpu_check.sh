@@ -196,25 +196,27 @@ skipped=()
 SECONDS=0
 
 # step NAME SECONDS COMMAND...: runs COMMAND under the smaller of SECONDS
-# and what is left of the budget, its output to stdout and LOGDIR.
+# and what is left of the budget, its output to stdout and LOGDIR. Exit
+# status 3 from COMMAND means its own deadline cut it short (bench_gpu.py
+# run --deadline).
 step() {
   local name=$1 seconds=$2
   shift 2
   local left=$((budget - SECONDS))
-  if [ "$left" -lt 15 ]; then
-    echo "=== $name: not run, the budget of ${budget}s is spent"
+  [ "$seconds" -gt "$left" ] && seconds=$left
+  if [ "$seconds" -lt 15 ]; then
+    echo "=== $name: not run, too little of the ${budget}s budget is left"
     skipped+=("$name")
     return
   fi
-  [ "$seconds" -gt "$left" ] && seconds=$left
   echo "=== $name ($(date +%T), ${seconds}s at most)"
   local out=/dev/null
   [ -n "$log" ] && out="$log/$name.log"
   timeout "$seconds" "$@" 2>&1 | tee "$out"
   local rc=${PIPESTATUS[0]}
   [ "$rc" -eq 124 ] && echo "$name: timed out after ${seconds}s"
-  if [ "$rc" -eq 3 ] && [ "$name" = gpu-bench ]; then
-    skipped+=("$name (some variants)") # bench_gpu.py: past its deadline
+  if [ "$rc" -eq 3 ]; then
+    skipped+=("$name (in part)")
   elif [ "$rc" -ne 0 ]; then
     failed+=("$name")
   fi
