@@ -136,11 +136,11 @@ TILE_VARIANT = re.compile(
     r"^(?:f32:|f16:)?\d+x\d+x\d+(?:-noprefetch)?(?:-nowide)?(?:-double)?(?:-wideops)?"
     r"(?:-nofuse)?(?:-nofit)?(?:-nospec)?(?:-nosplit)?(?:-waves)?"
     r"(?:-async\d+)?(?:-warp\d+x\d+)?(?:-small\d+x\d+x\d+)?"
-    r"(?:-minblocks\d+)?(?:-warprows\d+)?(?:-profile)?$")
+    r"(?:-minblocks\d+)?(?:-warprows\d+)?(?:-fuseattn)?(?:-profile)?$")
 # What TILE_VARIANT accepts, for --tiles' help and errors.
 VARIANT_SYNTAX = ("[f32:|f16:]MxNxK[-noprefetch][-nowide][-double][-wideops]"
                   "[-nofuse][-nofit][-nospec][-nosplit][-waves][-asyncN]"
-                  "[-warpMxN][-smallMxNxK][-minblocksN][-warprowsN]"
+                  "[-warpMxN][-smallMxNxK][-minblocksN][-warprowsN][-fuseattn]"
                   "[-profile]")
 # A variant's parts after the tile: switches, and flags that take a size.
 TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
@@ -152,6 +152,7 @@ TILE_SWITCHES = {"noprefetch": "--gpu-no-prefetch",
                  "nospec": "--gpu-no-wide-specialization",
                  "nosplit": "--gpu-split-k=0",
                  "waves": "--gpu-split-k-waves",
+                 "fuseattn": "--gpu-fuse-attention",
                  # Not timed: its per-kernel table at batch 32, to compare
                  # with the defaults' kernel by kernel.
                  "profile": "--profile"}
@@ -160,7 +161,7 @@ TILE_SIZED = {"warp": "--gpu-warp-tile=", "small": "--gpu-small-tile=",
               "minblocks": "--gpu-min-blocks-per-sm=",
               "warprows": "--gpu-warp-rows-up-to="}
 # Parts for tensor cores (f16) only (-warpMxN, not -warprowsN).
-F16_ONLY = re.compile(r"^(warp\d+x\d+|async\d+|wideops)$")
+F16_ONLY = re.compile(r"^(warp\d+x\d+|async\d+|wideops|fuseattn)$")
 TILE_NAME = re.compile(r"^bert-base-cuda-(f32|f16)-tile-(.*)\.exe$")
 # build writes the variants' programs in --tiles order here; run times them
 # in that order (gpu_check.sh lists the likeliest winners first).

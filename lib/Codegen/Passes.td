@@ -326,6 +326,66 @@ def GPUNarrowProductOperands
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GPUFuseAttention : Pass<"bertc-gpu-fuse-attention", "func::FuncOp"> {
+  let summary = "Run attention (Q.K^T, the op after it, softmax, P.V) as "
+                "one tensor-core kernel that never stores the scores";
+  let description = [{
+    Runs on bufferized linalg before `bertc-gpu-tile-contractions`, with
+    f16 or bf16 operands. It takes the chain that the shared bert-level
+    lowering emits for one attention, six generics in one block with only
+    fills of their outputs and ops without memory effects between them:
+
+    1. `S[b,h,i,j] += Q[b,i,h,d] * K[b,j,h,d]`, S filled with 0 before;
+    2. an all-parallel op that writes S in place from S and other inputs
+       (the scale and the attention mask);
+    3. `M[b,h,i] = max_j S` (M filled with -inf);
+    4. `L[b,h,i] += exp(S - M)` (L filled with 0);
+    5. `P = exp(S - M) / L`, rounded to Q's type;
+    6. `O[b,i,h,d] += P[b,h,i,j] * V[b,j,h,d]`, O filled with 0;
+
+    where Q, K, V and P are f16 or bf16 (all the same), the head size `d`
+    is static and at most 160, and nothing else reads or writes S, M, L
+    and P. The chain becomes one `gpu.launch` of 128 threads per 64 query
+    rows of a (sample, head): a warp multiplies its 16 rows by each chunk
+    of 64 keys (staged with V's in shared memory) on `m16n8k16`
+    tensor-core products, applies op 2 to its scores, and keeps each row's
+    running maximum and sum: a chunk's new maximum rescales the sum and the
+    row's context by `exp(old - new)`, its exponentials (rounded to the
+    operand type) multiply V's chunk into the context, and the context is
+    divided by the sum at the end (the online softmax of flash attention).
+    Key lengths other than the query length (a memory of earlier segments)
+    and any lengths past the chunks are guarded. The op that reads O right
+    after it (its rounding for the next product) is applied at the store,
+    as the tiled products do (`OutputEpilogue.h`).
+
+    Example (the chain's kernel; BERT-base, f16):
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %blocks, ...)
+               threads(%tx, %ty, %tz) in (%sx = %c128, ...)
+        workgroup(%k : memref<64x72xf16, #gpu.address_space<workgroup>>,
+                  %v : memref<64x72xf16, #gpu.address_space<workgroup>>) {
+      scf.for %key0 = %c0 to %keys step %c64 iter_args(...) {
+        gpu.barrier  // K's and V's chunk into %k, %v
+        ...
+        nvvm.mma.sync ...  // scores, then the context
+      }
+    }
+    ```
+
+    Chains that differ (Transformer-XL's and XLNet's position terms, f32
+    operands) keep their three kernels.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GPUTileContractions
     : Pass<"bertc-gpu-tile-contractions", "ModuleOp"> {
   let summary = "Rewrite matrix products as block-tiled GPU kernels that "

@@ -140,6 +140,7 @@ static void setGPUOptions(GPULoweringOptions &gpu,
   if (options.gpuSplitKMin >= 0)
     gpu.splitKMin = options.gpuSplitKMin;
   gpu.splitKWaves = options.gpuSplitKWaves;
+  gpu.fuseAttention = options.gpuFuseAttention;
   if (!options.gpuSmallTile.empty()) {
     gpu.smallTileM = options.gpuSmallTile[0];
     gpu.smallTileN = options.gpuSmallTile[1];
@@ -195,6 +196,10 @@ int mlir::bertc::compile(const CompileOptions &options) {
     return fail("--gpu-no-wide-specialization needs --target=cuda");
   if (options.gpuDoubleBuffer && !cuda)
     return fail("--gpu-double-buffer needs --target=cuda");
+  if (options.gpuFuseAttention && (!cuda || options.dtype == "f32" ||
+                                   options.gpuPlainKernels))
+    return fail("--gpu-fuse-attention needs --target=cuda and --dtype=f16 or "
+                "bf16 (tensor cores), without --gpu-plain-kernels");
   if (options.gpuAsyncStages != 0 && (!cuda || options.dtype == "f32"))
     return fail("--gpu-async-stages needs --target=cuda and --dtype=f16 or "
                 "bf16 (tensor cores)");

@@ -89,6 +89,8 @@ struct CompileOptions {
   int gpuSplitKMin = -1;
   /// --target=cuda only: split-k's ranges by the grid's waves.
   bool gpuSplitKWaves = false;
+  /// --target=cuda with tensor cores only: attention as one kernel.
+  bool gpuFuseAttention = false;
   /// --target=cuda with tensor cores only: the warp tile {m, n}; empty: the
   /// pipeline's default.
   std::vector<int64_t> gpuWarpTile;

@@ -120,6 +120,10 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   // Matrix products and row reductions get their own kernels; every other
   // loop nest becomes a kernel of one thread per iteration; the host keeps
   // allocation, views and the loops around layers.
+  // Before the tiled products, which would take its Q.K^T and P.V.
+  if (options.fuseAttention && options.tileContractions &&
+      gpuTileContractionsOptions(options).tensorCores)
+    pm.addNestedPass<func::FuncOp>(createGPUFuseAttention());
   if (options.tileContractions)
     pm.addPass(createGPUTileContractions(gpuTileContractionsOptions(options)));
   if (options.rowReductions) {

@@ -267,6 +267,12 @@ struct GPULoweringOptions : public PassPipelineOptions<GPULoweringOptions> {
                      "grid takes, which also splits full grids whose last "
                      "wave leaves SMs idle (bertc-gpu-tile-contractions)"),
       llvm::cl::init(false)};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("with f16/bf16 tensor cores: attention's Q.K^T, mask, "
+                     "softmax and P.V as one kernel that never stores the "
+                     "scores (bertc-gpu-fuse-attention)"),
+      llvm::cl::init(false)};
   Option<bool> prefetch{
       *this, "prefetch",
       llvm::cl::desc("tiled products load the next k block into registers "

@@ -218,6 +218,14 @@ static cl::opt<bool> gpuSplitKWaves(
              "whose last wave leaves SMs idle (BERT-base's FFN output at "
              "batch 32: 192 blocks on 132 SMs); to compare on a GPU"),
     cl::Hidden, cl::sub(compileCmd), cl::cat(category));
+static cl::opt<bool> gpuFuseAttention(
+    "gpu-fuse-attention",
+    cl::desc("with --target=cuda and --dtype=f16|bf16: run each attention's "
+             "Q.K^T, mask, softmax and P.V as one tensor-core kernel that "
+             "keeps the scores in registers (BERT, RoBERTa, ALBERT, "
+             "FastBERT; Transformer-XL and XLNet keep their kernels); to "
+             "compare on a GPU"),
+    cl::Hidden, cl::sub(compileCmd), cl::cat(category));
 static cl::opt<std::string> gpuWarpTile(
     "gpu-warp-tile",
     cl::desc("with --target=cuda and --dtype=f16|bf16: the tensor-core "
@@ -341,6 +349,7 @@ int main(int argc, char **argv) {
   options.gpuSplitK = gpuSplitK;
   options.gpuSplitKMin = gpuSplitKMin;
   options.gpuSplitKWaves = gpuSplitKWaves;
+  options.gpuFuseAttention = gpuFuseAttention;
   if (!parseTile("--gpu-tile", gpuTile, options.gpuTile) ||
       !parseTile("--gpu-small-tile", gpuSmallTile, options.gpuSmallTile) ||
       !parseTile("--gpu-warp-tile", gpuWarpTile, options.gpuWarpTile, 2))
