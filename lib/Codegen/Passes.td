@@ -347,7 +347,9 @@ def GPUFuseAttention : Pass<"bertc-gpu-fuse-attention", "func::FuncOp"> {
     is static and at most 160, and nothing else reads or writes S, M, L
     and P. The chain becomes one `gpu.launch` of 128 threads per 64 query
     rows of a (sample, head): a warp multiplies its 16 rows by each chunk
-    of 64 keys (staged with V's in shared memory) on `m16n8k16`
+    of 64 keys (staged with V's in shared memory, 16 bytes per load where
+    K's and V's groups of 8 elements are aligned and whole, checked at run
+    time, else element by element) on `m16n8k16`
     tensor-core products, applies op 2 to its scores, and keeps each row's
     running maximum and sum: a chunk's new maximum rescales the sum and the
     row's context by `exp(old - new)`, its exponentials (rounded to the

@@ -50,6 +50,8 @@ constexpr int64_t kRows = 64, kKeys = 64, kWarps = kRows / 16;
 /// The head sizes the kernel takes: its sums are registers (one m16n8
 /// fragment per 8 columns), K's and V's chunks static shared memory.
 constexpr int64_t kMaxHead = 160;
+/// Elements per 16-byte load of K and V.
+constexpr int64_t kWide = 8;
 
 struct AttentionChain {
   linalg::GenericOp scores, adjust, max, sum, probs, context;
@@ -428,6 +430,9 @@ void AttentionEmitter::emit(const OutputEpilogue &epilogue) {
       qFrags[kt].push_back(pack(x, y));
     }
 
+  Value wide = both(tiled::wideAccessAllowed(b, loc, c.k, kWide),
+                    tiled::wideAccessAllowed(b, loc, c.v, kWide));
+
   // Carried over the key chunks: each row's running maximum and sum, and
   // the context's fragments (4 sums per 8 columns of d).
   double inf = std::numeric_limits<double>::infinity();
@@ -442,22 +447,52 @@ void AttentionEmitter::emit(const OutputEpilogue &epilogue) {
     ValueRange carried = keyLoop.getRegionIterArgs();
 
     // 1. The chunk's K and V rows into shared memory (zero past the keys
-    //    and the head), after every warp is done with the last chunk.
+    //    and the head), after every warp is done with the last chunk: 8
+    //    elements (16 bytes) per load where K's and V's groups of 8 are
+    //    aligned and whole (Q, K and V as views of one product's output:
+    //    always, for heads of a multiple of 8), else one at a time.
     gpu::BarrierOp::create(b, loc);
-    auto copy = scf::ForOp::create(b, loc, tid, cst(kKeys * padded),
-                                   cst(kWarps * 32));
-    {
+    auto ifWide = scf::IfOp::create(b, loc, wide, /*withElseRegion=*/true);
+    for (int64_t width : {kWide, int64_t(1)}) {
       OpBuilder::InsertionGuard copyGuard(b);
+      b.setInsertionPointToStart(width > 1 ? &ifWide.getThenRegion().front()
+                                           : &ifWide.getElseRegion().front());
+      int64_t groups = padded / width;
+      auto copy = scf::ForOp::create(b, loc, tid, cst(kKeys * groups),
+                                     cst(kWarps * 32));
       b.setInsertionPointToStart(copy.getBody());
       Value e = copy.getInductionVar();
-      Value r = arith::DivUIOp::create(b, loc, e, cst(padded));
-      Value d = arith::RemUIOp::create(b, loc, e, cst(padded));
+      Value r = arith::DivUIOp::create(b, loc, e, cst(groups));
+      Value d = mul(arith::RemUIOp::create(b, loc, e, cst(groups)), cst(width));
       Value key = add(key0, r);
       Value ok = both(lt(key, keys), lt(d, head));
-      memref::StoreOp::create(b, loc, loadOrZero(c.k, {n, key, h, d}, ok),
-                              sharedK, ValueRange{r, d});
-      memref::StoreOp::create(b, loc, loadOrZero(c.v, {n, key, h, d}, ok),
-                              sharedV, ValueRange{r, d});
+      for (auto [global, shared] : {std::make_pair(c.k, sharedK),
+                                    std::make_pair(c.v, sharedV)}) {
+        if (width == 1) {
+          memref::StoreOp::create(b, loc,
+                                  loadOrZero(global, {n, key, h, d}, ok),
+                                  shared, ValueRange{r, d});
+          continue;
+        }
+        auto group = VectorType::get({width}, c.operand);
+        auto load = scf::IfOp::create(
+            b, loc, ok,
+            [&](OpBuilder &nb, Location) {
+              scf::YieldOp::create(
+                  nb, loc,
+                  ValueRange{vector::LoadOp::create(
+                      nb, loc, group, global, ValueRange{n, key, h, d},
+                      /*nontemporal=*/false, llvm::Align(16))});
+            },
+            [&](OpBuilder &nb, Location) {
+              scf::YieldOp::create(nb, loc,
+                                   ValueRange{arith::ConstantOp::create(
+                                       nb, loc, nb.getZeroAttr(group))});
+            });
+        vector::StoreOp::create(b, loc, load.getResult(0), shared,
+                                ValueRange{r, d}, /*nontemporal=*/false,
+                                llvm::Align(16));
+      }
     }
     gpu::BarrierOp::create(b, loc);
 

@@ -146,6 +146,12 @@ SmallVector<Value> emitWarpMma(OpBuilder &b, Location loc, Type operand,
                                ValueRange aPairs, ValueRange bPairs,
                                ValueRange c);
 
+/// Whether `global`'s groups of `width` along its last dimension are aligned
+/// to their size and whole, at run time: aligned pointer, offset, outer
+/// strides and last size (an i1 computed at b's insertion point).
+Value wideAccessAllowed(OpBuilder &b, Location loc, Value global,
+                        int64_t width);
+
 /// Emits one contraction's launch in place of its op.
 class TiledKernelEmitter {
 public:
@@ -258,10 +264,9 @@ private:
   /// dimension is contiguous, and `extent` is a multiple).
   int64_t wideWidth(Value global, AffineMap map, unsigned contiguous,
                     int64_t extent);
-  /// Whether `global`'s groups of `width` along its last dimension are
-  /// aligned to their size and whole, at run time: aligned pointer, offset,
-  /// outer strides and last size.
-  Value wideAllowed(Value global, int64_t width);
+  Value wideAllowed(Value global, int64_t width) {
+    return wideAccessAllowed(b, loc, global, width);
+  }
   /// What an operand's slice copies: the operand, its map, the loop its
   /// `rows` run along (the tile's m or n) and whether k is its fastest
   /// dimension. One description for the host's alignment check

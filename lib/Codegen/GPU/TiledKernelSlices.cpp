@@ -87,13 +87,19 @@ int64_t TiledKernelEmitter::wideWidth(Value global, AffineMap map,
   return width;
 }
 
-Value TiledKernelEmitter::wideAllowed(Value global, int64_t width) {
+Value mlir::bertc::tiled::wideAccessAllowed(OpBuilder &b, Location loc,
+                                           Value global, int64_t width) {
   auto rem = [&](Value v, int64_t by) {
-    return arith::RemUIOp::create(b, loc, v, cst(by));
+    return arith::RemUIOp::create(b, loc, v,
+                                  arith::ConstantIndexOp::create(b, loc, by));
   };
   auto zero = [&](Value v) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v,
-                                 cst(0));
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, v,
+        arith::ConstantIndexOp::create(b, loc, 0));
+  };
+  auto both = [&](Value x, Value y) {
+    return arith::AndIOp::create(b, loc, x, y);
   };
   int64_t bytes =
       width * cast<MemRefType>(global.getType()).getElementTypeBitWidth() / 8;

@@ -14,9 +14,11 @@
 // RUN:   --convert-arith-to-llvm --finalize-memref-to-llvm --convert-func-to-llvm \
 // RUN:   --convert-cf-to-llvm --reconcile-unrealized-casts \
 // RUN:   | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils | FileCheck %s
-// It matches the reference, and the reference without its mask differs by
-// more than 1e-2 (the mask counts).
+// It matches the reference, with K and V copied 16 bytes at a time and
+// (misaligned) one element at a time, and the reference without its mask
+// differs by more than 1e-2 (the mask counts).
 // CHECK: {{^}}1{{$}}
+// CHECK-NEXT: {{^}}1{{$}}
 // CHECK-NEXT: {{^}}1{{$}}
 
 #qk_q = affine_map<(b, h, i, j, d) -> (b, i, h, d)>
@@ -233,10 +235,16 @@ func.func private @maxdiff(%x: memref<2x?x2x24xf32>, %y: memref<2x?x2x24xf32>) -
   return %r : f32
 }
 
-func.func private @operand(%rows: index, %seed: index) -> memref<2x?x2x24xf16> {
+// [2, rows, 2, 24] starting `shift` bytes into a 64-byte aligned buffer.
+func.func private @operand(%rows: index, %seed: index, %shift: index) -> memref<2x?x2x24xf16> {
   %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
   %n = arith.muli %rows, %c4 : index
-  %flat = memref.alloc(%n) : memref<?x24xf16>
+  %row_bytes = arith.constant 48 : index
+  %bytes0 = arith.muli %n, %row_bytes : index
+  %bytes = arith.addi %bytes0, %c64 : index
+  %raw = memref.alloc(%bytes) {alignment = 64 : i64} : memref<?xi8>
+  %flat = memref.view %raw[%shift][%n] : memref<?xi8> to memref<?x24xf16>
   func.call @fill(%flat, %seed) : (memref<?x24xf16>, index) -> ()
   %c48 = arith.constant 48 : index
   %stride = arith.muli %rows, %c48 : index
@@ -255,9 +263,13 @@ func.func @main() {
   %c11 = arith.constant 11 : index
   %c70 = arith.constant 70 : index
   %c150 = arith.constant 150 : index
-  %q = func.call @operand(%c70, %c3) : (index, index) -> memref<2x?x2x24xf16>
-  %k = func.call @operand(%c150, %c5) : (index, index) -> memref<2x?x2x24xf16>
-  %v = func.call @operand(%c150, %c11) : (index, index) -> memref<2x?x2x24xf16>
+  %q = func.call @operand(%c70, %c3, %c0) : (index, index, index) -> memref<2x?x2x24xf16>
+  %k = func.call @operand(%c150, %c5, %c0) : (index, index, index) -> memref<2x?x2x24xf16>
+  %v = func.call @operand(%c150, %c11, %c0) : (index, index, index) -> memref<2x?x2x24xf16>
+  // The same K and V 2 bytes off 16-byte alignment: the kernel copies them
+  // an element at a time.
+  %k2 = func.call @operand(%c150, %c5, %c2) : (index, index, index) -> memref<2x?x2x24xf16>
+  %v2 = func.call @operand(%c150, %c11, %c2) : (index, index, index) -> memref<2x?x2x24xf16>
   // mask[b, j] = -10000 where (j + b) % 7 == 3, else 0.03 j: later keys
   // score higher, so each chunk raises the rows' maximum; nomask: 0.03 j.
   %mask = memref.alloc(%c150) : memref<2x?xf32>
@@ -290,6 +302,12 @@ func.func @main() {
   %tol = arith.constant 5.0e-4 : f32
   %ok = arith.cmpf olt, %d, %tol : f32
   vector.print %ok : i1
+  %got2 = memref.alloc(%c70) : memref<2x?x2x24xf32>
+  func.call @attention_f16(%q, %k2, %v2, %mask, %got2)
+      : (memref<2x?x2x24xf16>, memref<2x?x2x24xf16>, memref<2x?x2x24xf16>, memref<2x?xf32>, memref<2x?x2x24xf32>) -> ()
+  %d2 = func.call @maxdiff(%got2, %want) : (memref<2x?x2x24xf32>, memref<2x?x2x24xf32>) -> f32
+  %ok2 = arith.cmpf olt, %d2, %tol : f32
+  vector.print %ok2 : i1
   %e = func.call @maxdiff(%want, %unmasked) : (memref<2x?x2x24xf32>, memref<2x?x2x24xf32>) -> f32
   %far = arith.constant 1.0e-2 : f32
   %masked = arith.cmpf ogt, %e, %far : f32
