@@ -525,7 +525,8 @@ def main():
                          "--gpu-no-wide-specialization, --gpu-split-k=0, "
                          "--gpu-split-k-waves, and, f16 "
                          "only, --gpu-wide-operands, --gpu-async-stages, "
-                         "--gpu-warp-tile; --gpu-small-tile, "
+                         "--gpu-warp-tile, --gpu-fuse-attention; "
+                         "--gpu-small-tile, "
                          "--gpu-min-blocks-per-sm, --gpu-warp-rows-up-to), "
                          "which run "
                          "times at each batch")
