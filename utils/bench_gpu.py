@@ -187,6 +187,13 @@ def program_list(args):
             dtypes = tuple(d for d in dtypes if d != "f32")
         if only:
             dtypes = tuple(d for d in dtypes if d == only)
+        if not dtypes:
+            f16 = [part for part in rest if F16_ONLY.match(part)]
+            sys.exit("--tiles: %s builds no program: -%s is for f16 (tensor "
+                     "cores) only, and %s asks for f32"
+                     % (only + ":" + variant if only else variant,
+                        ", -".join(f16),
+                        "the variant" if only == "f32" else "--dtype"))
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
                              ["--dtype=" + dtype] + flags))
