@@ -117,15 +117,16 @@ void mlir::bertc::buildGPULoweringPipeline(OpPassManager &pm,
   }
   buildBufferizationPipeline(pm);
 
+  // Attention as one kernel, before the tiled products take its Q.K^T and
+  // P.V.
+  GPUTileContractionsOptions tiles = gpuTileContractionsOptions(options);
+  if (options.fuseAttention && options.tileContractions && tiles.tensorCores)
+    pm.addNestedPass<func::FuncOp>(createGPUFuseAttention());
   // Matrix products and row reductions get their own kernels; every other
   // loop nest becomes a kernel of one thread per iteration; the host keeps
   // allocation, views and the loops around layers.
-  // Before the tiled products, which would take its Q.K^T and P.V.
-  if (options.fuseAttention && options.tileContractions &&
-      gpuTileContractionsOptions(options).tensorCores)
-    pm.addNestedPass<func::FuncOp>(createGPUFuseAttention());
   if (options.tileContractions)
-    pm.addPass(createGPUTileContractions(gpuTileContractionsOptions(options)));
+    pm.addPass(createGPUTileContractions(tiles));
   if (options.rowReductions) {
     GPURowReductionsOptions rows;
     rows.blockSize = options.reductionBlock;

@@ -326,27 +326,17 @@ private:
 
 Value AttentionEmitter::loadOrZero(Value buffer, ValueRange at, Value ok) {
   Type element = cast<MemRefType>(buffer.getType()).getElementType();
-  auto guarded = scf::IfOp::create(
-      b, loc, ok,
-      [&](OpBuilder &nb, Location) {
-        scf::YieldOp::create(
-            nb, loc, ValueRange{memref::LoadOp::create(nb, loc, buffer, at)});
-      },
-      [&](OpBuilder &nb, Location) {
-        Value zero = arith::ConstantOp::create(nb, loc, nb.getZeroAttr(element));
-        scf::YieldOp::create(nb, loc, zero);
-      });
-  return guarded.getResult(0);
+  return tiled::valuesOrZero(b, loc, ok, element, [&] {
+           return SmallVector<Value>{
+               memref::LoadOp::create(b, loc, buffer, at)};
+         }).front();
 }
 
 Value AttentionEmitter::pack(Value x, Value y) {
-  Value pair = vector::FromElementsOp::create(
-      b, loc, VectorType::get({2}, c.operand), ValueRange{x, y});
-  if (!c.operand.isBF16())
-    return pair;
-  Value word = vector::BitCastOp::create(
-      b, loc, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+  return tiled::mmaOperand(
+      b, loc, c.operand,
+      vector::FromElementsOp::create(b, loc, VectorType::get({2}, c.operand),
+                                     ValueRange{x, y}));
 }
 
 Value AttentionEmitter::quadReduce(Value v, bool isMax) {
@@ -475,23 +465,13 @@ void AttentionEmitter::emit(const OutputEpilogue &epilogue) {
           continue;
         }
         auto group = VectorType::get({width}, c.operand);
-        auto load = scf::IfOp::create(
-            b, loc, ok,
-            [&](OpBuilder &nb, Location) {
-              scf::YieldOp::create(
-                  nb, loc,
-                  ValueRange{vector::LoadOp::create(
-                      nb, loc, group, global, ValueRange{n, key, h, d},
-                      /*nontemporal=*/false, llvm::Align(16))});
-            },
-            [&](OpBuilder &nb, Location) {
-              scf::YieldOp::create(nb, loc,
-                                   ValueRange{arith::ConstantOp::create(
-                                       nb, loc, nb.getZeroAttr(group))});
-            });
-        vector::StoreOp::create(b, loc, load.getResult(0), shared,
-                                ValueRange{r, d}, /*nontemporal=*/false,
-                                llvm::Align(16));
+        Value loaded = tiled::valuesOrZero(b, loc, ok, group, [&] {
+                         return SmallVector<Value>{vector::LoadOp::create(
+                             b, loc, group, global, ValueRange{n, key, h, d},
+                             /*nontemporal=*/false, llvm::Align(16))};
+                       }).front();
+        vector::StoreOp::create(b, loc, loaded, shared, ValueRange{r, d},
+                                /*nontemporal=*/false, llvm::Align(16));
       }
     }
     gpu::BarrierOp::create(b, loc);
@@ -505,16 +485,11 @@ void AttentionEmitter::emit(const OutputEpilogue &epilogue) {
         Value keyRow = add(group, cst(nt * 8));
         for (int64_t p = 0; p < 2; ++p) {
           Value col = add(twoQuad, cst(kt * 16 + 8 * p));
-          Value pair = vector::LoadOp::create(
-              b, loc, VectorType::get({2}, c.operand), sharedK,
-              ValueRange{keyRow, col}, /*nontemporal=*/false, llvm::Align(4));
-          if (c.operand.isBF16()) {
-            Value word = vector::BitCastOp::create(
-                b, loc, VectorType::get({1}, b.getI32Type()), pair);
-            pair = vector::ExtractOp::create(b, loc, word,
-                                             ArrayRef<int64_t>{0});
-          }
-          bPairs.push_back(pair);
+          bPairs.push_back(tiled::mmaOperand(
+              b, loc, c.operand,
+              vector::LoadOp::create(b, loc, VectorType::get({2}, c.operand),
+                                     sharedK, ValueRange{keyRow, col},
+                                     /*nontemporal=*/false, llvm::Align(4))));
         }
         SmallVector<Value> d = tiled::emitWarpMma(
             b, loc, c.operand, qFrags[kt], bPairs,

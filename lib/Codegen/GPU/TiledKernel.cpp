@@ -80,11 +80,12 @@ SmallVector<Value> TiledKernelEmitter::loadMatrices(Value shared,
   return pairs;
 }
 
-Value TiledKernelEmitter::mmaOperand(Value v) {
-  if (!tile.operand.isBF16())
-    return v;
+Value mlir::bertc::tiled::mmaOperand(OpBuilder &b, Location loc, Type operand,
+                                    Value pair) {
+  if (!operand.isBF16())
+    return pair;
   Value word = vector::BitCastOp::create(
-      b, loc, VectorType::get({1}, b.getI32Type()), v);
+      b, loc, VectorType::get({1}, b.getI32Type()), pair);
   return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
 }
 

@@ -146,6 +146,16 @@ SmallVector<Value> emitWarpMma(OpBuilder &b, Location loc, Type operand,
                                ValueRange aPairs, ValueRange bPairs,
                                ValueRange c);
 
+/// A pair of operand-type elements as nvvm.mma.sync takes it: the
+/// vector<2xf16> itself, a vector<2xbf16> as its i32.
+Value mmaOperand(OpBuilder &b, Location loc, Type operand, Value pair);
+
+/// `values()` (emitted under the guard, of `types`) where `inBounds`, else
+/// zeros.
+SmallVector<Value> valuesOrZero(OpBuilder &b, Location loc, Value inBounds,
+                                TypeRange types,
+                                function_ref<SmallVector<Value>()> values);
+
 /// Whether `global`'s groups of `width` along its last dimension are aligned
 /// to their size and whole, at run time: aligned pointer, offset, outer
 /// strides and last size (an i1 computed at b's insertion point).
@@ -217,10 +227,10 @@ private:
     return arith::ExtFOp::create(b, loc, like(to), x);
   }
 
-  /// `values()` (emitted under the guard, of `types`) where `inBounds`,
-  /// else zeros.
   SmallVector<Value> valuesOrZero(Value inBounds, TypeRange types,
-                                  function_ref<SmallVector<Value>()> values);
+                                  function_ref<SmallVector<Value>()> values) {
+    return tiled::valuesOrZero(b, loc, inBounds, types, values);
+  }
   /// valuesOrZero of one value.
   Value valueOrZero(Value inBounds, Type type, function_ref<Value()> value) {
     return valuesOrZero(inBounds, type, [&] {
@@ -342,7 +352,9 @@ private:
   /// The pair (shared[row][k], shared[row][k + 1]) as an mma operand.
   Value pair(Value shared, Value k, Value row);
   /// A 16-bit pair (vector<2xT>) as an mma operand (bf16: an i32).
-  Value mmaOperand(Value v);
+  Value mmaOperand(Value v) {
+    return tiled::mmaOperand(b, loc, tile.operand, v);
+  }
   /// The warp's four 8 x 8 matrices of `shared` at rows `rowBase + 8 (i %
   /// 2 or i / 2)` and columns `k + 8 (i / 2 or i % 2)` for i < 4 (`aOrder`:
   /// A's order, rows first), as each lane's four pairs: lane l gets row l /

@@ -21,7 +21,8 @@ using namespace mlir::bertc;
 using namespace mlir::bertc::tiled;
 
 SmallVector<Value>
-TiledKernelEmitter::valuesOrZero(Value inBounds, TypeRange types,
+mlir::bertc::tiled::valuesOrZero(OpBuilder &b, Location loc, Value inBounds,
+                                 TypeRange types,
                                  function_ref<SmallVector<Value>()> values) {
   auto branch = scf::IfOp::create(b, loc, types, inBounds,
                                   /*withElseRegion=*/true);
