@@ -189,11 +189,12 @@ def program_list(args):
             dtypes = tuple(d for d in dtypes if d == only)
         if not dtypes:
             f16 = [part for part in rest if F16_ONLY.match(part)]
-            sys.exit("--tiles: %s builds no program: -%s is for f16 (tensor "
-                     "cores) only, and %s asks for f32"
-                     % (only + ":" + variant if only else variant,
-                        ", -".join(f16),
-                        "the variant" if only == "f32" else "--dtype"))
+            why = ("-%s is for f16 (tensor cores) only" % ", -".join(f16)
+                   if f16 else "it names " + only)
+            asks = ("the variant asks for f32" if f16 and only == "f32"
+                    else "--dtype asks for %s" % args.dtype)
+            sys.exit("--tiles: %s builds no program: %s, and %s"
+                     % (only + ":" + variant if only else variant, why, asks))
         for dtype in dtypes:
             programs.append((TILE_PROGRAM % (dtype, variant),
                              ["--dtype=" + dtype] + flags))

@@ -65,8 +65,8 @@ esac
 VARIANTS=f16:128x128x32-minblocks1,f16:128x128x32-async3-minblocks1
 # Session 26: attention as one kernel (Q.K^T, mask, softmax, P.V; session
 # 12's ncu had its three kernels at 0.24 ms a layer, a quarter of the
-# target's whole layer: PyTorch's 10.78 ms / 12), alone and with the likeliest product options, and
-# its kernel table.
+# target's whole layer: PyTorch's 10.78 ms / 12), alone and with the
+# likeliest product options, and its kernel table.
 VARIANTS+=,f16:128x128x32-fuseattn,f16:128x128x32-async3-minblocks1-fuseattn
 VARIANTS+=,f16:128x128x32-fuseattn-profile
 VARIANTS+=,f16:128x128x32-waves-async3-minblocks1-warprows1024
